@@ -1,0 +1,67 @@
+// Resolves the runtime configuration from CLI flags and environment variables.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface AppConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  demo: boolean;
+  apiKey: string | null;
+  resourcesDir: string;
+  rendererDir: string | null;
+  electron: string | null;
+  /** Print the URL + one-time login link at start (headless). */
+  announce: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || host.startsWith('127.');
+
+export function defaultDataDir(): string {
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? homedir(), 'Vigil');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Vigil');
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'vigil');
+}
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  const a = argv[i] as string;
+  if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new ConfigError(`--${name} needs a value`);
+  return v;
+}
+
+const KNOWN = ['port', 'data-dir', 'host', 'no-demo', 'help'];
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, base: { resourcesDir: string; rendererDir: string | null; electron: string | null }): AppConfig {
+  for (const a of argv) {
+    if (a.startsWith('--') && !KNOWN.includes(a.slice(2).split('=')[0] as string)) throw new ConfigError(`unknown option ${a}`);
+  }
+  const portRaw = flag(argv, 'port') ?? env.VIGIL_PORT ?? '8787';
+  const port = Number(portRaw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port ${portRaw}`);
+  const host = flag(argv, 'host') ?? env.VIGIL_HOST ?? '127.0.0.1';
+  const key = env.VIGIL_API_KEY?.trim() || null;
+  if (key !== null && key.length < 16) throw new ConfigError('VIGIL_API_KEY must be at least 16 characters');
+  return {
+    dataDir: resolve(flag(argv, 'data-dir') ?? env.VIGIL_DATA_DIR ?? defaultDataDir()),
+    host,
+    port,
+    demo: !argv.includes('--no-demo') && env.VIGIL_NO_DEMO !== '1',
+    apiKey: key,
+    announce: true,
+    ...base,
+  };
+}
+
+export const USAGE = `Usage: npm run serve -- [--port N] [--host ADDR] [--data-dir DIR] [--no-demo]
+  --port      HTTP port (VIGIL_PORT, default 8787; 0 picks a free one)
+  --host      bind address (default 127.0.0.1; LAN binding needs auth_required)
+  --data-dir  where recordings and the database live (VIGIL_DATA_DIR)
+  --no-demo   do not create the demo cameras on an empty database
+  VIGIL_API_KEY  use this API key instead of the generated one`;

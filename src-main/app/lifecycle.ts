@@ -1,0 +1,46 @@
+// Boot in dependency order, stop in reverse. One readable function each.
+import { isLoopback, type AppConfig } from './config';
+import { buildContainer, type Container, type ContainerDeps } from './container';
+
+export interface RunningApp {
+  container: Container;
+  url: string;
+  loginUrl: string;
+  stop: () => Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Promise<RunningApp> {
+  const c = await buildContainer(config, deps);
+  const log = c.log.child({ module: 'lifecycle' });
+  const stopSteps: [string, () => Promise<void> | void][] = [];
+  const stop = async () => {
+    for (const [name, fn] of stopSteps.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.error({ err, step: name }, 'stop step failed');
+      }
+    }
+    stopSteps.length = 0;
+  };
+  stopSteps.push(['log', () => c.closeLog()]);
+  stopSteps.push(['database', () => void c.db.close()]);
+  try {
+    if (!isLoopback(config.host) && !c.settings.get().auth_required) {
+      throw new StartupError(`refusing to bind to ${config.host}: auth_required is off. Turn it on before opening Vigil to the LAN.`);
+    }
+    if (!c.ffmpeg().path) log.warn('ffmpeg not found: cameras cannot run until it is installed or ffmpeg_path is set');
+    await c.http.listen({ host: config.host, port: config.port });
+    stopSteps.push(['http', () => c.http.close()]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${hostForUrl}:${c.port()}/`;
+  const loginUrl = `${url}login?token=${c.auth.createLoginLink()}`;
+  log.info({ url, dataDir: config.dataDir }, 'Vigil started');
+  return { container: c, url, loginUrl, stop };
+}

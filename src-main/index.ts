@@ -1,0 +1,73 @@
+// Electron shell only: window + preload, IPC from the contract, and start/stop of the same core `npm run serve` runs.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, safeStorage, shell } from 'electron';
+import { parseConfig } from './app/config';
+import { startApp, type RunningApp } from './app/lifecycle';
+import { forwardPush, registerIpc } from './transport/ipc/ipc';
+import { safeStorageKeyProvider } from './repositories/safe-storage-key';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let running: RunningApp | null = null;
+let win: BrowserWindow | null = null;
+
+function createWindow(): BrowserWindow {
+  const w = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    backgroundColor: '#0d1117',
+    title: 'Vigil',
+    webPreferences: {
+      preload: join(here, '..', 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  w.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  w.webContents.on('will-navigate', (e) => e.preventDefault());
+  const devUrl = process.env.ELECTRON_RENDERER_URL;
+  if (devUrl) void w.loadURL(devUrl);
+  else void w.loadFile(join(here, '..', 'renderer', 'index.html'));
+  return w;
+}
+
+async function boot(): Promise<void> {
+  const known = process.argv.filter((a) => /^--(port|data-dir|host|no-demo)(=|$)/.test(a));
+  const config = parseConfig(known, process.env, {
+    resourcesDir: app.isPackaged ? process.resourcesPath : join(here, '..', '..', 'resources'),
+    rendererDir: join(here, '..', 'renderer'),
+    electron: process.versions.electron ?? null,
+  });
+  if (!process.argv.some((a) => a.startsWith('--data-dir')) && !process.env.VIGIL_DATA_DIR) config.dataDir = app.getPath('userData');
+  try {
+    running = await startApp(config, { keyProvider: safeStorageKeyProvider(safeStorage) });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    running = await startApp({ ...config, port: 0 }, { keyProvider: safeStorageKeyProvider(safeStorage) });
+  }
+  const core = running;
+  registerIpc(ipcMain, core.container.dispatcher, core.container.log.child({ module: 'ipc' }));
+  forwardPush(core.container.bus, () => win?.webContents ?? null);
+  win = createWindow();
+  win.on('closed', () => (win = null));
+}
+
+app.whenReady().then(boot, (err: unknown) => {
+  process.stderr.write(`vigil: ${String(err)}\n`);
+  app.exit(1);
+});
+
+app.on('window-all-closed', () => app.quit());
+
+let quitting = false;
+app.on('before-quit', (e) => {
+  if (quitting || !running) return;
+  e.preventDefault();
+  quitting = true;
+  void running.stop().finally(() => app.quit());
+});

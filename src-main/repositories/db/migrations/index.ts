@@ -1,0 +1,11 @@
+// Append-only, numbered migrations. Never edit a shipped one: add the next number.
+import type { Database } from 'better-sqlite3';
+import { m001Initial } from './001-initial';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: (db: Database) => void;
+}
+
+export const migrations: Migration[] = [m001Initial];

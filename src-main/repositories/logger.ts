@@ -1,0 +1,35 @@
+// Structured logs: pino to stdout and to a size-rotated file under <data>/logs, one child logger per module.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createStream } from 'rotating-file-stream';
+
+export type Logger = pino.Logger;
+
+export interface LogOptions {
+  dataDir: string | null;
+  level?: string;
+  stdout?: boolean;
+}
+
+const REDACT = ['*.password', '*.rtsp_url', '*.api_key', '*.token', 'req.headers.authorization', 'req.headers.cookie'];
+
+export function createRootLogger(opts: LogOptions): { root: Logger; close: () => void } {
+  const streams: pino.StreamEntry[] = [];
+  if (opts.stdout !== false) streams.push({ stream: process.stdout });
+  let file: ReturnType<typeof createStream> | null = null;
+  if (opts.dataDir) {
+    const dir = join(opts.dataDir, 'logs');
+    mkdirSync(dir, { recursive: true });
+    file = createStream('vigil.log', { path: dir, size: '10M', maxFiles: 5 });
+    streams.push({ stream: file });
+  }
+  const root = pino(
+    { level: opts.level ?? process.env.VIGIL_LOG_LEVEL ?? 'info', redact: { paths: REDACT, censor: '***' }, base: { pid: process.pid } },
+    pino.multistream(streams),
+  );
+  return { root, close: () => file?.end() };
+}
+
+/** A logger that writes nowhere, for unit tests of services. */
+export const silentLogger = (): Logger => pino({ level: 'silent' });

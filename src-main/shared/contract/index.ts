@@ -1,0 +1,24 @@
+// The one contract: every JSON operation of every family, keyed by its IPC channel name.
+import type { z } from 'zod';
+import type { CallContext } from './define';
+import { systemContract } from './system.contract';
+
+export const contract = {
+  ...systemContract,
+};
+
+export type Contract = typeof contract;
+export type OpName = keyof Contract;
+/** What a caller sends (before defaults/coercion). */
+export type OpInput<N extends OpName> = z.input<Contract[N]['input']>;
+/** What a handler receives (after validation). */
+export type OpParsedInput<N extends OpName> = z.output<Contract[N]['input']>;
+/** What a caller receives. */
+export type OpOutput<N extends OpName> = z.output<Contract[N]['output']>;
+
+export type Handler<N extends OpName> = (input: OpParsedInput<N>, ctx: CallContext) => Promise<z.input<Contract[N]['output']>> | z.input<Contract[N]['output']>;
+export type Handlers = { [N in OpName]: Handler<N> };
+
+export const opNames = Object.keys(contract) as OpName[];
+export { op } from './define';
+export type { CallContext, Principal, OperationDef, HttpMethod } from './define';

@@ -1,0 +1,31 @@
+// Push events: the names and payloads the core broadcasts over IPC and SSE.
+import type { Settings } from './settings';
+
+export interface WorkerState {
+  camera_id: number;
+  state: 'starting' | 'running' | 'backoff' | 'stopped' | 'error';
+  pid: number | null;
+  restarts: number;
+  last_error: string | null;
+}
+
+export interface PushEventMap {
+  'settings.changed': Settings;
+  'worker.state': WorkerState;
+  'camera.added': { camera_id: number };
+  'camera.updated': { camera_id: number };
+  'camera.removed': { camera_id: number };
+  'camera.status': { camera_id: number; status: 'online' | 'offline' | 'error'; last_seen: string | null; fps: number };
+  'event.created': { event_id: number; camera_id: number | null };
+  'event.updated': { event_id: number; camera_id: number | null };
+  'event.deleted': { event_ids: number[] };
+  'export.progress': { export_id: string; percent: number; state: 'running' | 'done' | 'error'; detail: string | null };
+}
+
+export type PushEventName = keyof PushEventMap;
+export interface PushMessage<N extends PushEventName = PushEventName> {
+  name: N;
+  payload: PushEventMap[N];
+}
+export const PUSH_CHANNEL = 'vigil:push';
+export const INVOKE_CHANNEL_PREFIX = 'vigil:';

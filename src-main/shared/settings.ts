@@ -1,0 +1,32 @@
+// The persisted settings: one zod schema gives defaults, validation and the OpenAPI shape.
+import { z } from 'zod';
+
+export const settingsSchema = z.object({
+  auth_required: z.boolean().default(true).describe('Require a credential on every /api route (Iris semantics).'),
+  sso_email_header: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .nullable()
+    .default(null)
+    .describe('Trusted SSO header carrying the user e-mail; honoured only while bound to loopback.'),
+  sso_user_header: z.string().regex(/^[A-Za-z0-9-]+$/).nullable().default(null),
+  status_stale_seconds: z.number().int().min(2).max(3600).default(30),
+  live_mjpeg_fps: z.number().int().min(1).max(60).default(10),
+  hls_enabled: z.boolean().default(true),
+  hls_max_sessions: z.number().int().min(0).max(64).default(4),
+  segment_seconds: z.number().int().min(1).max(60).default(4),
+  segment_retention_seconds: z.number().int().min(30).max(86_400).default(900),
+  analysis_fps: z.number().min(0.2).max(30).default(2),
+  analysis_width: z.number().int().min(64).max(1920).default(320),
+  ffmpeg_path: z.string().min(1).nullable().default(null),
+  retention_max_days: z.number().min(0.01).max(3650).nullable().default(30),
+  retention_max_gb: z.number().min(0.01).nullable().default(null),
+  retention_max_percent: z.number().min(1).max(99).default(85),
+  ui_grid_layout: z.enum(['1', '2x2', '3x3', '4x4', 'auto']).default('auto'),
+  ui_tile_order: z.array(z.number().int()).max(1000).default([]),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+export const settingsPatchSchema = settingsSchema.partial().strict();
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+export const defaultSettings = (): Settings => settingsSchema.parse({});

@@ -1,0 +1,17 @@
+// System-family handlers: each is one line onto a service.
+import type { Handlers } from '../../shared/contract';
+import type { AuthService } from '../../services/auth.service';
+import type { SettingsService } from '../../services/settings.service';
+import type { SystemService } from '../../services/system.service';
+
+type SystemOps = 'health.get' | 'system.get' | 'settings.get' | 'settings.update' | 'auth.apiKey' | 'auth.regenerateKey' | 'auth.mediaAccess';
+
+export const systemHandlers = (s: { system: SystemService; settings: SettingsService; auth: AuthService; baseUrl: () => string }): Pick<Handlers, SystemOps> => ({
+  'health.get': () => s.system.health(),
+  'system.get': (_i, ctx) => s.system.system(ctx.principal),
+  'settings.get': () => s.settings.get(),
+  'settings.update': (patch) => s.settings.update(patch),
+  'auth.apiKey': () => s.auth.keyInfo(),
+  'auth.regenerateKey': () => s.auth.regenerateKey(),
+  'auth.mediaAccess': () => ({ base_url: s.baseUrl(), token: s.auth.mediaToken }),
+});

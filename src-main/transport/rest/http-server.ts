@@ -1,0 +1,219 @@
+// The HTTP server: contract routes, raw media routes from modules, SSE push, auth, OpenAPI/Swagger and the built UI.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { contract, opNames, type OpName, type Principal } from '../../shared/contract';
+import { ApiError } from '../../shared/errors';
+import type { AuthService } from '../../services/auth.service';
+import type { PushBus } from '../../services/push-bus';
+import type { Logger } from '../../repositories/logger';
+import type { Dispatcher, InputSource } from '../dispatch';
+import { buildOpenApi, type RawRouteDoc } from './openapi';
+import type { SettingsService } from '../../services/settings.service';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export const SESSION_COOKIE = 'vigil_session';
+
+export interface RestContext {
+  auth: AuthService;
+  log: Logger;
+}
+
+/** A family of raw (binary/streaming) routes; returns their docs for OpenAPI. */
+export type RestModule = (app: FastifyInstance, ctx: RestContext) => RawRouteDoc[];
+
+export interface HttpServerOptions {
+  version: string;
+  host: string;
+  port: number;
+  rendererDir: string | null;
+  dispatcher: Dispatcher;
+  auth: AuthService;
+  settings: SettingsService;
+  bus: PushBus;
+  log: Logger;
+  modules: RestModule[];
+}
+
+export const RENDERER_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const PUBLIC_PATHS = new Set(['/health', '/login', '/api/auth/login', '/api/auth/logout']);
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+const isApiPath = (url: string): boolean => url === '/health' || url.startsWith('/api/') || url === '/api' || url.startsWith('/openapi.json') || url.startsWith('/docs');
+
+function sendError(reply: FastifyReply, err: ApiError): void {
+  void reply.code(err.status).headers(err.headers).type('application/json').send({ detail: err.detail });
+}
+
+function sessionCookie(token: string, maxAgeS: number): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}`;
+}
+
+export async function createHttpServer(o: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true, routerOptions: { ignoreTrailingSlash: true } });
+  app.decorateRequest('principal', null);
+  const ssoHeader = () => o.settings.get().sso_email_header?.toLowerCase();
+  const ssoUserHeader = () => o.settings.get().sso_user_header?.toLowerCase();
+
+  app.addHook('onRequest', async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    reply.header('X-Content-Type-Options', 'nosniff');
+    if (!isApiPath(path) || PUBLIC_PATHS.has(path)) return;
+    const h = ssoHeader();
+    const hu = ssoUserHeader();
+    const cookies = parseCookies(req.headers.cookie);
+    const q = req.query as Record<string, unknown> | undefined;
+    const principal = o.auth.authenticate({
+      authorization: req.headers.authorization,
+      ssoEmail: h ? (req.headers[h] as string | undefined) : undefined,
+      ssoUser: hu ? (req.headers[hu] as string | undefined) : undefined,
+      session: cookies[SESSION_COOKIE],
+      queryToken: typeof q?.token === 'string' ? q.token : undefined,
+    });
+    // Cookie sessions are SameSite=Strict; also refuse cross-origin writes outright.
+    if (principal.via === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+      const origin = req.headers.origin;
+      if (origin && new URL(origin).host !== req.headers.host) throw new ApiError(403, 'Cross-origin request refused.');
+    }
+    req.principal = principal;
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof ApiError) return sendError(reply, err);
+    const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
+      return sendError(reply, new ApiError(400, `Malformed JSON body: ${e.message}`));
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendError(reply, new ApiError(e.statusCode, e.message));
+    o.log.error({ err, url: req.url, method: req.method }, 'unhandled error');
+    return sendError(reply, new ApiError(500, 'Internal server error'));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    if (isApiPath(path) || req.method !== 'GET' || !o.rendererDir) return sendError(reply, new ApiError(404, 'Not Found'));
+    // SPA fallback: any other GET is a client-side route.
+    return reply.header('Content-Security-Policy', RENDERER_CSP).type('text/html').sendFile('index.html');
+  });
+
+  // --- contract routes -------------------------------------------------------------------------
+  for (const name of opNames) {
+    const def = contract[name];
+    app.route({
+      method: def.method,
+      url: def.path.replace(/\{(\w+)\}/g, ':$1'),
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        const params = (req.params ?? {}) as Record<string, unknown>;
+        const query = (req.query ?? {}) as Record<string, unknown>;
+        delete query.token;
+        const body = req.body;
+        if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
+          throw new ApiError(422, [{ loc: ['body'], msg: 'Expected a JSON object', type: 'type_error' }]);
+        }
+        const input = { ...query, ...((body as Record<string, unknown> | undefined) ?? {}), ...params };
+        const locate = (key: string): InputSource | null => (key in params ? 'path' : key in query ? 'query' : 'body');
+        const principal = req.principal ?? { email: null, name: 'anonymous', via: 'anonymous' as const };
+        const result = await o.dispatcher.call(name as OpName, input, { principal }, locate);
+        if (def.status === 204) return reply.code(204).send();
+        return reply.code(def.status ?? 200).send(result);
+      },
+    });
+  }
+
+  // --- auth routes (cookies are an HTTP concern, so they live here, not in the contract) -----------
+  const rawDocs: RawRouteDoc[] = [
+    { method: 'GET', path: '/login', tag: 'auth', doc: 'Redeem the one-time login link printed at start-up; sets a session cookie and redirects to the UI.', public: true, produces: 'text/html' },
+    { method: 'POST', path: '/api/auth/login', tag: 'auth', doc: 'Exchange {api_key} for an HttpOnly session cookie (browser UI login).', public: true },
+    { method: 'POST', path: '/api/auth/logout', tag: 'auth', doc: 'End the browser session.', public: true },
+    { method: 'GET', path: '/api/push', tag: 'push', doc: 'Server-sent events: every push event as `event: <name>` with a JSON payload.', produces: 'text/event-stream' },
+  ];
+
+  app.get('/login', async (req, reply) => {
+    const token = (req.query as Record<string, unknown>).token;
+    const session = typeof token === 'string' ? o.auth.redeemLoginLink(token) : null;
+    if (!session) return reply.code(401).type('text/html').send('<!doctype html><title>Vigil</title><p>This login link is invalid or was already used. <a href="/">Log in with the API key</a>.</p>');
+    return reply.header('Set-Cookie', sessionCookie(session, 7 * 24 * 3600)).redirect('/', 302);
+  });
+
+  app.post('/api/auth/login', async (req, reply) => {
+    const body = req.body as { api_key?: unknown } | undefined;
+    if (!body || typeof body.api_key !== 'string' || body.api_key.length === 0) {
+      throw new ApiError(422, [{ loc: ['body', 'api_key'], msg: 'Required', type: 'missing' }]);
+    }
+    const session = o.auth.login(body.api_key);
+    return reply.header('Set-Cookie', sessionCookie(session, 7 * 24 * 3600)).send({ ok: true });
+  });
+
+  app.post('/api/auth/logout', async (req, reply) => {
+    const s = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (s) o.auth.logout(s);
+    return reply.header('Set-Cookie', sessionCookie('', 0)).code(204).send();
+  });
+
+  app.get('/api/push', (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write(': connected\n\n');
+    const unsubscribe = o.bus.subscribe((msg) => res.write(`event: ${msg.name}\ndata: ${JSON.stringify(msg.payload)}\n\n`));
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.raw.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+    });
+  });
+
+  const ctx: RestContext = { auth: o.auth, log: o.log };
+  for (const m of o.modules) rawDocs.push(...m(app, ctx));
+
+  // --- OpenAPI + Swagger UI --------------------------------------------------------------------------
+  const document = buildOpenApi(o.version, rawDocs);
+  app.get('/openapi.json', async () => document);
+  await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+
+  // --- the built renderer ----------------------------------------------------------------------------
+  if (o.rendererDir && existsSync(join(o.rendererDir, 'index.html'))) {
+    await app.register(fastifyStatic, {
+      root: o.rendererDir,
+      index: false,
+      wildcard: false,
+      decorateReply: true,
+      setHeaders: (res, path) => {
+        if (path.endsWith('.html')) res.header('Content-Security-Policy', RENDERER_CSP);
+      },
+    });
+    app.get('/', (_req, reply) => reply.header('Content-Security-Policy', RENDERER_CSP).header('Cache-Control', 'no-cache').type('text/html').sendFile('index.html'));
+  }
+  return app;
+}
