@@ -16,6 +16,8 @@ import { SystemService } from '../services/system.service';
 import { Dispatcher } from '../transport/dispatch';
 import { createHttpServer } from '../transport/rest/http-server';
 import { systemHandlers } from '../transport/handlers/system.handlers';
+import { cameraHandlers } from '../transport/handlers/cameras.handlers';
+import { eventHandlers } from '../transport/handlers/events.handlers';
 import { isLoopback, type AppConfig } from './config';
 
 export const VERSION = '0.1.0';
@@ -70,6 +72,8 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
 
   const handlers: Handlers = {
     ...systemHandlers({ system, settings, auth, baseUrl: () => `http://${isLoopback(config.host) ? '127.0.0.1' : config.host}:${boundPort}` }),
+    ...cameraHandlers(),
+    ...eventHandlers(),
   };
   const dispatcher = new Dispatcher(handlers);
   const http = await createHttpServer({

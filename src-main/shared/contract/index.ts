@@ -2,9 +2,13 @@
 import type { z } from 'zod';
 import type { CallContext } from './define';
 import { systemContract } from './system.contract';
+import { camerasContract } from './cameras.contract';
+import { eventsContract } from './events.contract';
 
 export const contract = {
   ...systemContract,
+  ...camerasContract,
+  ...eventsContract,
 };
 
 export type Contract = typeof contract;

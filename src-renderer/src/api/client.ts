@@ -138,9 +138,12 @@ const PUSH_NAMES: Record<PushEventName, true> = {
   'export.progress': true,
 };
 
+/** An input type with no required fields accepts this, so such calls may omit the argument. */
+type NoFields = Record<never, never>;
+
 export interface Client {
   readonly transport: Transport;
-  call<N extends OpName>(name: N, ...input: {} extends OpInput<N> ? [OpInput<N>?] : [OpInput<N>]): Promise<OpOutput<N>>;
+  call<N extends OpName>(name: N, ...input: NoFields extends OpInput<N> ? [OpInput<N>?] : [OpInput<N>]): Promise<OpOutput<N>>;
   on<N extends PushEventName>(name: N, fn: (payload: PushEventMap[N]) => void): () => void;
   connect(onConnection?: (up: boolean) => void): () => void;
 }

@@ -1,6 +1,7 @@
 // Append-only, numbered migrations. Never edit a shipped one: add the next number.
 import type { Database } from 'better-sqlite3';
 import { m001Initial } from './001-initial';
+import { m002Cameras } from './002-cameras';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,4 @@ export interface Migration {
   up: (db: Database) => void;
 }
 
-export const migrations: Migration[] = [m001Initial];
+export const migrations: Migration[] = [m001Initial, m002Cameras];

@@ -1,0 +1,51 @@
+// The seam between camera workers (producers) and recording/analysis services (consumers) of one camera ingest.
+
+/** A -c copy segment the worker has closed and moved to its final path under <data>/segments. */
+export interface ClosedSegment {
+  camera_id: number;
+  /** Absolute path, <data>/segments/<camera>/<yyyy-mm-dd>/<hh>/<start_ms>.ts */
+  path: string;
+  start_ms: number;
+  end_ms: number;
+  bytes: number;
+  /** From the ingest's stream probe when known. */
+  codec: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+/** A scaled raw frame for motion/detection, produced at settings.analysis_fps. */
+export interface AnalysisFrame {
+  camera_id: number;
+  ts_ms: number;
+  width: number;
+  height: number;
+  /** Packed RGB, width*height*3 bytes. */
+  format: 'rgb24';
+  data: Buffer;
+}
+
+export interface IngestListeners {
+  segment: (s: ClosedSegment) => void;
+  analysis: (f: AnalysisFrame) => void;
+}
+
+/** Typed fan-out; listeners must be cheap or hand work off (the main loop stays responsive). */
+export class IngestBus {
+  private readonly l: { [K in keyof IngestListeners]: Set<IngestListeners[K]> } = { segment: new Set(), analysis: new Set() };
+
+  on<K extends keyof IngestListeners>(kind: K, fn: IngestListeners[K]): () => void {
+    (this.l[kind] as Set<IngestListeners[K]>).add(fn);
+    return () => (this.l[kind] as Set<IngestListeners[K]>).delete(fn);
+  }
+
+  emit<K extends keyof IngestListeners>(kind: K, payload: Parameters<IngestListeners[K]>[0]): void {
+    for (const fn of this.l[kind] as Set<(p: typeof payload) => void>) fn(payload);
+  }
+}
+
+/** Camera lifecycle hooks that recording-side services implement (purge on delete / repoint). */
+export interface CameraDataPurger {
+  /** Remove every event, clip, thumbnail and segment of the camera (files first, then rows). */
+  purgeCamera(cameraId: number): Promise<void>;
+}
