@@ -1,0 +1,52 @@
+#!/usr/bin/python3
+"""Test RTSP camera: a GStreamer RTSP server on 127.0.0.1 with one SHARED media fed by ffmpeg as RTP/H.264 over local UDP.
+
+Prints machine-readable lines on stdout: READY <port>, CLIENT_CONNECTED <n>, CLIENT_CLOSED <n>.
+"""
+import sys
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def main() -> None:
+    rtsp_port, udp_port, mount = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(rtsp_port))
+    factory = GstRtspServer.RTSPMediaFactory()
+    factory.set_launch(
+        f'( udpsrc address=127.0.0.1 port={udp_port} caps="application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96" buffer-size=2097152 '
+        "! rtpjitterbuffer latency=0 ! rtph264depay ! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+    )
+    factory.set_shared(True)
+    factory.set_suspend_mode(GstRtspServer.RTSPSuspendMode.NONE)
+    server.get_mount_points().add_factory(mount, factory)
+    counters = {"connected": 0, "closed": 0}
+
+    def on_closed(_client):
+        counters["closed"] += 1
+        print(f"CLIENT_CLOSED {counters['closed']}", flush=True)
+
+    def on_client(_server, client):
+        counters["connected"] += 1
+        client.connect("closed", on_closed)
+        print(f"CLIENT_CONNECTED {counters['connected']}", flush=True)
+
+    server.connect("client-connected", on_client)
+    if server.attach(None) == 0:
+        print("ERROR attach failed", flush=True)
+        sys.exit(1)
+    print(f"READY {server.get_bound_port()}", flush=True)
+    loop = GLib.MainLoop()
+    try:
+        loop.run()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+// A real RTSP test camera on 127.0.0.1: GStreamer's RTSP server (shared media) fed by ffmpeg looping a fixture clip.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const FIXTURES = join(here, '..', '..', '..', 'shared', 'fixtures');
+export const VTEST = join(FIXTURES, 'video', 'vtest.avi');
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A free UDP port on 127.0.0.1. */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const port = s.address().port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * H.264 (in-band SPS/PPS, 1 s GOP) version of the fixture, encoded once per machine and reused,
+ * so every test camera afterwards is a cheap -c copy loop.
+ */
+export function h264Fixture(seconds = 20): string {
+  const dir = join(tmpdir(), 'vigil-test-media');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `vtest-h264-${seconds}s.ts`);
+  if (existsSync(out)) return out;
+  const tmp = `${out}.${process.pid}.partial.ts`;
+  const r = spawnSync(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-y', '-i', VTEST, '-t', String(seconds), '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '10', '-keyint_min', '10', '-sc_threshold', '0', '-x264-params', 'repeat-headers=1', '-f', 'mpegts', tmp],
+    { stdio: 'inherit' },
+  );
+  if (r.status !== 0) throw new Error('could not encode the H.264 test fixture');
+  spawnSync('mv', [tmp, out]);
+  return out;
+}
+
+export interface RtspServer {
+  url: string;
+  port: number;
+  /** Number of RTSP client connections opened so far. */
+  connections(): number;
+  /** Connections currently open. */
+  openConnections(): number;
+  /** Stop the server (and its feeder); the port stays reserved for restart(). */
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+function waitExit(p: ChildProcess | null): Promise<void> {
+  return new Promise((resolve) => {
+    if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill('SIGTERM');
+    setTimeout(() => p.kill('SIGKILL'), 3000).unref();
+  });
+}
+
+export async function startRtspServer(opts: { port?: number; mount?: string; source?: string } = {}): Promise<RtspServer> {
+  const port = opts.port ?? (await freePort());
+  const mount = opts.mount ?? '/cam';
+  const source = opts.source ?? h264Fixture();
+  let udp = await freeUdpPort();
+  let gst: ChildProcess | null = null;
+  let feeder: ChildProcess | null = null;
+  let opened = 0;
+  let closed = 0;
+
+  const launch = async () => {
+    udp = await freeUdpPort();
+    gst = spawn('/usr/bin/python3', [join(here, 'rtsp-server.py'), String(port), String(udp), mount], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = gst;
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      const timer = setTimeout(() => reject(new Error('RTSP server did not start')), 15_000);
+      child.stdout?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i).trim();
+          buf = buf.slice(i + 1);
+          if (line.startsWith('READY')) {
+            clearTimeout(timer);
+            resolve();
+          } else if (line.startsWith('CLIENT_CONNECTED')) opened++;
+          else if (line.startsWith('CLIENT_CLOSED')) closed++;
+          else if (line.startsWith('ERROR')) reject(new Error(line));
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`RTSP server exited (${code})`)));
+    });
+    feeder = spawn(
+      'ffmpeg',
+      ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', source, '-c', 'copy', '-f', 'rtp', `rtp://127.0.0.1:${udp}?pkt_size=1200`],
+      { stdio: 'ignore' },
+    );
+  };
+
+  await launch();
+  return {
+    url: `rtsp://127.0.0.1:${port}${mount}`,
+    port,
+    connections: () => opened,
+    openConnections: () => opened - closed,
+    async stop() {
+      await waitExit(feeder);
+      await waitExit(gst);
+      feeder = null;
+      gst = null;
+    },
+    async restart() {
+      await launch();
+    },
+  };
+}
