@@ -64,9 +64,33 @@ function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // A malformed %-escape is ignored like a missing cookie, never a 500.
+    }
   }
   return out;
+}
+
+/** The path the router will actually serve: the matched route's pattern, else the %-decoded URL path (the router decodes too). */
+function routedPath(req: FastifyRequest): string {
+  if (req.routeOptions.url) return req.routeOptions.url;
+  const raw = req.url.split('?')[0] ?? '/';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 const isApiPath = (url: string): boolean => url === '/health' || url.startsWith('/api/') || url === '/api' || url.startsWith('/openapi.json') || url.startsWith('/docs');
@@ -86,7 +110,7 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
   const ssoUserHeader = () => o.settings.get().sso_user_header?.toLowerCase();
 
   app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '/';
+    const path = routedPath(req);
     reply.header('X-Content-Type-Options', 'nosniff');
     if (!isApiPath(path) || PUBLIC_PATHS.has(path)) return;
     const h = ssoHeader();
@@ -103,7 +127,7 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     // Cookie sessions are SameSite=Strict; also refuse cross-origin writes outright.
     if (principal.via === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
       const origin = req.headers.origin;
-      if (origin && new URL(origin).host !== req.headers.host) throw new ApiError(403, 'Cross-origin request refused.');
+      if (origin && !sameOrigin(origin, req.headers.host)) throw new ApiError(403, 'Cross-origin request refused.');
     }
     req.principal = principal;
   });
