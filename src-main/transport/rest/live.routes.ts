@@ -1,0 +1,203 @@
+// Live media routes (Iris /api/live): snapshot, MJPEG fan-out of the worker's latest JPEG, and on-demand HLS.
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../shared/errors';
+import type { Settings } from '../../shared/settings';
+import type { LatestFrame, WorkerManagerPort } from '../../workers/camera-worker.types';
+import { clampFps } from '../../services/camera-status';
+import { insideRoot } from '../../repositories/camera-files.repository';
+import type { RestModule } from './http-server';
+import type { RawRouteDoc } from './openapi';
+
+export interface LiveCameras {
+  exists(id: number): boolean;
+  isEnabled(id: number): boolean;
+}
+
+export interface LiveRoutesDeps {
+  cameras: LiveCameras;
+  manager: WorkerManagerPort & { touchHls?(cameraId: number): void };
+  settings: { get(): Settings };
+  noSignal: () => Buffer;
+  dataDir: string;
+  /** Open MJPEG viewers (observability and tests). */
+  viewers?: LiveViewers;
+}
+
+export class LiveViewers {
+  private n = 0;
+  open(): void {
+    this.n++;
+  }
+  close(): void {
+    this.n--;
+  }
+  get count(): number {
+    return this.n;
+  }
+}
+
+export const HLS_SEGMENT = /^seg\d{5}\.ts$/;
+const BOUNDARY = 'vigilframe';
+const PLAYLIST_WAIT_MS = 12_000;
+
+function cameraId(req: FastifyRequest, cameras: LiveCameras): number {
+  const raw = (req.params as { id?: string }).id ?? '';
+  if (!/^\d{1,12}$/.test(raw) || Number(raw) <= 0) throw new ApiError(422, [{ loc: ['path', 'id'], msg: 'Expected a positive integer', type: 'int_parsing' }]);
+  const id = Number(raw);
+  if (!cameras.exists(id)) throw new ApiError(404, `Camera ${id} not found`);
+  return id;
+}
+
+function part(jpeg: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`--${BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`), jpeg, Buffer.from('\r\n')]);
+}
+
+/** Adds ?token= to the playlist's segment URIs so a token-authenticated player can fetch them. */
+export function withToken(playlist: string, token: string | null): string {
+  if (!token) return playlist;
+  const q = `token=${encodeURIComponent(token)}`;
+  return playlist
+    .split('\n')
+    .map((line) => (line.trim() !== '' && !line.startsWith('#') ? `${line.trim()}${line.includes('?') ? '&' : '?'}${q}` : line))
+    .join('\n');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const liveRoutes =
+  (d: LiveRoutesDeps): RestModule =>
+  (app) => {
+    const hlsDirs = new Map<number, string>();
+
+    app.get('/api/live/:id/snapshot', async (req, reply) => {
+      const id = cameraId(req, d.cameras);
+      const f = d.manager.latest(id);
+      return reply
+        .header('Cache-Control', 'no-store')
+        .header('X-Frame-Timestamp', f ? String(f.ts_ms) : '')
+        .type('image/jpeg')
+        .send(f?.jpeg ?? d.noSignal());
+    });
+
+    app.get('/api/live/:id/stream', (req: FastifyRequest, reply: FastifyReply) => {
+      const id = cameraId(req, d.cameras);
+      const fps = clampFps((req.query as Record<string, unknown>).fps, d.settings.get().live_mjpeg_fps);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+        'Cache-Control': 'no-cache, no-store, must-revalidate',
+        Pragma: 'no-cache',
+        Connection: 'close',
+        'X-Accel-Buffering': 'no',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      d.viewers?.open();
+      let lastSeq = -1;
+      let congested = false;
+      let closed = false;
+      const send = (f: LatestFrame | null) => {
+        if (congested || closed) return;
+        if (f) lastSeq = f.seq;
+        if (!res.write(part(f?.jpeg ?? d.noSignal()))) {
+          congested = true;
+          res.once('drain', () => (congested = false));
+        }
+      };
+      send(d.manager.latest(id));
+      const timer = setInterval(() => {
+        if (!d.cameras.exists(id)) return finish();
+        const f = d.manager.latest(id);
+        if (f && f.seq !== lastSeq) send(f);
+      }, Math.round(1000 / fps));
+      const finish = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(timer);
+        d.viewers?.close();
+        if (!res.writableEnded) res.end();
+      };
+      req.raw.on('close', finish);
+      res.on('close', finish);
+      res.on('error', finish);
+    });
+
+    const startHls = async (id: number): Promise<string> => {
+      const s = d.settings.get();
+      if (!s.hls_enabled) throw new ApiError(503, 'HLS is disabled (settings.hls_enabled).');
+      if (!d.cameras.isEnabled(id)) throw new ApiError(503, `Camera ${id} is disabled.`);
+      if (!hlsDirs.has(id) && d.manager.hlsSessionCount() >= s.hls_max_sessions) throw new ApiError(503, `HLS is at capacity (${s.hls_max_sessions} sessions).`);
+      try {
+        const session = await d.manager.startHls(id);
+        const dir = insideRoot(d.dataDir, session.dir);
+        if (!dir || !insideRoot(d.dataDir, session.playlist)) throw new Error('HLS session outside the data root');
+        hlsDirs.set(id, dir);
+        return session.playlist;
+      } catch (err) {
+        hlsDirs.delete(id);
+        if (err instanceof ApiError) throw err;
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new ApiError(503, `HLS unavailable: ${msg}`);
+      }
+    };
+
+    app.get('/api/live/:id/hls/index.m3u8', async (req, reply) => {
+      const id = cameraId(req, d.cameras);
+      const playlist = await startHls(id);
+      d.manager.touchHls?.(id);
+      const deadline = Date.now() + PLAYLIST_WAIT_MS;
+      let text: string | null = null;
+      while (Date.now() < deadline) {
+        text = await readFile(playlist, 'utf8').catch(() => null);
+        if (text && text.includes('#EXTINF')) break;
+        if (!d.cameras.exists(id)) throw new ApiError(404, `Camera ${id} not found`);
+        await sleep(250);
+      }
+      if (!text || !text.includes('#EXTINF')) throw new ApiError(503, 'The HLS playlist is not ready yet; retry shortly.', { 'Retry-After': '2' });
+      const token = (req.query as Record<string, unknown>).token;
+      return reply
+        .header('Cache-Control', 'no-cache, no-store')
+        .header('X-Accel-Buffering', 'no')
+        .type('application/vnd.apple.mpegurl')
+        .send(withToken(text, typeof token === 'string' ? token : null));
+    });
+
+    const close = async (req: FastifyRequest) => {
+      const id = cameraId(req, d.cameras);
+      hlsDirs.delete(id);
+      await d.manager.stopHls(id);
+      return { ok: true };
+    };
+    app.get('/api/live/:id/hls/close', close);
+    app.post('/api/live/:id/hls/close', close);
+
+    app.get('/api/live/:id/hls/:segment', async (req, reply) => {
+      const id = cameraId(req, d.cameras);
+      const name = (req.params as { segment?: string }).segment ?? '';
+      if (!HLS_SEGMENT.test(name)) throw new ApiError(400, 'Invalid segment name: expected segNNNNN.ts');
+      const dir = hlsDirs.get(id) ?? insideRoot(d.dataDir, 'hls', String(id));
+      const file = dir ? insideRoot(dir, name) : null;
+      if (!file || !insideRoot(d.dataDir, file)) throw new ApiError(400, 'Invalid segment path');
+      const st = await stat(file).catch(() => null);
+      if (!st?.isFile()) throw new ApiError(404, `Segment ${name} not found`);
+      d.manager.touchHls?.(id);
+      return reply
+        .header('Cache-Control', 'no-cache')
+        .header('X-Accel-Buffering', 'no')
+        .header('Content-Length', String(st.size))
+        .type('video/mp2t')
+        .send(createReadStream(file));
+    });
+
+    const docs: RawRouteDoc[] = [
+      { method: 'GET', path: '/api/live/{id}/snapshot', tag: 'live', produces: 'image/jpeg', doc: 'Latest frame as image/jpeg; a "no signal" JPEG (200) before the first frame; 404 only for an unknown camera.' },
+      { method: 'GET', path: '/api/live/{id}/stream', tag: 'live', produces: 'multipart/x-mixed-replace', doc: 'MJPEG stream of the latest frames; ?fps= is clamped to [1, live_mjpeg_fps]; a part is pushed only when the frame changed.' },
+      { method: 'GET', path: '/api/live/{id}/hls/index.m3u8', tag: 'live', produces: 'application/vnd.apple.mpegurl', doc: 'Starts (idempotently) the HLS session from the camera ingest and serves its playlist; 503 when HLS is disabled or at capacity.' },
+      { method: 'GET', path: '/api/live/{id}/hls/{segment}', tag: 'live', produces: 'video/mp2t', doc: 'One HLS segment; the name must match ^seg\\d{5}\\.ts$ (else 400).' },
+      { method: 'GET', path: '/api/live/{id}/hls/close', tag: 'live', doc: 'Stop the camera HLS session (player close).' },
+      { method: 'POST', path: '/api/live/{id}/hls/close', tag: 'live', doc: 'Stop the camera HLS session (sendBeacon).' },
+    ];
+    return docs;
+  };
