@@ -1,47 +1,133 @@
 // App shell: login gate, navigation, connection banner and toasts; screens live under features/.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { api } from './api/client';
 import { initMediaAccess } from './api/media';
+import { CamerasScreen } from './features/cameras/cameras-screen';
+import { EventsScreen } from './features/events-browser/events-screen';
+import { FocusedView } from './features/live/focused-view';
+import { LiveGrid } from './features/live/live-grid';
 import { LoginScreen } from './features/login/login-screen';
 import { SystemScreen } from './features/system/system-screen';
+import { TimelineScreen } from './features/timeline/timeline-screen';
+import { navigate, useRoute } from './router';
+import { useCameras } from './stores/cameras.store';
+import { useEvents } from './stores/events.store';
+import { bindPushEvents } from './stores/push-wiring';
 import { useSession } from './stores/session.store';
+import { useSettings } from './stores/settings.store';
+import { useTimeline } from './stores/timeline.store';
 
-const SCREENS = [{ id: 'system', label: 'System', render: () => <SystemScreen /> }] as const;
-type ScreenId = (typeof SCREENS)[number]['id'];
+const SCREENS = [
+  { id: 'live', label: 'Live', key: '1' },
+  { id: 'timeline', label: 'Timeline', key: '2' },
+  { id: 'events', label: 'Events', key: '3' },
+  { id: 'cameras', label: 'Cameras', key: '4' },
+  { id: 'system', label: 'System', key: '5' },
+] as const;
+
+function Screen() {
+  const route = useRoute();
+  switch (route.screen) {
+    case 'live':
+      return route.param ? <FocusedView key={route.param} cameraId={Number(route.param)} /> : <LiveGrid />;
+    case 'timeline':
+      return <TimelineScreen />;
+    case 'events':
+      return <EventsScreen />;
+    case 'cameras':
+      return <CamerasScreen />;
+    default:
+      return <SystemScreen />;
+  }
+}
+
+/** Loads the stores once the session is ready, binds push events, and reloads after a reconnect (pushes were missed). */
+function useDataWiring(ready: boolean) {
+  const { setConnected, reportError } = useSession();
+  const wasDown = useRef(false);
+  useEffect(() => {
+    if (!ready) return;
+    const loadAll = () => {
+      useCameras.getState().load().catch(reportError);
+      useSettings.getState().load().catch(reportError);
+    };
+    initMediaAccess()
+      .catch(reportError)
+      .finally(loadAll);
+    const unbind = bindPushEvents();
+    const disconnect = api.connect((up) => {
+      setConnected(up);
+      if (!up) wasDown.current = true;
+      else if (wasDown.current) {
+        wasDown.current = false;
+        loadAll();
+        void useEvents.getState().load().catch(() => undefined);
+        useTimeline.getState().eventChanged();
+      }
+    });
+    return () => {
+      disconnect();
+      unbind();
+    };
+  }, [ready, setConnected, reportError]);
+}
 
 export function App() {
-  const { status, connected, toasts, check, setConnected, dismiss, reportError } = useSession();
-  const [screen, setScreen] = useState<ScreenId>('system');
+  const { status, connected, toasts, check, dismiss } = useSession();
+  const route = useRoute();
 
   useEffect(() => {
     void check();
   }, [check]);
+  useDataWiring(status === 'ready');
 
   useEffect(() => {
-    if (status !== 'ready') return;
-    initMediaAccess().catch(reportError);
-    return api.connect(setConnected);
-  }, [status, setConnected, reportError]);
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      const s = SCREENS.find((x) => x.key === e.key);
+      if (s) {
+        e.preventDefault();
+        navigate(s.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   if (status === 'checking') return <div className="splash">Vigil</div>;
   if (status === 'login') return <LoginScreen />;
-  const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
   return (
     <div className="shell">
       <nav className="nav" aria-label="Main">
         <span className="brand">Vigil</span>
         {SCREENS.map((s) => (
-          <button key={s.id} className={s.id === screen ? 'active' : ''} aria-current={s.id === screen ? 'page' : undefined} onClick={() => setScreen(s.id)}>
+          <button
+            key={s.id}
+            className={s.id === route.screen ? 'active' : ''}
+            aria-current={s.id === route.screen ? 'page' : undefined}
+            title={`${s.label} (Alt+${s.key})`}
+            onClick={() => navigate(s.id)}
+            data-testid={`nav-${s.id}`}
+          >
             {s.label}
           </button>
         ))}
+        <div className="spacer" />
+        <CameraSummary />
+        {api.transport.kind === 'http' && (
+          <button onClick={() => void useSession.getState().logout()} title="Log out of this browser">
+            Log out
+          </button>
+        )}
       </nav>
       {!connected && (
         <div className="banner" role="status">
           Connection to the server lost — reconnecting…
         </div>
       )}
-      <main className="content">{current.render()}</main>
+      <main className="content">
+        <Screen />
+      </main>
       <div className="toasts" aria-live="polite">
         {toasts.map((t) => (
           <div key={t.id} className={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} onClick={() => dismiss(t.id)}>
@@ -50,5 +136,22 @@ export function App() {
         ))}
       </div>
     </div>
+  );
+}
+
+function CameraSummary() {
+  const cameras = useCameras((s) => s.cameras);
+  const online = cameras.filter((c) => c.status === 'online').length;
+  const errors = cameras.filter((c) => c.status === 'error').length;
+  return (
+    <span className="summary" data-testid="camera-summary" title="Cameras online / total">
+      <span className="dot ok" /> {online}/{cameras.length} online
+      {errors > 0 && (
+        <>
+          {' '}
+          <span className="dot err" /> {errors} error
+        </>
+      )}
+    </span>
   );
 }

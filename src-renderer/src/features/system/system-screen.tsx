@@ -1,8 +1,15 @@
-// System screen: health, versions, ffmpeg, storage, workers, and the API key.
+// System screen: health, versions, ffmpeg, storage per camera with the retention forecast, workers, and the API key.
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { useCameras } from '../../stores/cameras.store';
 import { useSession } from '../../stores/session.store';
 import { useSystem } from '../../stores/system.store';
+import type { OpOutput } from '../../../../src-main/shared/contract';
+
+type Storage = OpOutput<'storage.status'>;
+const days = (d: number | null) => (d === null ? '—' : d >= 100 ? `${Math.round(d)} days` : `${d.toFixed(1)} days`);
+const mbps = (bps: number) => `${(bps / 1e6).toFixed(2)} Mbit/s`;
 
 const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
 
@@ -10,11 +17,45 @@ export function SystemScreen() {
   const { health, info, refresh } = useSystem();
   const reportError = useSession((s) => s.reportError);
   const [key, setKey] = useState<string | null>(null);
+  const [storage, setStorage] = useState<Storage | null>(null);
+  const [regen, setRegen] = useState(false);
+  const [cleaning, setCleaning] = useState(false);
+  const cameras = useCameras((s) => s.cameras);
+  const camName = (id: number) => cameras.find((c) => c.id === id)?.name ?? `#${id}`;
   useEffect(() => {
-    refresh().catch(reportError);
-    const t = setInterval(() => refresh().catch(() => undefined), 5000);
+    const load = () => {
+      refresh().catch(reportError);
+      api.call('storage.status').then(setStorage, () => undefined);
+    };
+    load();
+    const t = setInterval(load, 5000);
     return () => clearInterval(t);
   }, [refresh, reportError]);
+
+  const cleanup = async () => {
+    setCleaning(true);
+    try {
+      const r = await api.call('storage.cleanup');
+      useSession.getState().toast(`Cleanup removed ${r.deleted_segments} segment(s), freed ${gb(r.freed_bytes)}`);
+      setStorage(await api.call('storage.status'));
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setCleaning(false);
+    }
+  };
+
+  const regenerate = async () => {
+    setRegen(false);
+    try {
+      const k = await api.call('auth.regenerateKey');
+      setKey(k.api_key);
+      if (api.transport.kind === 'http') await useSession.getState().login(k.api_key);
+      useSession.getState().toast('API key regenerated; this session was signed in again with the new key.');
+    } catch (err) {
+      reportError(err);
+    }
+  };
 
   return (
     <section className="screen system" aria-label="System">
@@ -76,8 +117,10 @@ export function SystemScreen() {
               <tbody>
                 {info.workers.map((w) => (
                   <tr key={w.camera_id}>
-                    <td>{w.camera_id}</td>
-                    <td>{w.state}</td>
+                    <td>{camName(w.camera_id)}</td>
+                    <td>
+                      <span className={`badge ${w.state === 'running' ? 'online' : w.state === 'error' ? 'error' : 'offline'}`}>{w.state}</span>
+                    </td>
                     <td>{w.pid ?? '–'}</td>
                     <td>{w.restarts}</td>
                     <td>{w.last_error ?? ''}</td>
@@ -101,17 +144,71 @@ export function SystemScreen() {
               >
                 Copy
               </button>
-              <button
-                onClick={() => {
-                  if (confirm('Regenerate the API key? Scripts and other browsers using the old key stop working.'))
-                    api.call('auth.regenerateKey').then((k) => setKey(k.api_key), reportError);
-                }}
-              >
-                Regenerate
+              <button className="danger" onClick={() => setRegen(true)} data-testid="regenerate-key">
+                Regenerate…
               </button>
             </div>
           </div>
         </>
+      )}
+      <div className="panel" data-testid="storage-panel">
+        <h3>Storage</h3>
+        {storage ? (
+          <>
+            <dl>
+              <dt>Recordings</dt>
+              <dd>{gb(storage.total.recordings_bytes)}</dd>
+              <dt>Disk</dt>
+              <dd>
+                {gb(storage.total.used_bytes)} used, {gb(storage.total.free_bytes)} free ({storage.total.percent.toFixed(0)}%, limit {storage.policy.max_percent}%)
+                <progress max={100} value={storage.total.percent} aria-label="Disk used" />
+              </dd>
+              <dt>Retention</dt>
+              <dd>
+                {storage.policy.max_days ? `${storage.policy.max_days} days` : 'no day limit'} · {storage.policy.max_gb ? `${storage.policy.max_gb} GB` : 'no size limit'}
+              </dd>
+              <dt>Forecast</dt>
+              <dd>{days(storage.total.forecast_days)} fit at the current bitrate</dd>
+            </dl>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Camera</th>
+                  <th>Used</th>
+                  <th>Segments</th>
+                  <th>Oldest</th>
+                  <th>Bitrate</th>
+                  <th>Forecast</th>
+                </tr>
+              </thead>
+              <tbody>
+                {storage.cameras.map((c) => (
+                  <tr key={c.camera_id} data-testid="storage-row">
+                    <td>{c.camera_name}</td>
+                    <td>{gb(c.bytes)}</td>
+                    <td>{c.segments}</td>
+                    <td>{c.oldest ? new Date(c.oldest).toLocaleString() : '—'}</td>
+                    <td>{mbps(c.bitrate_bps)}</td>
+                    <td>{days(c.forecast_days)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="row">
+              <button onClick={() => void cleanup()} disabled={cleaning} data-testid="cleanup-now">
+                {cleaning ? 'Cleaning…' : 'Clean up now'}
+              </button>
+              <span className="muted">Runs the retention plan now; protected and open events keep their recordings.</span>
+            </div>
+          </>
+        ) : (
+          <p className="muted">Storage status unavailable.</p>
+        )}
+      </div>
+      {regen && (
+        <ConfirmDialog title="Regenerate the API key?" confirmLabel="Regenerate" danger onConfirm={() => void regenerate()} onCancel={() => setRegen(false)}>
+          Scripts, integrations and other browsers using the old key stop working at once.
+        </ConfirmDialog>
       )}
     </section>
   );

@@ -1,0 +1,88 @@
+// <video> for an HLS playlist: native HLS where the browser has it, hls.js elsewhere; reports the wall-clock playing date.
+import Hls from 'hls.js';
+import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+
+export interface HlsVideoHandle {
+  video: HTMLVideoElement | null;
+  /** Wall-clock time of the current frame (EXT-X-PROGRAM-DATE-TIME), when the playlist carries it. */
+  playingDate(): Date | null;
+}
+
+interface Props {
+  src: string;
+  live?: boolean;
+  autoPlay?: boolean;
+  muted?: boolean;
+  controls?: boolean;
+  className?: string;
+  testId?: string;
+  onError?(msg: string): void;
+  onTime?(video: HTMLVideoElement): void;
+  onEnded?(): void;
+}
+
+export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ src, live, autoPlay = true, muted, controls = true, className, testId, onError, onTime, onEnded }, ref) {
+  const video = useRef<HTMLVideoElement>(null);
+  const hls = useRef<Hls | null>(null);
+  const errRef = useRef(onError);
+  errRef.current = onError;
+
+  useImperativeHandle(ref, () => ({
+    get video() {
+      return video.current;
+    },
+    playingDate() {
+      const h = hls.current;
+      if (h) return h.playingDate;
+      const v = video.current as (HTMLVideoElement & { getStartDate?: () => Date }) | null;
+      const start = v?.getStartDate?.();
+      return start && Number.isFinite(start.getTime()) ? new Date(start.getTime() + (v?.currentTime ?? 0) * 1000) : null;
+    },
+  }));
+
+  useEffect(() => {
+    const v = video.current;
+    if (!v) return;
+    const play = () => {
+      if (!autoPlay) return;
+      v.play().catch(() => {
+        v.muted = true;
+        v.play().catch(() => undefined);
+      });
+    };
+    if (Hls.isSupported()) {
+      const h = new Hls(live ? { lowLatencyMode: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 6, manifestLoadingRetryDelay: 1000 } : { maxBufferLength: 30 });
+      hls.current = h;
+      h.on(Hls.Events.MANIFEST_PARSED, play);
+      h.on(Hls.Events.ERROR, (_e, data) => {
+        if (!data.fatal) return;
+        if (data.type === Hls.ErrorTypes.MEDIA_ERROR) h.recoverMediaError();
+        else errRef.current?.(`Playback failed: ${data.details}${data.response?.code ? ` (HTTP ${data.response.code})` : ''}`);
+      });
+      h.loadSource(src);
+      h.attachMedia(v);
+    } else if (v.canPlayType('application/vnd.apple.mpegurl')) {
+      v.src = src;
+      v.addEventListener('loadedmetadata', play, { once: true });
+    } else errRef.current?.('This browser cannot play HLS.');
+    return () => {
+      hls.current?.destroy();
+      hls.current = null;
+      v.removeAttribute('src');
+      v.load();
+    };
+  }, [src, live, autoPlay]);
+
+  return (
+    <video
+      ref={video}
+      className={className}
+      data-testid={testId}
+      muted={muted}
+      controls={controls}
+      playsInline
+      onTimeUpdate={(e) => onTime?.(e.currentTarget)}
+      onEnded={onEnded}
+    />
+  );
+});

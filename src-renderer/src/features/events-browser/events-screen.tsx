@@ -1,0 +1,283 @@
+// Events browser: filters, a virtualised multi-select list with bulk delete/protect, clear-all, and a clip player.
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { api } from '../../api/client';
+import { eventClipUrl, eventThumbUrl } from '../../api/media-routes';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { VirtualList } from '../../components/virtual-list';
+import { navigate, useRoute } from '../../router';
+import { useCameras } from '../../stores/cameras.store';
+import { useEvents, type EventDto, type EventFilters } from '../../stores/events.store';
+import { useSession } from '../../stores/session.store';
+import { formatDuration, labelColor } from '../timeline/timeline-math';
+
+const ROW = 56;
+const LABELS = ['motion', 'manual', 'person', 'car', 'truck', 'bicycle', 'dog', 'cat'];
+
+const toLocalInput = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
+const fromLocalInput = (s: string) => (s ? new Date(s).getTime() : undefined);
+
+type Pending = { kind: 'delete'; ids: number[] } | { kind: 'clear' } | null;
+
+export function EventsScreen() {
+  const route = useRoute();
+  const cameras = useCameras((s) => s.cameras);
+  const ev = useEvents();
+  const { reportError, toast } = useSession();
+  const [pending, setPending] = useState<Pending>(null);
+  const [detail, setDetail] = useState<EventDto | null>(null);
+  const listRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    ev.load().catch(reportError);
+  }, [ev.load, reportError]);
+
+  const wanted = route.query.get('event');
+  useEffect(() => {
+    if (!wanted) return;
+    const id = Number(wanted);
+    ev.setActive(id);
+    ev.select(id, 'single');
+  }, [wanted, ev.setActive, ev.select]);
+
+  const active = useMemo(() => ev.items.find((x) => x.id === ev.active) ?? (detail?.id === ev.active ? detail : null), [ev.items, ev.active, detail]);
+  useEffect(() => {
+    if (ev.active === null || ev.items.some((x) => x.id === ev.active)) return;
+    api.call('events.get', { id: ev.active }).then(setDetail, reportError);
+  }, [ev.active, ev.items, reportError]);
+
+  const setFilters = (f: EventFilters) => ev.setFilters(f).catch(reportError);
+  const selectedIds = [...ev.selected];
+  const activeIndex = ev.items.findIndex((x) => x.id === ev.active);
+  const loadMore = useCallback(() => void ev.loadMore().catch(reportError), [ev.loadMore, reportError]);
+
+  const onRowClick = (e: MouseEvent, item: EventDto) => {
+    ev.select(item.id, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'single');
+    ev.setActive(item.id);
+  };
+
+  const onListKey = (e: KeyboardEvent) => {
+    if (!(e.target instanceof HTMLElement) || e.target.closest('input,select,video')) return;
+    const move = (d: number) => {
+      const i = Math.max(0, Math.min(ev.items.length - 1, (activeIndex < 0 ? -1 : activeIndex) + d));
+      const it = ev.items[i];
+      if (!it) return;
+      ev.setActive(it.id);
+      if (e.shiftKey) ev.select(it.id, 'range');
+      else if (!e.ctrlKey) ev.select(it.id, 'single');
+    };
+    if (e.key === 'ArrowDown') move(1);
+    else if (e.key === 'ArrowUp') move(-1);
+    else if (e.key === 'PageDown') move(10);
+    else if (e.key === 'PageUp') move(-10);
+    else if (e.key === ' ' && ev.active !== null) ev.select(ev.active, 'toggle');
+    else if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) ev.selectAll();
+    else if (e.key === 'Delete' && selectedIds.length) setPending({ kind: 'delete', ids: selectedIds });
+    else if (e.key === 'p' && selectedIds.length) void protect(!ev.items.find((x) => ev.selected.has(x.id))?.retain);
+    else if (e.key === 'Escape') ev.clearSelection();
+    else return;
+    e.preventDefault();
+  };
+
+  const protect = async (retain: boolean) => {
+    try {
+      await ev.setRetain(selectedIds, retain);
+      toast(`${selectedIds.length} event(s) ${retain ? 'protected' : 'unprotected'}`);
+    } catch (err) {
+      reportError(err);
+    }
+  };
+
+  const confirm = async () => {
+    const p = pending;
+    setPending(null);
+    try {
+      if (p?.kind === 'delete') toast(`Deleted ${await ev.bulkDelete(p.ids)} event(s)`);
+      else if (p?.kind === 'clear') toast(`Cleared ${await ev.clearAll()} event(s)`);
+    } catch (err) {
+      reportError(err);
+    }
+    listRef.current?.focus();
+  };
+
+  const camName = (id: number | null) => cameras.find((c) => c.id === id)?.name ?? (id === null ? '—' : `#${id}`);
+
+  return (
+    <section className="screen events" aria-label="Events" data-testid="events-screen">
+      <div className="toolbar" role="search">
+        <h2>Events</h2>
+        <select aria-label="Camera filter" value={ev.filters.camera_id ?? ''} onChange={(e) => setFilters({ ...ev.filters, camera_id: e.target.value ? Number(e.target.value) : undefined })} data-testid="filter-camera">
+          <option value="">All cameras</option>
+          {cameras.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Label filter" value={ev.filters.label ?? ''} onChange={(e) => setFilters({ ...ev.filters, label: e.target.value || undefined })} data-testid="filter-label">
+          <option value="">All labels</option>
+          {LABELS.map((l) => (
+            <option key={l} value={l}>
+              {l}
+            </option>
+          ))}
+        </select>
+        <label className="row">
+          <span className="muted">From</span>
+          <input type="datetime-local" value={toLocalInput(ev.filters.from)} onChange={(e) => setFilters({ ...ev.filters, from: fromLocalInput(e.target.value) })} />
+        </label>
+        <label className="row">
+          <span className="muted">To</span>
+          <input type="datetime-local" value={toLocalInput(ev.filters.to)} onChange={(e) => setFilters({ ...ev.filters, to: fromLocalInput(e.target.value) })} />
+        </label>
+        <span className="muted" data-testid="events-total">
+          {ev.total} event{ev.total === 1 ? '' : 's'}
+        </span>
+        <div className="spacer" />
+        <span className="muted">{selectedIds.length} selected</span>
+        <button disabled={!selectedIds.length} onClick={() => void protect(true)} data-testid="protect-button">
+          Protect
+        </button>
+        <button disabled={!selectedIds.length} onClick={() => void protect(false)}>
+          Unprotect
+        </button>
+        <button className="danger" disabled={!selectedIds.length} onClick={() => setPending({ kind: 'delete', ids: selectedIds })} data-testid="delete-selected">
+          Delete…
+        </button>
+        <button className="danger" onClick={() => setPending({ kind: 'clear' })} data-testid="clear-all">
+          Clear all…
+        </button>
+      </div>
+      <div className="events-body">
+        <div className="events-list" ref={listRef} tabIndex={0} onKeyDown={onListKey} aria-label="Event list (arrows, Space select, Delete, P protect)">
+          <div className="events-head">
+            <input
+              type="checkbox"
+              aria-label="Select all loaded"
+              checked={ev.items.length > 0 && ev.selected.size === ev.items.length}
+              onChange={(e) => (e.target.checked ? ev.selectAll() : ev.clearSelection())}
+            />
+            <span>Event</span>
+          </div>
+          {ev.items.length === 0 && !ev.loading ? (
+            <div className="empty">No events match these filters.</div>
+          ) : (
+            <VirtualList
+              label="Events"
+              items={ev.items}
+              rowHeight={ROW}
+              scrollToIndex={activeIndex}
+              onEndReached={loadMore}
+              render={(item) => (
+                <div
+                  className={`event-row ${ev.selected.has(item.id) ? 'selected' : ''} ${item.id === ev.active ? 'active' : ''}`}
+                  role="option"
+                  aria-selected={ev.selected.has(item.id)}
+                  data-testid="event-row"
+                  data-event-id={item.id}
+                  onClick={(e) => onRowClick(e, item)}
+                >
+                  <input type="checkbox" tabIndex={-1} aria-label={`Select event ${item.id}`} checked={ev.selected.has(item.id)} onChange={() => ev.select(item.id, 'toggle')} onClick={(e) => e.stopPropagation()} />
+                  <Thumb event={item} />
+                  <span className="label-chip" style={{ borderColor: labelColor(item.label), color: labelColor(item.label) }}>
+                    {item.label}
+                  </span>
+                  <span className="ev-camera">{item.camera_name ?? camName(item.camera_id)}</span>
+                  <span className="ev-time">{new Date(item.started_at).toLocaleString()}</span>
+                  <span className="ev-dur">{item.open ? 'open' : formatDuration(item.duration * 1000)}</span>
+                  {item.retain && (
+                    <span className="badge protected" title="Protected from retention" data-testid="protected-badge">
+                      protected
+                    </span>
+                  )}
+                </div>
+              )}
+            />
+          )}
+        </div>
+        <div className="events-detail">{active ? <ClipPlayer event={active} fps={cameras.find((c) => c.id === active.camera_id)?.fps || 10} /> : <div className="empty">Select an event to play its clip.</div>}</div>
+      </div>
+      {pending?.kind === 'delete' && (
+        <ConfirmDialog title={`Delete ${pending.ids.length} event(s)?`} confirmLabel="Delete" danger onConfirm={() => void confirm()} onCancel={() => setPending(null)}>
+          Their clips, thumbnails and sprites are removed. This cannot be undone.
+        </ConfirmDialog>
+      )}
+      {pending?.kind === 'clear' && (
+        <ConfirmDialog title="Clear all events?" confirmLabel="Clear all" danger typeToConfirm="DELETE" onConfirm={() => void confirm()} onCancel={() => setPending(null)}>
+          This deletes every event{ev.filters.camera_id ? ` of ${camName(ev.filters.camera_id)}` : ''}
+          {ev.filters.label ? ` labelled ${ev.filters.label}` : ''}, with clips and thumbnails.
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function Thumb({ event }: { event: EventDto }) {
+  const [failed, setFailed] = useState(false);
+  if (failed) return <span className="thumb none" />;
+  return <img className="thumb" loading="lazy" src={eventThumbUrl(event)} alt="" onError={() => setFailed(true)} />;
+}
+
+function ClipPlayer({ event, fps }: { event: EventDto; fps: number }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => setError(null), [event.id]);
+  const stepFrame = (d: number) => {
+    const v = video.current;
+    if (!v) return;
+    v.pause();
+    v.currentTime = Math.max(0, Math.min(v.duration || Infinity, v.currentTime + d / fps));
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === ',') stepFrame(-1);
+    else if (e.key === '.') stepFrame(1);
+    else return;
+    e.preventDefault();
+  };
+  const clip = eventClipUrl(event);
+  return (
+    <div className="clip-player" onKeyDown={onKey} data-testid="clip-player" data-event-id={event.id}>
+      <div className="row">
+        <strong>
+          {event.label} · {event.camera_name ?? `camera ${event.camera_id}`}
+        </strong>
+        <span className="muted">
+          {new Date(event.started_at).toLocaleString()} · {event.open ? 'recording…' : formatDuration(event.duration * 1000)}
+        </span>
+      </div>
+      {event.open ? (
+        <div className="no-image">The event is still open; its clip is assembled when it closes.</div>
+      ) : error ? (
+        <div className="no-image">{error}</div>
+      ) : (
+        <video
+          key={event.id}
+          ref={video}
+          className="stage-media"
+          src={clip}
+          controls
+          autoPlay
+          muted
+          preload="metadata"
+          data-testid="clip-video"
+          onError={() => setError('The clip could not be loaded (it may have been removed by retention).')}
+        />
+      )}
+      <div className="row">
+        <button onClick={() => stepFrame(-1)} title="Previous frame (,)">
+          ◀︎ frame
+        </button>
+        <button onClick={() => stepFrame(1)} title="Next frame (.)">
+          frame ▶︎
+        </button>
+        <a className="button" href={clip} download={`event-${event.id}.mp4`} data-testid="clip-download">
+          Download
+        </a>
+        {event.camera_id !== null && (
+          <button onClick={() => navigate(`timeline?camera=${event.camera_id}&t=${Date.parse(event.started_at)}`)} data-testid="show-on-timeline">
+            Show on timeline
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

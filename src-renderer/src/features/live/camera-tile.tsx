@@ -1,0 +1,129 @@
+// One live grid tile: low-fps live image, name, status, recording indicator and frame age; offline tiles keep the last frame dimmed.
+import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { liveSnapshotUrl, liveStreamUrl } from '../../api/media-routes';
+import { StatusBadge } from '../../components/status-badge';
+import type { Camera } from '../../stores/cameras.store';
+import { ago, useLive } from '../../stores/live.store';
+
+export type TileFeed = 'mjpeg' | 'poll';
+
+interface Props {
+  camera: Camera;
+  fps: number;
+  feed: TileFeed;
+  now: number;
+  onOpen(): void;
+  onKeyDown(e: KeyboardEvent<HTMLDivElement>): void;
+  onDragStart(e: DragEvent): void;
+  onDrop(e: DragEvent): void;
+}
+
+/**
+ * The image source: MJPEG (or snapshot polling when many tiles would exceed the browser's per-host connection cap)
+ * while online; the last snapshot once offline. Errors fall back MJPEG → snapshot → placeholder, never a broken image.
+ */
+function useTileImage(camera: Camera, fps: number, feed: TileFeed) {
+  const online = camera.status === 'online' && camera.enabled;
+  const [failed, setFailed] = useState<'none' | 'stream' | 'all'>('none');
+  const [tick, setTick] = useState(0);
+  const [session, setSession] = useState(() => Date.now());
+  const frameArrived = useLive((s) => s.frameArrived);
+  const pending = useRef(false);
+
+  useEffect(() => {
+    setFailed('none');
+    setSession(Date.now());
+  }, [online]);
+
+  useEffect(() => {
+    if (failed === 'none') return;
+    const t = setTimeout(() => {
+      setFailed('none');
+      setSession(Date.now());
+    }, 5000);
+    return () => clearTimeout(t);
+  }, [failed]);
+
+  const polling = online && (feed === 'poll' || failed === 'stream');
+  useEffect(() => {
+    if (!polling) return;
+    const t = setInterval(() => {
+      if (!pending.current) {
+        pending.current = true;
+        setTick((n) => n + 1);
+      }
+    }, 1000 / Math.max(0.5, fps));
+    return () => clearInterval(t);
+  }, [polling, fps]);
+
+  let src: string | null;
+  if (failed === 'all') src = null;
+  else if (online && feed === 'mjpeg' && failed === 'none') src = liveStreamUrl(camera.id, fps, session);
+  else src = liveSnapshotUrl(camera.id, online ? tick + session : session);
+
+  return {
+    src,
+    online,
+    onLoad: () => {
+      pending.current = false;
+      if (online) frameArrived(camera.id);
+    },
+    onError: () => {
+      pending.current = false;
+      setFailed((f) => (f === 'none' && online && feed === 'mjpeg' ? 'stream' : 'all'));
+    },
+  };
+}
+
+export function CameraTile({ camera, fps, feed, now, onOpen, onKeyDown, onDragStart, onDrop }: Props) {
+  const img = useTileImage(camera, fps, feed);
+  const manual = useLive((s) => !!s.recording[camera.id]);
+  const lastSeen = camera.last_seen ? Date.parse(camera.last_seen) : null;
+  const recording = manual || (img.online && camera.recording_mode !== 'off');
+  const reason = !camera.enabled ? 'Disabled' : camera.status === 'error' ? camera.last_error || 'Worker error' : camera.status === 'offline' ? camera.last_error || 'No signal' : null;
+  return (
+    <div
+      className={`tile ${img.online ? '' : 'dim'}`}
+      tabIndex={0}
+      role="button"
+      aria-label={`${camera.name}, ${camera.status}. Press Enter to open.`}
+      data-testid="tile"
+      data-camera-id={camera.id}
+      data-status={camera.status}
+      draggable
+      onDoubleClick={onOpen}
+      onKeyDown={onKeyDown}
+      onDragStart={onDragStart}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={onDrop}
+    >
+      {img.src ? (
+        <img src={img.src} alt={camera.name} draggable={false} onLoad={img.onLoad} onError={img.onError} data-testid="tile-image" />
+      ) : (
+        <div className="no-image" data-testid="tile-placeholder">
+          No image
+        </div>
+      )}
+      <div className="tile-top">
+        <span className="tile-name">{camera.name}</span>
+        <StatusBadge status={camera.status} />
+        {recording && (
+          <span className={`rec ${manual ? 'manual' : ''}`} title={manual ? 'Manual recording' : `Recording (${camera.recording_mode})`} data-testid="rec-indicator">
+            ● REC
+          </span>
+        )}
+      </div>
+      <div className="tile-bottom">
+        {reason && (
+          <span className="tile-reason" data-testid="tile-reason">
+            {reason}
+          </span>
+        )}
+        <span className="tile-age" title="Time since the last frame">
+          {lastSeen ? `${ago(lastSeen, now)} ago` : 'no frame yet'}
+        </span>
+        {img.online && <span className="tile-fps">{camera.fps.toFixed(1)} fps</span>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,174 @@
+// Events browser: filters, the paged list, multi-selection and bulk actions; pushes insert/update/remove rows live.
+import { create } from 'zustand';
+import { api } from '../api/client';
+import type { EventDto } from '../../../src-main/shared/contract/events.contract';
+
+export type { EventDto };
+
+export interface EventFilters {
+  camera_id?: number;
+  label?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, exclusive. */
+  to?: number;
+}
+
+export const PAGE = 200;
+
+/** Whether an event passes the filters (used to decide if a pushed event belongs in the list). */
+export function matches(e: EventDto, f: EventFilters): boolean {
+  if (f.camera_id !== undefined && e.camera_id !== f.camera_id) return false;
+  if (f.label && e.label !== f.label) return false;
+  const t = Date.parse(e.started_at);
+  if (f.from !== undefined && t < f.from) return false;
+  if (f.to !== undefined && t >= f.to) return false;
+  return true;
+}
+
+/** Inserts or replaces an event keeping newest-first order; returns whether it was new. */
+export function upsertEvent(items: readonly EventDto[], e: EventDto): { items: EventDto[]; added: boolean } {
+  const i = items.findIndex((x) => x.id === e.id);
+  if (i >= 0) {
+    const out = items.slice();
+    out[i] = e;
+    return { items: out, added: false };
+  }
+  const t = Date.parse(e.started_at);
+  const out = items.slice();
+  let at = out.findIndex((x) => Date.parse(x.started_at) < t || (Date.parse(x.started_at) === t && x.id < e.id));
+  if (at < 0) at = out.length;
+  out.splice(at, 0, e);
+  return { items: out, added: true };
+}
+
+/** Shift-click range selection over the visible order. */
+export function rangeIds(items: readonly EventDto[], a: number, b: number): number[] {
+  const ia = items.findIndex((x) => x.id === a);
+  const ib = items.findIndex((x) => x.id === b);
+  if (ia < 0 || ib < 0) return [b];
+  const [lo, hi] = ia < ib ? [ia, ib] : [ib, ia];
+  return items.slice(lo, hi + 1).map((x) => x.id);
+}
+
+interface EventsState {
+  filters: EventFilters;
+  items: EventDto[];
+  total: number;
+  loading: boolean;
+  selected: Set<number>;
+  anchor: number | null;
+  active: number | null;
+  setFilters(f: EventFilters): Promise<void>;
+  load(): Promise<void>;
+  loadMore(): Promise<void>;
+  created(id: number): Promise<void>;
+  updated(id: number): Promise<void>;
+  deleted(ids: number[]): void;
+  select(id: number, mode: 'single' | 'toggle' | 'range'): void;
+  selectAll(): void;
+  clearSelection(): void;
+  setActive(id: number | null): void;
+  bulkDelete(ids: number[]): Promise<number>;
+  setRetain(ids: number[], retain: boolean): Promise<void>;
+  clearAll(): Promise<number>;
+}
+
+let loadSeq = 0;
+
+export const useEvents = create<EventsState>((set, get) => ({
+  filters: {},
+  items: [],
+  total: 0,
+  loading: false,
+  selected: new Set(),
+  anchor: null,
+  active: null,
+  async setFilters(f) {
+    set({ filters: f, selected: new Set(), anchor: null });
+    await get().load();
+  },
+  async load() {
+    const seq = ++loadSeq;
+    set({ loading: true });
+    try {
+      const r = await api.call('events.list', { ...get().filters, limit: PAGE, offset: 0 });
+      if (seq === loadSeq) set({ items: r.items, total: r.total });
+    } finally {
+      if (seq === loadSeq) set({ loading: false });
+    }
+  },
+  async loadMore() {
+    const { items, total, loading, filters } = get();
+    if (loading || items.length >= total) return;
+    const seq = ++loadSeq;
+    set({ loading: true });
+    try {
+      const r = await api.call('events.list', { ...filters, limit: PAGE, offset: items.length });
+      if (seq !== loadSeq) return;
+      const seen = new Set(get().items.map((x) => x.id));
+      set({ items: [...get().items, ...r.items.filter((x) => !seen.has(x.id))], total: r.total });
+    } finally {
+      if (seq === loadSeq) set({ loading: false });
+    }
+  },
+  async created(id) {
+    const e = await api.call('events.get', { id }).catch(() => null);
+    if (!e || !matches(e, get().filters)) return;
+    const r = upsertEvent(get().items, e);
+    set({ items: r.items, total: get().total + (r.added ? 1 : 0) });
+  },
+  async updated(id) {
+    const e = await api.call('events.get', { id }).catch(() => null);
+    if (!e) return;
+    if (!get().items.some((x) => x.id === id)) {
+      if (matches(e, get().filters)) await get().created(id);
+      return;
+    }
+    set({ items: upsertEvent(get().items, e).items });
+  },
+  deleted(ids) {
+    const gone = new Set(ids);
+    const items = get().items.filter((x) => !gone.has(x.id));
+    const removed = get().items.length - items.length;
+    const selected = new Set([...get().selected].filter((x) => !gone.has(x)));
+    set({ items, total: Math.max(0, get().total - removed), selected, active: get().active !== null && gone.has(get().active as number) ? null : get().active });
+  },
+  select(id, mode) {
+    const { selected, anchor, items } = get();
+    if (mode === 'single') set({ selected: new Set([id]), anchor: id });
+    else if (mode === 'toggle') {
+      const s = new Set(selected);
+      if (s.has(id)) s.delete(id);
+      else s.add(id);
+      set({ selected: s, anchor: id });
+    } else set({ selected: new Set([...selected, ...rangeIds(items, anchor ?? id, id)]) });
+  },
+  selectAll() {
+    set({ selected: new Set(get().items.map((x) => x.id)) });
+  },
+  clearSelection() {
+    set({ selected: new Set(), anchor: null });
+  },
+  setActive(id) {
+    set({ active: id });
+  },
+  async bulkDelete(ids) {
+    const r = await api.call('events.bulkDelete', { ids });
+    get().deleted(ids);
+    return r.deleted;
+  },
+  async setRetain(ids, retain) {
+    const updated = await Promise.all(ids.map((id) => api.call('events.update', { id, retain })));
+    let items = get().items;
+    for (const e of updated) items = upsertEvent(items, e).items;
+    set({ items });
+  },
+  async clearAll() {
+    const { camera_id, label } = get().filters;
+    const r = await api.call('events.clearAll', { confirm: true, camera_id, label });
+    set({ items: [], total: 0, selected: new Set(), active: null });
+    await get().load();
+    return r.deleted;
+  },
+}));
