@@ -19,6 +19,22 @@ import { systemHandlers } from '../transport/handlers/system.handlers';
 import { cameraHandlers } from '../transport/handlers/cameras.handlers';
 import { eventHandlers } from '../transport/handlers/events.handlers';
 import { isLoopback, type AppConfig } from './config';
+import { randomBytes } from 'node:crypto';
+import { IngestBus } from '../services/ingest.port';
+import { SqliteSegmentsRepository } from '../repositories/segments.repository';
+import { SqliteEventsRepository, SqliteExportsRepository } from '../repositories/events.repository';
+import { NodeMediaFilesRepository } from '../repositories/media-files.repository';
+import { FfmpegMediaToolsRepository } from '../repositories/ffmpeg/media-tools.repository';
+import { TableRecordingCameras } from '../services/recording/recording-cameras';
+import { SegmentIndexer } from '../services/recording/segment-indexer.service';
+import { EventsService } from '../services/recording/events.service';
+import { EventRecorder } from '../services/recording/event-recorder.service';
+import { RecordingsService } from '../services/recording/recordings.service';
+import { RetentionService } from '../services/recording/retention.service';
+import { RecoveryService } from '../services/recording/recovery.service';
+import { RecordingCameraDataPurger } from '../services/recording/camera-data-purger.service';
+import { eventsRoutes } from '../transport/rest/events.routes';
+import { recordingsRoutes } from '../transport/rest/recordings.routes';
 
 export const VERSION = '0.1.0';
 
@@ -40,6 +56,19 @@ export interface Container {
   http: FastifyInstance;
   ffmpeg: () => FfmpegInfo;
   port: () => number;
+  ingest: IngestBus;
+  recording: Recording;
+}
+
+/** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
+export interface Recording {
+  indexer: SegmentIndexer;
+  events: EventsService;
+  recorder: EventRecorder;
+  recordings: RecordingsService;
+  retention: RetentionService;
+  recovery: RecoveryService;
+  purger: RecordingCameraDataPurger;
 }
 
 export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}): Promise<Container> {
@@ -70,10 +99,13 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     settings,
   );
 
+  const ingest = new IngestBus();
+  const recording = buildRecording(config.dataDir, db, ingest, settings, bus, ffmpeg, log);
+
   const handlers: Handlers = {
     ...systemHandlers({ system, settings, auth, baseUrl: () => `http://${isLoopback(config.host) ? '127.0.0.1' : config.host}:${boundPort}` }),
     ...cameraHandlers(),
-    ...eventHandlers(),
+    ...eventHandlers(recording),
   };
   const dispatcher = new Dispatcher(handlers);
   const http = await createHttpServer({
@@ -86,11 +118,31 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     settings,
     bus,
     log: log.child({ module: 'http' }),
-    modules: [],
+    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files)],
   });
   http.addHook('onListen', async () => {
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording };
+}
+
+function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger): Recording & { files: NodeMediaFilesRepository } {
+  const now = Date.now;
+  const segmentsRepo = new SqliteSegmentsRepository(db);
+  const eventsRepo = new SqliteEventsRepository(db);
+  const exportsRepo = new SqliteExportsRepository(db);
+  const files = new NodeMediaFilesRepository(dataDir);
+  const tools = new FfmpegMediaToolsRepository(ffmpeg);
+  const cams = new TableRecordingCameras(eventsRepo, now);
+  const indexer = new SegmentIndexer(segmentsRepo, files, tools, log.child({ module: 'segment-indexer' }));
+  const events = new EventsService(eventsRepo, files, bus, now);
+  const recorder = new EventRecorder(eventsRepo, segmentsRepo, files, tools, cams, indexer, settings, bus, log.child({ module: 'event-recorder' }), now);
+  const recordings = new RecordingsService(segmentsRepo, eventsRepo, exportsRepo, files, tools, cams, bus, log.child({ module: 'recordings' }), () => randomBytes(9).toString('base64url'));
+  const retention = new RetentionService(segmentsRepo, eventsRepo, events, files, cams, settings, log.child({ module: 'retention' }), now);
+  const recovery = new RecoveryService(segmentsRepo, eventsRepo, exportsRepo, files, tools, recorder, log.child({ module: 'recovery' }));
+  const purger = new RecordingCameraDataPurger(segmentsRepo, eventsRepo, exportsRepo, events, recorder, files);
+  indexer.attach(ingest);
+  indexer.onIndexed(() => retention.checkDisk());
+  return { indexer, events, recorder, recordings, retention, recovery, purger, files };
 }

@@ -32,6 +32,19 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
       throw new StartupError(`refusing to bind to ${config.host}: auth_required is off. Turn it on before opening Vigil to the LAN.`);
     }
     if (!c.ffmpeg().path) log.warn('ffmpeg not found: cameras cannot run until it is installed or ffmpeg_path is set');
+    // Recording: crash recovery runs before any camera worker writes; stop closes open events and flushes the index.
+    await c.recording.recovery.run();
+    c.recording.recorder.start(c.ingest);
+    c.recording.retention.start();
+    stopSteps.push([
+      'recording',
+      async () => {
+        c.recording.retention.stop();
+        await c.recording.indexer.flush();
+        await c.recording.recorder.stop(5000);
+        c.recording.indexer.detach();
+      },
+    ]);
     await c.http.listen({ host: config.host, port: config.port });
     stopSteps.push(['http', () => c.http.close()]);
   } catch (err) {

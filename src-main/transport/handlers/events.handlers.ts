@@ -1,24 +1,32 @@
-// Events/recordings/storage handlers (placeholder until the recording services land: every op answers 501).
+// Events, manual recording, recordings and storage handlers: each is one line onto a recording service.
 import type { Handlers } from '../../shared/contract';
-import { ApiError } from '../../shared/errors';
+import type { EventsService } from '../../services/recording/events.service';
+import type { EventRecorder } from '../../services/recording/event-recorder.service';
+import type { RecordingsService } from '../../services/recording/recordings.service';
+import type { RetentionService } from '../../services/recording/retention.service';
 
-type EventOps = 'events.list' | 'events.get' | 'events.update' | 'events.delete' | 'events.bulkDelete' | 'events.clearAll' | 'recordings.coverage' | 'recordings.activity' | 'recordings.export' | 'recordings.exportStatus' | 'storage.status' | 'storage.cleanup';
+type EventOps = 'live.recordStart' | 'live.recordStop' | 'events.list' | 'events.get' | 'events.update' | 'events.delete' | 'events.bulkDelete' | 'events.clearAll' | 'recordings.coverage' | 'recordings.activity' | 'recordings.export' | 'recordings.exportStatus' | 'storage.status' | 'storage.cleanup';
 
-const pending = () => {
-  throw new ApiError(501, 'Not implemented yet');
-};
+export interface EventHandlerDeps {
+  events: EventsService;
+  recorder: EventRecorder;
+  recordings: RecordingsService;
+  retention: RetentionService;
+}
 
-export const eventHandlers = (): Pick<Handlers, EventOps> => ({
-  'events.list': pending,
-  'events.get': pending,
-  'events.update': pending,
-  'events.delete': pending,
-  'events.bulkDelete': pending,
-  'events.clearAll': pending,
-  'recordings.coverage': pending,
-  'recordings.activity': pending,
-  'recordings.export': pending,
-  'recordings.exportStatus': pending,
-  'storage.status': pending,
-  'storage.cleanup': pending,
+export const eventHandlers = (s: EventHandlerDeps): Pick<Handlers, EventOps> => ({
+  'live.recordStart': (i) => s.recorder.recordStart(i.id),
+  'live.recordStop': (i) => s.recorder.recordStop(i.id, i.started_at),
+  'events.list': (i) => s.events.list(i),
+  'events.get': (i) => s.events.get(i.id),
+  'events.update': (i) => s.events.setRetain(i.id, i.retain),
+  'events.delete': (i) => s.events.delete(i.id),
+  'events.bulkDelete': (i) => s.events.bulkDelete(i.ids),
+  'events.clearAll': (i) => s.events.clearAll(i),
+  'recordings.coverage': (i) => s.recordings.coverage(i),
+  'recordings.activity': (i) => s.recordings.activity(i),
+  'recordings.export': (i) => s.recordings.export(i),
+  'recordings.exportStatus': (i) => s.recordings.exportStatus(i.export_id),
+  'storage.status': () => s.retention.status(),
+  'storage.cleanup': () => s.retention.cleanup(),
 });

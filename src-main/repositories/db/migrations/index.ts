@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import { m001Initial } from './001-initial';
 import { m002Cameras } from './002-cameras';
+import { m003Recordings } from './003-recordings';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
   up: (db: Database) => void;
 }
 
-export const migrations: Migration[] = [m001Initial, m002Cameras];
+export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings];

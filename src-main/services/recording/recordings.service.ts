@@ -1,0 +1,220 @@
+// Timeline and investigator side of recordings: coverage, activity histogram, HLS VOD playlists, frames and exports.
+import { badRequest, notFound } from '../../shared/errors';
+import type { z } from 'zod';
+import type { exportStatusSchema } from '../../shared/contract/events.contract';
+import type { EventsRepository, ExportRow, ExportsRepository } from '../../repositories/events.repository';
+import type { SegmentRow, SegmentsRepository } from '../../repositories/segments.repository';
+import type { MediaFilesRepository } from '../../repositories/media-files.repository';
+import type { MediaToolsRepository } from '../../repositories/ffmpeg/media-tools.repository';
+import type { Logger } from '../../repositories/logger';
+import type { PushBus } from '../push-bus';
+import type { RecordingCameraSource } from './recording-cameras';
+import { bucketIndex, mergeSpans, type Span } from './coverage';
+
+export type ExportStatus = z.output<typeof exportStatusSchema>;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const MAX_EXPORT_MS = 24 * 3_600_000;
+const MAX_SPRITE_MS = 30 * 60_000;
+
+export class RecordingsService {
+  private exportQueue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly segments: SegmentsRepository,
+    private readonly events: EventsRepository,
+    private readonly exportsRepo: ExportsRepository,
+    private readonly files: MediaFilesRepository,
+    private readonly tools: MediaToolsRepository,
+    private readonly cameras: RecordingCameraSource,
+    private readonly bus: PushBus,
+    private readonly log: Logger,
+    private readonly newId: () => string,
+  ) {}
+
+  coverage(i: { camera_id?: number; from: number; to: number; min_gap_ms: number }): { from: number; to: number; cameras: { camera_id: number; spans: Span[] }[] } {
+    if (i.to <= i.from) throw badRequest('"to" must be after "from"');
+    const rows = this.segments.spans(i.camera_id ?? null, i.from, i.to);
+    const per = new Map<number, Span[]>();
+    for (const r of rows) {
+      const l = per.get(r.camera_id) ?? [];
+      l.push([r.start_ms, r.end_ms]);
+      per.set(r.camera_id, l);
+    }
+    const ids = i.camera_id !== undefined ? [i.camera_id] : [...new Set([...this.cameras.list().map((c) => c.id), ...per.keys()])].sort((a, b) => a - b);
+    return { from: i.from, to: i.to, cameras: ids.map((id) => ({ camera_id: id, spans: mergeSpans(per.get(id) ?? [], i.from, i.to, i.min_gap_ms) })) };
+  }
+
+  activity(i: { camera_id?: number; from: number; to: number; buckets: number }): {
+    from: number;
+    to: number;
+    bucket_ms: number;
+    cameras: { camera_id: number; motion: number[]; events: number[] }[];
+  } {
+    if (i.to <= i.from) throw badRequest('"to" must be after "from"');
+    const bucketMs = Math.max(1, Math.ceil((i.to - i.from) / i.buckets));
+    const ids = i.camera_id !== undefined ? [i.camera_id] : this.cameras.list().map((c) => c.id);
+    const acc = new Map(ids.map((id) => [id, { frames: new Array<number>(i.buckets).fill(0), motion: new Array<number>(i.buckets).fill(0), events: new Array<number>(i.buckets).fill(0) }]));
+    for (const a of this.events.activity(i.camera_id ?? null, i.from, i.to)) {
+      const c = acc.get(a.camera_id);
+      const b = bucketIndex(Math.max(a.minute_ms, i.from), i.from, bucketMs, i.buckets);
+      if (!c || b < 0) continue;
+      c.frames[b]! += a.frames;
+      c.motion[b]! += a.motion_frames;
+    }
+    for (const e of this.events.startsIn(i.camera_id ?? null, i.from, i.to)) {
+      const c = acc.get(e.camera_id);
+      const b = bucketIndex(e.started_ms, i.from, bucketMs, i.buckets);
+      if (c && b >= 0) c.events[b]!++;
+    }
+    return {
+      from: i.from,
+      to: i.to,
+      bucket_ms: bucketMs,
+      cameras: ids.map((id) => {
+        const c = acc.get(id)!;
+        return { camera_id: id, motion: c.motion.map((m, k) => (c.frames[k] ? Math.round((m / c.frames[k]!) * 1000) / 1000 : 0)), events: c.events };
+      }),
+    };
+  }
+
+  /** HLS VOD playlist for [from, to) built from the indexed segments (no re-encode); gaps become discontinuities. */
+  vodPlaylist(cameraId: number, from: number, to: number, query: string): string {
+    if (!(to > from)) throw badRequest('"to" must be after "from"');
+    const segs = this.segments.overlapping(cameraId, from, to);
+    if (!segs.length) throw notFound('No recordings for that camera and range');
+    const target = Math.ceil(Math.max(...segs.map((s) => (s.end_ms - s.start_ms) / 1000), 1));
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD', `#EXT-X-PROGRAM-DATE-TIME:${iso(segs[0]!.start_ms)}`];
+    let prevEnd: number | null = null;
+    for (const s of segs) {
+      if (prevEnd !== null && s.start_ms - prevEnd > 1500) lines.push('#EXT-X-DISCONTINUITY', `#EXT-X-PROGRAM-DATE-TIME:${iso(s.start_ms)}`);
+      lines.push(`#EXTINF:${((s.end_ms - s.start_ms) / 1000).toFixed(3)},`, `segments/${s.id}.ts${query}`);
+      prevEnd = s.end_ms;
+    }
+    lines.push('#EXT-X-ENDLIST', '');
+    return lines.join('\n');
+  }
+
+  segmentFile(cameraId: number, segmentId: number): { path: string; size: number } {
+    const s = this.segments.byId(segmentId);
+    if (!s || s.camera_id !== cameraId) throw notFound('Segment not found');
+    const size = this.files.size(s.path);
+    if (size === null) throw notFound('Segment file is missing');
+    return { path: this.files.resolve(s.path), size };
+  }
+
+  /** A JPEG of the recorded frame nearest ts (timeline hover), cached per second. */
+  async frameAt(cameraId: number, ts: number, width = 320): Promise<{ path: string; size: number }> {
+    const s = this.segments.overlapping(cameraId, ts, ts + 1)[0] ?? null;
+    if (!s) throw notFound('No recording at that time');
+    const sec = Math.floor(ts / 1000) * 1000;
+    const rel = `cache/frames/${cameraId}/${sec}-${width}.jpg`;
+    if (this.files.size(rel) === null) await this.tools.frame(this.files.resolve(s.path), Math.max(0, sec - s.start_ms) / 1000, this.files.ensureDirFor(rel), width);
+    const size = this.files.size(rel);
+    if (size === null) throw notFound('No frame at that time');
+    return { path: this.files.resolve(rel), size };
+  }
+
+  /** A 1600×90 hover-scrub strip (10 frames) for a recorded range of at most 30 minutes. */
+  async rangeSprite(cameraId: number, from: number, to: number): Promise<{ path: string; size: number }> {
+    if (!(to > from)) throw badRequest('"to" must be after "from"');
+    if (to - from > MAX_SPRITE_MS) throw badRequest('Sprite ranges are limited to 30 minutes');
+    const segs = this.segments.overlapping(cameraId, from, to);
+    if (!segs.length) throw notFound('No recordings for that camera and range');
+    const rel = `cache/sprites/${cameraId}/${from}-${to}.jpg`;
+    if (this.files.size(rel) === null) {
+      const tmp = `cache/sprites/${cameraId}/${from}-${to}.mp4`;
+      const tmpAbs = this.files.ensureDirFor(tmp);
+      try {
+        await this.tools.concat(segs.map((s) => this.files.resolve(s.path)), tmpAbs);
+        await this.tools.sprite(tmpAbs, segs.reduce((a, s) => a + s.end_ms - s.start_ms, 0) / 1000, this.files.ensureDirFor(rel));
+      } finally {
+        this.files.remove(tmp);
+      }
+    }
+    return { path: this.files.resolve(rel), size: this.files.size(rel) ?? 0 };
+  }
+
+  export(i: { camera_id: number; from: number; to: number }): ExportStatus {
+    if (!this.cameras.get(i.camera_id)) throw notFound(`Camera ${i.camera_id} not found`);
+    if (!(i.to > i.from)) throw badRequest('"to" must be after "from"');
+    if (i.to - i.from > MAX_EXPORT_MS) throw badRequest('Exports are limited to 24 hours');
+    const segs = this.segments.overlapping(i.camera_id, i.from, i.to);
+    if (!segs.length) throw notFound('No recordings for that camera and range');
+    const id = this.newId();
+    this.exportsRepo.insert({ id, camera_id: i.camera_id, from_ms: i.from, to_ms: i.to, state: 'queued', percent: 0, detail: null, file_path: null, manifest: null });
+    this.exportQueue = this.exportQueue.then(() => this.runExport(id, segs)).catch((err: unknown) => this.log.error({ err, id }, 'export failed'));
+    return this.exportStatus(id);
+  }
+
+  exportStatus(id: string): ExportStatus {
+    const r = this.exportsRepo.get(id);
+    if (!r) throw notFound(`Export ${id} not found`);
+    return this.toStatus(r);
+  }
+
+  exportFile(id: string): { path: string; size: number; name: string } {
+    const r = this.exportsRepo.get(id);
+    if (!r) throw notFound(`Export ${id} not found`);
+    if (r.state !== 'done' || !r.file_path) throw notFound(`Export ${id} is not ready`);
+    const size = this.files.size(r.file_path);
+    if (size === null) throw notFound('Export file is missing');
+    return { path: this.files.resolve(r.file_path), size, name: `vigil-camera${r.camera_id}-${iso(r.from_ms).replace(/[:.]/g, '-')}.mp4` };
+  }
+
+  /** Resolves when queued exports have finished. */
+  drain(): Promise<void> {
+    return this.exportQueue;
+  }
+
+  private async runExport(id: string, segs: SegmentRow[]): Promise<void> {
+    const row = this.exportsRepo.get(id);
+    if (!row) return;
+    const rel = `exports/${id}.mp4`;
+    const total = segs.reduce((a, s) => a + (s.end_ms - s.start_ms), 0);
+    let lastPct = -1;
+    const progress = (pct: number, state: 'running' | 'done' | 'error', detail: string | null) => {
+      this.exportsRepo.update(id, { percent: pct, state, detail });
+      this.bus.emit('export.progress', { export_id: id, percent: pct, state, detail });
+    };
+    progress(0, 'running', null);
+    try {
+      await this.tools.concat(
+        segs.map((s) => this.files.resolve(s.path)),
+        this.files.ensureDirFor(rel),
+        (outMs) => {
+          const pct = Math.min(99, Math.floor((outMs / Math.max(total, 1)) * 100));
+          if (pct >= lastPct + 5) {
+            lastPct = pct;
+            progress(pct, 'running', null);
+          }
+        },
+      );
+      const manifest = {
+        camera_id: row.camera_id,
+        from: iso(row.from_ms),
+        to: iso(row.to_ms),
+        segments: segs.map((s) => ({ path: s.path, start: iso(s.start_ms), end: iso(s.end_ms), sha256: s.sha256 ?? '', bytes: s.bytes })),
+      };
+      this.files.writeText(`exports/${id}.manifest.json`, JSON.stringify(manifest, null, 2));
+      this.exportsRepo.update(id, { file_path: rel, manifest: JSON.stringify(manifest) });
+      progress(100, 'done', null);
+    } catch (err) {
+      progress(lastPct < 0 ? 0 : lastPct, 'error', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private toStatus(r: ExportRow): ExportStatus {
+    return {
+      export_id: r.id,
+      camera_id: r.camera_id,
+      from: r.from_ms,
+      to: r.to_ms,
+      state: r.state,
+      percent: r.percent,
+      detail: r.detail,
+      file_url: r.state === 'done' && r.file_path ? `/api/recordings/exports/${r.id}/file` : null,
+      manifest: r.manifest ? (JSON.parse(r.manifest) as ExportStatus['manifest']) : null,
+    };
+  }
+}

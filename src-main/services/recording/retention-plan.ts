@@ -1,0 +1,159 @@
+// Pure retention plan: which segments (and old unprotected events) to delete under mode, age, size and disk limits.
+export type RecordingMode = 'continuous' | 'events' | 'off';
+
+export interface PlanSegment {
+  id: number;
+  camera_id: number;
+  start_ms: number;
+  end_ms: number;
+  bytes: number;
+}
+
+export interface PlanEvent {
+  id: number;
+  camera_id: number | null;
+  started_ms: number;
+  window_start_ms: number;
+  /** null while the event is open. */
+  window_end_ms: number | null;
+  ended_ms: number | null;
+  retain: boolean;
+}
+
+export interface CameraPolicy {
+  mode: RecordingMode;
+  max_days: number | null;
+  max_gb: number | null;
+}
+
+export interface RetentionPolicy {
+  now_ms: number;
+  /** Warm buffer kept in events/off modes (segment_retention_seconds). */
+  warm_ms: number;
+  max_days: number | null;
+  max_gb: number | null;
+  max_percent: number;
+  cameras: Record<number, CameraPolicy>;
+}
+
+export interface DiskState {
+  total_bytes: number;
+  free_bytes: number;
+}
+
+export type DeletionReason = 'mode' | 'camera_days' | 'camera_gb' | 'days' | 'gb' | 'disk';
+
+export interface RetentionPlan {
+  segments: { id: number; reason: DeletionReason }[];
+  /** Closed, unprotected events older than the age limit. */
+  events: number[];
+  freed_bytes: number;
+}
+
+const DAY = 86_400_000;
+
+/** Half-open intervals, merged lazily; overlap queries by binary search. */
+class Intervals {
+  private raw: [number, number][] = [];
+  private merged: [number, number][] | null = null;
+
+  add(a: number, b: number): void {
+    this.raw.push([a, b]);
+    this.merged = null;
+  }
+
+  overlaps(a: number, b: number): boolean {
+    if (!this.merged) {
+      const sorted = [...this.raw].sort((x, y) => x[0] - y[0]);
+      const m: [number, number][] = [];
+      for (const iv of sorted) {
+        const last = m[m.length - 1];
+        if (last && iv[0] <= last[1]) last[1] = Math.max(last[1], iv[1]);
+        else m.push([iv[0], iv[1]]);
+      }
+      this.merged = m;
+    }
+    const m = this.merged;
+    let lo = 0;
+    let hi = m.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((m[mid] as [number, number])[1] <= a) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < m.length && (m[lo] as [number, number])[0] < b;
+  }
+}
+const GB = 1e9;
+
+export function planRetention(segments: PlanSegment[], events: PlanEvent[], policy: RetentionPolicy, disk: DiskState): RetentionPlan {
+  const protectedSets = new Map<number, Intervals>();
+  const windowSets = new Map<number, Intervals>();
+  const add = (m: Map<number, Intervals>, cam: number, a: number, b: number) => {
+    const set = m.get(cam) ?? new Intervals();
+    set.add(a, b);
+    m.set(cam, set);
+  };
+  for (const e of events) {
+    if (e.camera_id === null) continue;
+    const end = e.window_end_ms ?? Infinity;
+    add(windowSets, e.camera_id, e.window_start_ms, end);
+    if (e.retain || e.ended_ms === null || e.window_end_ms === null) add(protectedSets, e.camera_id, e.window_start_ms, end);
+  }
+  const isProtected = (s: PlanSegment) => protectedSets.get(s.camera_id)?.overlaps(s.start_ms, s.end_ms) ?? false;
+  const inEventWindow = (s: PlanSegment) => windowSets.get(s.camera_id)?.overlaps(s.start_ms, s.end_ms) ?? false;
+
+  const sorted = [...segments].sort((a, b) => a.start_ms - b.start_ms || a.id - b.id);
+  const doomed = new Map<number, DeletionReason>();
+  const kill = (s: PlanSegment, reason: DeletionReason) => {
+    if (!doomed.has(s.id) && !isProtected(s)) doomed.set(s.id, reason);
+  };
+  const camPolicy = (id: number): CameraPolicy => policy.cameras[id] ?? { mode: 'continuous', max_days: null, max_gb: null };
+
+  for (const s of sorted) {
+    const cp = camPolicy(s.camera_id);
+    if (cp.mode !== 'continuous' && s.end_ms < policy.now_ms - policy.warm_ms && !inEventWindow(s)) kill(s, 'mode');
+    if (cp.max_days !== null && s.end_ms < policy.now_ms - cp.max_days * DAY) kill(s, 'camera_days');
+    if (policy.max_days !== null && s.end_ms < policy.now_ms - policy.max_days * DAY) kill(s, 'days');
+  }
+
+  const live = () => sorted.filter((s) => !doomed.has(s.id));
+  const trimOldest = (pool: PlanSegment[], excess: number, reason: DeletionReason) => {
+    for (const s of pool) {
+      if (excess <= 0) break;
+      if (doomed.has(s.id) || isProtected(s)) continue;
+      doomed.set(s.id, reason);
+      excess -= s.bytes;
+    }
+  };
+
+  for (const [id, cp] of Object.entries(policy.cameras)) {
+    if (cp.max_gb === null) continue;
+    const pool = live().filter((s) => s.camera_id === Number(id));
+    trimOldest(pool, pool.reduce((a, s) => a + s.bytes, 0) - cp.max_gb * GB, 'camera_gb');
+  }
+  if (policy.max_gb !== null) {
+    const pool = live();
+    trimOldest(pool, pool.reduce((a, s) => a + s.bytes, 0) - policy.max_gb * GB, 'gb');
+  }
+  if (disk.total_bytes > 0) {
+    const used = disk.total_bytes - disk.free_bytes;
+    const already = sorted.filter((s) => doomed.has(s.id)).reduce((a, s) => a + s.bytes, 0);
+    trimOldest(live(), used - already - (policy.max_percent / 100) * disk.total_bytes, 'disk');
+  }
+
+  const ageLimit = policy.max_days === null ? null : policy.now_ms - policy.max_days * DAY;
+  const oldEvents = events.filter((e) => {
+    if (e.retain || e.ended_ms === null) return false;
+    const cp = e.camera_id === null ? null : camPolicy(e.camera_id);
+    const limit = cp?.max_days != null ? policy.now_ms - cp.max_days * DAY : ageLimit;
+    return limit !== null && (e.window_end_ms ?? e.ended_ms) < limit;
+  });
+
+  const out = sorted.filter((s) => doomed.has(s.id));
+  return {
+    segments: out.map((s) => ({ id: s.id, reason: doomed.get(s.id) as DeletionReason })),
+    events: oldEvents.map((e) => e.id),
+    freed_bytes: out.reduce((a, s) => a + s.bytes, 0),
+  };
+}
