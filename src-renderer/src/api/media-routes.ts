@@ -14,7 +14,9 @@ export const eventSpriteUrl = (e: { id: number; sprite_url?: string | null }) =>
 /** Continuous playback of a camera's recordings from `from` (epoch ms) as an HLS VOD playlist across segments. */
 export const vodUrl = (cameraId: number, from: number, to: number) => mediaUrl(`/api/recordings/${cameraId}/vod.m3u8`, { from: Math.floor(from), to: Math.ceil(to) });
 /** A single recorded frame near t (epoch ms) for hover previews; no video is loaded. */
-export const frameUrl = (cameraId: number, t: number, width = 160) => mediaUrl(`/api/recordings/${cameraId}/frame`, { t: Math.round(t / 1000) * 1000, w: width });
+export const frameUrl = (cameraId: number, t: number, width = 160) => mediaUrl(`/api/recordings/${cameraId}/frame.jpg`, { ts: Math.round(t / 1000) * 1000, w: width });
+/** Hover-scrub strip: 10 frames of [from, to) (≤ 30 min) in one 1600×90 JPEG. */
+export const rangeSpriteUrl = (cameraId: number, from: number, to: number) => mediaUrl(`/api/recordings/${cameraId}/sprite.jpg`, { from: Math.floor(from), to: Math.floor(to) });
 
 export const downloadUrl = (path: string) => mediaUrl(path, { download: 1 });
 

@@ -19,9 +19,11 @@ interface Props {
   onError?(msg: string): void;
   onTime?(video: HTMLVideoElement): void;
   onEnded?(): void;
+  /** Wall-clock instant (epoch ms) to start at, located through the playlist's EXT-X-PROGRAM-DATE-TIME. */
+  startAt?: number;
 }
 
-export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ src, live, autoPlay = true, muted, controls = true, className, testId, onError, onTime, onEnded }, ref) {
+export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ src, live, autoPlay = true, muted, controls = true, className, testId, onError, onTime, onEnded, startAt }, ref) {
   const video = useRef<HTMLVideoElement>(null);
   const hls = useRef<Hls | null>(null);
   const errRef = useRef(onError);
@@ -54,6 +56,14 @@ export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ sr
       const h = new Hls(live ? { lowLatencyMode: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 6, manifestLoadingRetryDelay: 1000 } : { maxBufferLength: 30 });
       hls.current = h;
       h.on(Hls.Events.MANIFEST_PARSED, play);
+      if (startAt !== undefined)
+        h.once(Hls.Events.LEVEL_LOADED, (_e, data) => {
+          const first = data.details.fragments[0]?.programDateTime;
+          if (first) {
+            const offset = Math.max(0, (startAt - first) / 1000);
+            v.currentTime = offset;
+          }
+        });
       h.on(Hls.Events.ERROR, (_e, data) => {
         if (!data.fatal) return;
         if (data.type === Hls.ErrorTypes.MEDIA_ERROR) h.recoverMediaError();
@@ -63,7 +73,15 @@ export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ sr
       h.attachMedia(v);
     } else if (v.canPlayType('application/vnd.apple.mpegurl')) {
       v.src = src;
-      v.addEventListener('loadedmetadata', play, { once: true });
+      v.addEventListener(
+        'loadedmetadata',
+        () => {
+          const sd = (v as HTMLVideoElement & { getStartDate?: () => Date }).getStartDate?.();
+          if (startAt !== undefined && sd && Number.isFinite(sd.getTime())) v.currentTime = Math.max(0, (startAt - sd.getTime()) / 1000);
+          play();
+        },
+        { once: true },
+      );
     } else errRef.current?.('This browser cannot play HLS.');
     return () => {
       hls.current?.destroy();
@@ -71,7 +89,7 @@ export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ sr
       v.removeAttribute('src');
       v.load();
     };
-  }, [src, live, autoPlay]);
+  }, [src, live, autoPlay, startAt]);
 
   return (
     <video

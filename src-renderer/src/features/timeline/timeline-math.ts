@@ -238,3 +238,19 @@ export function labelColor(label: string): string {
   for (let i = 0; i < label.length; i++) h = (h * 31 + label.charCodeAt(i)) >>> 0;
   return `hsl(${h % 360} 60% 55%)`;
 }
+
+/**
+ * The hover-sprite window containing t: windows are aligned multiples of a length chosen so each of its 10 frames spans
+ * roughly 16 px at the current zoom (10 s … 30 min), so neighbouring hovers reuse one cached strip.
+ */
+export function spriteWindow(t: number, v: View, width: number, frames = 10, pxPerFrame = 16): Span {
+  const msPerPx = duration(v) / Math.max(1, width);
+  const len = Math.min(30 * MINUTE, Math.max(10 * SECOND, niceLen(msPerPx * pxPerFrame * frames)));
+  const start = Math.floor(t / len) * len;
+  return [start, start + len];
+}
+
+function niceLen(ms: number): number {
+  for (const s of TICK_STEPS) if (s >= ms) return s;
+  return TICK_STEPS[TICK_STEPS.length - 1] as number;
+}

@@ -1,14 +1,14 @@
 // Timeline screen: per-camera or stacked lanes, hover previews, click-to-play through the recordings VOD playlist,
 // J/K/L + arrows + [/] keyboard control, and range export with progress.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { eventSpriteUrl, frameUrl, mediaPath, vodUrl } from '../../api/media-routes';
+import { eventSpriteUrl, mediaPath, rangeSpriteUrl, vodUrl } from '../../api/media-routes';
 import { HlsVideo, type HlsVideoHandle } from '../../components/hls-video';
 import { navigate, useRoute } from '../../router';
 import { useCameras } from '../../stores/cameras.store';
 import { useSession } from '../../stores/session.store';
 import { useTimeline } from '../../stores/timeline.store';
 import { TimelineCanvas, type Hover, type Lane } from './timeline-canvas';
-import { DAY, HOUR, MINUTE, SECOND, clampToNow, covered, duration, follow, formatDuration, nextEventStart, pan, prevEventStart, spriteFrame, zoomAt, type Span } from './timeline-math';
+import { DAY, HOUR, MINUTE, SECOND, clampToNow, covered, duration, follow, formatDuration, nextEventStart, pan, prevEventStart, spriteFrame, spriteWindow, zoomAt, type Span, type View } from './timeline-math';
 
 const RATES = [1, 2, 4, 8, 16];
 const PRESETS: { label: string; ms: number }[] = [
@@ -181,7 +181,7 @@ export function TimelineScreen() {
     }
   };
 
-  const hoverPreview = hover ? preview(hover, tl.coverage[hover.cameraId] ?? []) : null;
+  const hoverPreview = hover ? preview(hover, tl.coverage[hover.cameraId] ?? [], tl.view, widthRef.current) : null;
 
   return (
     <section className="screen timeline" aria-label="Timeline" tabIndex={0} onKeyDown={onKey} data-testid="timeline-screen">
@@ -246,11 +246,7 @@ export function TimelineScreen() {
         />
         {hover && hoverPreview && (
           <div className="hover-preview" style={{ left: Math.max(0, hover.x - 80), top: hover.y + 14 }} data-testid="hover-preview">
-            {hoverPreview.kind === 'sprite' ? (
-              <div className="sprite-frame" style={{ backgroundImage: `url("${hoverPreview.url}")`, backgroundPosition: `${-hoverPreview.frame * 160}px 0`, backgroundSize: '1600px 90px' }} data-testid="hover-sprite" />
-            ) : (
-              <img src={hoverPreview.url} alt="" width={160} height={90} data-testid="hover-frame" onError={(e) => (e.currentTarget.style.visibility = 'hidden')} />
-            )}
+            <SpriteFrame url={hoverPreview.url} frame={hoverPreview.frame} />
             <div className="hover-time">
               {new Date(hover.t).toLocaleString()}
               {hover.event && ` · ${hover.event.label}`}
@@ -268,7 +264,8 @@ export function TimelineScreen() {
             <HlsVideo
               key={`${play.cameraId}-${play.from}`}
               ref={video}
-              src={vodUrl(play.cameraId, play.from, Date.now())}
+              src={vodUrl(play.cameraId, play.from, Math.min(Date.now(), play.from + 6 * HOUR))}
+              startAt={play.from}
               testId="vod-video"
               className="stage-media"
               onTime={onTime}
@@ -304,12 +301,38 @@ export function TimelineScreen() {
   );
 }
 
-function preview(h: Hover, spans: readonly Span[]): { kind: 'sprite'; url: string; frame: number } | { kind: 'frame'; url: string } | null {
+function preview(h: Hover, spans: readonly Span[], view: View, width: number): { kind: 'sprite'; url: string; frame: number } | null {
   if (h.event?.sprite_url) {
     const s = Date.parse(h.event.window_start || h.event.started_at);
     const e = h.event.window_end ? Date.parse(h.event.window_end) : h.event.ended_at ? Date.parse(h.event.ended_at) : Date.now();
     return { kind: 'sprite', url: eventSpriteUrl(h.event), frame: spriteFrame(h.t, s, e, 10) };
   }
   if (!covered(spans, h.t)) return null;
-  return { kind: 'frame', url: frameUrl(h.cameraId, h.t) };
+  const [ws, we] = spriteWindow(h.t, view, width);
+  return { kind: 'sprite', url: rangeSpriteUrl(h.cameraId, ws, Math.min(we, Date.now())), frame: spriteFrame(h.t, ws, we, 10) };
+}
+
+/** One 160×90 cell of a 1600×90 sprite strip, shown only once the strip has loaded (no broken image while it is built). */
+function SpriteFrame({ url, frame }: { url: string; frame: number }) {
+  const [state, setState] = useState<{ url: string; ok: boolean } | null>(null);
+  useEffect(() => {
+    let live = true;
+    const img = new Image();
+    img.onload = () => live && setState({ url, ok: true });
+    img.onerror = () => live && setState({ url, ok: false });
+    img.src = url;
+    return () => {
+      live = false;
+    };
+  }, [url]);
+  const ready = state?.url === url && state.ok;
+  return (
+    <div
+      className="sprite-frame"
+      data-testid={ready ? 'hover-sprite' : 'hover-sprite-loading'}
+      style={ready ? { backgroundImage: `url("${url}")`, backgroundPosition: `${-frame * 160}px 0`, backgroundSize: '1600px 90px' } : undefined}
+    >
+      {!ready && <span className="muted small">{state?.url === url ? 'no preview' : 'loading…'}</span>}
+    </div>
+  );
 }
