@@ -9,7 +9,7 @@ import { LiveGrid } from './features/live/live-grid';
 import { LoginScreen } from './features/login/login-screen';
 import { SystemScreen } from './features/system/system-screen';
 import { TimelineScreen } from './features/timeline/timeline-screen';
-import { navigate, useRoute } from './router';
+import { navigate, setLanding, useRoute } from './router';
 import { useCameras } from './stores/cameras.store';
 import { useEvents } from './stores/events.store';
 import { bindPushEvents } from './stores/push-wiring';
@@ -74,6 +74,8 @@ function useDataWiring(ready: boolean) {
 
 export function App() {
   const { status, connected, toasts, check, dismiss } = useSession();
+  const hasCameras = useCameras((s) => s.loaded && s.cameras.length > 0);
+  setLanding(hasCameras ? 'live' : 'system');
   const route = useRoute();
 
   useEffect(() => {

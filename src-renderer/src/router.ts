@@ -7,11 +7,12 @@ export interface Route {
   query: URLSearchParams;
 }
 
-export function parseRoute(hash: string): Route {
+/** Parses the hash; with no screen in it, `fallback` is the landing screen. */
+export function parseRoute(hash: string, fallback = 'live'): Route {
   const h = hash.replace(/^#\/?/, '');
   const [path = '', qs = ''] = h.split('?');
   const [screen = '', param = null] = path.split('/');
-  return { screen: screen || 'live', param: param || null, query: new URLSearchParams(qs) };
+  return { screen: screen || fallback, param: param || null, query: new URLSearchParams(qs) };
 }
 
 const subscribe = (fn: () => void) => {
@@ -19,9 +20,15 @@ const subscribe = (fn: () => void) => {
   return () => window.removeEventListener('hashchange', fn);
 };
 
+let landing = 'live';
+/** The screen shown at the bare URL (Live when there are cameras to watch, System otherwise). */
+export function setLanding(screen: string): void {
+  landing = screen;
+}
+
 export function useRoute(): Route {
   const hash = useSyncExternalStore(subscribe, () => window.location.hash, () => '');
-  return parseRoute(hash);
+  return parseRoute(hash, landing);
 }
 
 export function navigate(path: string): void {
