@@ -2,7 +2,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, safeStorage, shell } from 'electron';
-import { parseConfig } from './app/config';
+import { parseConfig, vigilArgs } from './app/config';
 import { startApp, type RunningApp } from './app/lifecycle';
 import { forwardPush, registerIpc } from './transport/ipc/ipc';
 import { safeStorageKeyProvider } from './repositories/safe-storage-key';
@@ -37,13 +37,13 @@ function createWindow(): BrowserWindow {
 }
 
 async function boot(): Promise<void> {
-  const known = process.argv.filter((a) => /^--(port|data-dir|host|no-demo)(=|$)/.test(a));
+  const known = vigilArgs(process.argv.slice(1));
   const config = parseConfig(known, process.env, {
     resourcesDir: app.isPackaged ? process.resourcesPath : join(here, '..', '..', 'resources'),
     rendererDir: join(here, '..', 'renderer'),
     electron: process.versions.electron ?? null,
   });
-  if (!process.argv.some((a) => a.startsWith('--data-dir')) && !process.env.VIGIL_DATA_DIR) config.dataDir = app.getPath('userData');
+  if (!known.some((a) => a.startsWith('--data-dir')) && !process.env.VIGIL_DATA_DIR) config.dataDir = app.getPath('userData');
   try {
     running = await startApp(config, { keyProvider: safeStorageKeyProvider(safeStorage) });
   } catch (err) {
@@ -57,10 +57,13 @@ async function boot(): Promise<void> {
   win.on('closed', () => (win = null));
 }
 
-app.whenReady().then(boot, (err: unknown) => {
-  process.stderr.write(`vigil: ${String(err)}\n`);
-  app.exit(1);
-});
+app
+  .whenReady()
+  .then(boot)
+  .catch((err: unknown) => {
+    process.stderr.write(`vigil: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    app.exit(1);
+  });
 
 app.on('window-all-closed', () => app.quit());
 

@@ -37,6 +37,21 @@ function flag(argv: string[], name: string): string | undefined {
 }
 
 const KNOWN = ['port', 'data-dir', 'host', 'no-demo', 'help'];
+const VALUED = new Set(['port', 'data-dir', 'host']);
+
+/** Keeps Vigil's own flags (with their values, in either form) out of a host argv such as Electron's, which also carries Chromium switches. */
+export function vigilArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const name = a.startsWith('--') ? (a.slice(2).split('=')[0] as string) : '';
+    if (!KNOWN.includes(name) || name === 'help') continue;
+    out.push(a);
+    const next = argv[i + 1];
+    if (VALUED.has(name) && !a.includes('=') && next !== undefined && !next.startsWith('--')) out.push(argv[++i] as string);
+  }
+  return out;
+}
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, base: { resourcesDir: string; rendererDir: string | null; electron: string | null }): AppConfig {
   for (const a of argv) {

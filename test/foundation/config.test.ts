@@ -1,6 +1,6 @@
 // Unit tests of CLI/env configuration parsing (pure).
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLoopback, parseConfig } from '../../src-main/app/config';
+import { ConfigError, isLoopback, parseConfig, vigilArgs } from '../../src-main/app/config';
 
 const base = { resourcesDir: '/r', rendererDir: null, electron: null };
 
@@ -32,5 +32,17 @@ describe('parseConfig', () => {
   it('knows loopback addresses', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(isLoopback(h), h).toBe(true);
     for (const h of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1']) expect(isLoopback(h), h).toBe(false);
+  });
+
+  it('vigilArgs keeps Vigil flags with their values out of an Electron argv', () => {
+    expect(vigilArgs(['.', '--enable-logging', '--port', '0', '--data-dir=/d', '--no-demo', '--host', '127.0.0.1', '--inspect=9229', 'extra'])).toEqual([
+      '--port',
+      '0',
+      '--data-dir=/d',
+      '--no-demo',
+      '--host',
+      '127.0.0.1',
+    ]);
+    expect(parseConfig(vigilArgs(['.', '--port', '0', '--data-dir', '/x']), {}, base)).toMatchObject({ port: 0, dataDir: '/x' });
   });
 });

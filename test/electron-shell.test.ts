@@ -1,0 +1,202 @@
+// Smoke test of the BUILT Electron shell (real: out/main/index.js, the core, SQLite in a temp dir; stand-in: the `electron` module only,
+// since no display or Electron binary exists here) and of the BUILT preload's channel allow-list.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { opNames } from '../src-main/shared/contract';
+import { INVOKE_CHANNEL_PREFIX, PUSH_CHANNEL } from '../src-main/shared/push-events';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const MAIN = join(ROOT, 'out', 'main', 'index.js');
+const PRELOAD = join(ROOT, 'out', 'preload', 'index.cjs');
+const REGISTER = join(ROOT, 'test', 'support', 'electron-stub', 'register.mjs');
+
+interface StubMsg {
+  type: string;
+  [k: string]: unknown;
+}
+
+class Shell {
+  readonly messages: StubMsg[] = [];
+  output = '';
+  private waiters: { match: (m: StubMsg) => boolean; resolve: (m: StubMsg) => void; fail: (e: Error) => void }[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    let buf = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      this.output += d;
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!line.startsWith('@@stub ')) continue;
+        const msg = JSON.parse(line.slice(7)) as StubMsg;
+        this.messages.push(msg);
+        this.waiters = this.waiters.filter((w) => (w.match(msg) ? (w.resolve(msg), false) : true));
+      }
+    });
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.output += d));
+    this.exited = new Promise((r) =>
+      child.once('exit', (code) => {
+        const early = this.waiters.filter((w) => w.match({ type: 'exit', code }));
+        for (const w of this.waiters) if (!early.includes(w)) w.fail(new Error(`the shell exited (${String(code)}) first\n${this.output.slice(-3000)}`));
+        this.waiters = [];
+        r(code);
+      }),
+    );
+  }
+
+  next(what: string, match: (m: StubMsg) => boolean, timeoutMs = 30_000): Promise<StubMsg> {
+    const found = this.messages.find(match);
+    if (found) return Promise.resolve(found);
+    if (this.child.exitCode !== null) return Promise.reject(new Error(`the shell already exited (${this.child.exitCode})\n${this.output.slice(-3000)}`));
+    return new Promise((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`timed out waiting for ${what}\n${this.output.slice(-3000)}`)), timeoutMs);
+      this.waiters.push({ match, resolve: (m) => (clearTimeout(t), res(m)), fail: (e) => (clearTimeout(t), rej(e)) });
+    });
+  }
+
+  private seq = 0;
+  async invoke(channel: string, input: unknown): Promise<StubMsg> {
+    const id = String(++this.seq);
+    this.child.stdin?.write(`invoke ${id} ${channel} ${JSON.stringify(input)}\n`);
+    return this.next(`invoke ${channel}`, (m) => m.type === 'invoke-result' && m.id === id);
+  }
+}
+
+describe('Electron shell (built main bundle against a stand-in electron)', () => {
+  let dataDir: string;
+  let shell: Shell;
+
+  beforeAll(() => {
+    expect(existsSync(MAIN), 'out/ must be built (npm test builds first)').toBe(true);
+    dataDir = mkdtempSync(join(tmpdir(), 'vigil-shell-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_STUB_USER_DATA: join(dataDir, 'userData'), VIGIL_LOG_LEVEL: 'warn' };
+    delete env.VIGIL_API_KEY;
+    delete env.VIGIL_DATA_DIR;
+    const child = spawn(process.execPath, ['--import', REGISTER, MAIN, '--data-dir', dataDir, '--port', '0', '--no-demo'], {
+      cwd: ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    shell = new Shell(child);
+  });
+
+  afterAll(async () => {
+    if (shell.child.exitCode === null && shell.child.signalCode === null && shell.child.pid) {
+      try {
+        process.kill(-shell.child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await shell.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates one sandboxed, context-isolated window with an existing preload and loads the built renderer', async () => {
+    const win = await shell.next('the BrowserWindow', (m) => m.type === 'window');
+    const prefs = (win.options as { webPreferences: Record<string, unknown> }).webPreferences;
+    expect(prefs.contextIsolation).toBe(true);
+    expect(prefs.sandbox).toBe(true);
+    expect(prefs.nodeIntegration).toBe(false);
+    expect(prefs.webSecurity).not.toBe(false);
+    expect(prefs.preload).toBe(PRELOAD);
+    expect(existsSync(prefs.preload as string)).toBe(true);
+    const load = await shell.next('loadFile', (m) => m.type === 'loadFile');
+    expect(load.file).toBe(join(ROOT, 'out', 'renderer', 'index.html'));
+    expect(existsSync(load.file as string)).toBe(true);
+    expect(shell.messages.filter((m) => m.type === 'window')).toHaveLength(1);
+  });
+
+  it('registers an IPC handler for every contract operation and nothing else', async () => {
+    await shell.next('the BrowserWindow', (m) => m.type === 'window');
+    const channels = shell.messages.filter((m) => m.type === 'handle').map((m) => m.channel as string);
+    expect(channels.sort()).toEqual(opNames.map((n) => INVOKE_CHANNEL_PREFIX + n).sort());
+  });
+
+  it('answers IPC through the contract: a local principal, validation errors as data', async () => {
+    const sys = await shell.invoke('vigil:system.get', {});
+    const ok = sys.result as { ok: boolean; data: { user: { via: string }; data_dir: string; electron: string | null } };
+    expect(ok.ok).toBe(true);
+    expect(ok.data.user.via).toBe('local');
+    expect(ok.data.data_dir).toBe(dataDir);
+    const bad = await shell.invoke('vigil:settings.update', { live_mjpeg_fps: 'fast' });
+    expect(bad.result).toMatchObject({ ok: false, status: 422, detail: [{ loc: ['body', 'live_mjpeg_fps'] }] });
+    const media = await shell.invoke('vigil:auth.mediaAccess', {});
+    const access = (media.result as { data: { base_url: string; token: string } }).data;
+    const res = await fetch(`${access.base_url}/api/system?token=${encodeURIComponent(access.token)}`);
+    expect(res.status).toBe(200);
+  });
+
+  it('denies new windows (opening http links externally) and shuts the core down on quit', async () => {
+    shell.child.stdin?.write('open-window 1 https://example.invalid/\n');
+    const opened = await shell.next('window open result', (m) => m.type === 'open-window-result');
+    expect(opened.result).toEqual({ action: 'deny' });
+    const access = ((await shell.invoke('vigil:auth.mediaAccess', {})).result as { data: { base_url: string } }).data;
+    shell.child.stdin?.write('quit\n');
+    const first = await shell.next('before-quit', (m) => m.type === 'before-quit');
+    expect(first.prevented).toBe(true);
+    const exit = await shell.next('exit', (m) => m.type === 'exit');
+    expect(exit.code).toBe(0);
+    expect(await shell.exited).toBe(0);
+    await expect(fetch(`${access.base_url}/health`)).rejects.toThrow();
+    expect(existsSync(join(dataDir, 'vigil.db'))).toBe(true);
+    expect(existsSync(join(dataDir, 'secret.key.safe'))).toBe(true);
+  });
+});
+
+describe('preload bundle (built out/preload/index.cjs with a stand-in contextBridge/ipcRenderer)', () => {
+  const load = () => {
+    const exposed: Record<string, unknown> = {};
+    const invoked: string[] = [];
+    const stub = {
+      contextBridge: { exposeInMainWorld: (name: string, api: unknown) => (exposed[name] = api) },
+      ipcRenderer: {
+        invoke: (channel: string) => {
+          invoked.push(channel);
+          return Promise.resolve({ ok: true, data: null });
+        },
+        on: () => undefined,
+        removeListener: () => undefined,
+      },
+    };
+    const realRequire = createRequire(PRELOAD);
+    const module = { exports: {} };
+    const code = readFileSync(PRELOAD, 'utf8');
+    runInNewContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { console })(
+      module.exports,
+      (id: string) => (id === 'electron' ? stub : realRequire(id)),
+      module,
+      PRELOAD,
+      join(PRELOAD, '..'),
+    );
+    return { exposed, invoked };
+  };
+
+  it('exposes exactly window.vigil with the contract channels', () => {
+    const { exposed } = load();
+    expect(Object.keys(exposed)).toEqual(['vigil']);
+    const api = exposed.vigil as { channels: string[]; invoke: unknown; onPush: unknown };
+    expect(Object.keys(api).sort()).toEqual(['channels', 'invoke', 'onPush']);
+    expect([...api.channels].sort()).toEqual([...opNames].sort());
+  });
+
+  it('forwards contract calls with the vigil: prefix and rejects anything else without touching IPC', async () => {
+    const { exposed, invoked } = load();
+    const api = exposed.vigil as { invoke: (name: string, input: unknown) => Promise<unknown> };
+    await api.invoke('health.get', {});
+    expect(invoked).toEqual(['vigil:health.get']);
+    for (const name of ['fs.readFile', 'vigil:health.get', PUSH_CHANNEL, '__proto__', 'constructor', 'toString']) {
+      await expect(api.invoke(name, {}), name).rejects.toThrow(/not a contract channel/);
+    }
+    expect(invoked).toEqual(['vigil:health.get']);
+  });
+});
