@@ -61,7 +61,8 @@ export default tseslint.config(
         {
           patterns: [
             { group: [...nodeAll, 'electron'], message: 'The renderer has no node or electron access; use the contract client.' },
-            { group: ['**/src-main/!(shared)/**', '**/src-main/*.ts', '**/src-preload/**'], allowTypeImports: false, message: 'The renderer may import only src-main/shared.' },
+            // gitignore-style: everything under src-main except shared/ (extglob `!(shared)` is not supported here and matched nothing).
+            { group: ['**/src-main/**', '!**/src-main/shared', '!**/src-main/shared/**', '**/src-preload/**'], allowTypeImports: false, message: 'The renderer may import only src-main/shared.' },
           ],
         },
       ],
