@@ -213,7 +213,7 @@ export function EventsScreen() {
 
 function Thumb({ event }: { event: EventDto }) {
   const [failed, setFailed] = useState(false);
-  if (failed) return <span className="thumb none" />;
+  if (failed || !event.thumbnail_url) return <span className="thumb none" />;
   return <img className="thumb" loading="lazy" src={eventThumbUrl(event)} alt="" onError={() => setFailed(true)} />;
 }
 
@@ -244,8 +244,8 @@ function ClipPlayer({ event, fps }: { event: EventDto; fps: number }) {
           {new Date(event.started_at).toLocaleString()} · {event.open ? 'recording…' : formatDuration(event.duration * 1000)}
         </span>
       </div>
-      {event.open ? (
-        <div className="no-image">The event is still open; its clip is assembled when it closes.</div>
+      {event.open || !event.clip_url ? (
+        <div className="no-image">{event.open ? 'The event is still open; its clip is assembled when it closes.' : 'This event has no clip (yet).'}</div>
       ) : error ? (
         <div className="no-image">{error}</div>
       ) : (
