@@ -81,7 +81,7 @@ export class EventRecorder {
       m.state = r.state;
       this.apply(cam, key, m, r.actions, false);
     }
-    this.flushActivity(true);
+    this.flushActivity();
     await Promise.race([this.finalizing, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
@@ -264,7 +264,7 @@ export class EventRecorder {
       m.state = r.state;
       this.apply(cam, key, m, r.actions, true, source);
     }
-    this.flushActivity(false);
+    this.flushActivity();
   }
 
   private countActivity(cam: number, ts: number, motion: boolean, area: number): void {
@@ -283,10 +283,10 @@ export class EventRecorder {
     acc.max = Math.max(acc.max, area);
   }
 
-  /** Persist accumulated activity (every tick for the histogram to stay current, all on stop). */
-  private flushActivity(all: boolean): void {
+  /** Persist accumulated activity (every tick, so the histogram stays current). */
+  private flushActivity(): void {
     for (const [cam, acc] of this.activity) {
-      if (!all && acc.frames < 10) continue;
+      if (acc.frames === 0) continue;
       this.events.addActivity(cam, acc.minute, acc.frames, acc.motion, acc.max);
       this.activity.set(cam, { minute: acc.minute, frames: 0, motion: 0, max: 0 });
     }

@@ -27,7 +27,7 @@ export const recordingsRoutes =
   (app) => {
     app.get('/api/recordings/:camera_id/vod.m3u8', (req, reply) => {
       const token = (req.query as Record<string, unknown>).token;
-      const query = typeof token === 'string' && /^[A-Za-z0-9._~-]+$/.test(token) ? `?token=${token}` : '';
+      const query = typeof token === 'string' && token.length > 0 && token.length < 512 ? `?token=${encodeURIComponent(token)}` : '';
       const body = rec.vodPlaylist(intParam(req, 'camera_id'), timeQuery(req, 'from'), timeQuery(req, 'to'), query);
       return reply.header('Content-Type', 'application/vnd.apple.mpegurl').header('Cache-Control', 'no-cache').send(body);
     });
