@@ -144,6 +144,10 @@ export function ensure(target, paths = layout()) {
   const electron = existsSync(join(paths.electron, 'package.json')) ? electronInfo(paths) : null;
   if (target === 'electron') {
     if (!electron) fail('node_modules/electron is missing; run `npm ci` first.');
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    if (major < 22 || (major === 22 && minor < 12)) {
+      process.stderr.write(`native: note: Electron ${electron.version}'s installer and @electron/rebuild need Node >= 22.12 (this is ${process.versions.node}).\n`);
+    }
     if (!electronBinaryPresent(paths)) {
       process.stdout.write(`native: downloading the Electron ${electron.version} binary (first run only)…\n`);
       if (!run(process.execPath, [join(paths.electron, 'install.js')], paths.root) || !electronBinaryPresent(paths)) {
