@@ -1,5 +1,5 @@
 // <video> for an HLS playlist: native HLS where the browser has it, hls.js elsewhere; reports the wall-clock playing date.
-import Hls from 'hls.js';
+import type Hls from 'hls.js';
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 
 export interface HlsVideoHandle {
@@ -45,6 +45,7 @@ export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ sr
   useEffect(() => {
     const v = video.current;
     if (!v) return;
+    let disposed = false;
     const play = () => {
       if (!autoPlay) return;
       v.play().catch(() => {
@@ -52,7 +53,8 @@ export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ sr
         v.play().catch(() => undefined);
       });
     };
-    if (Hls.isSupported()) {
+    const attach = (Hls: typeof import('hls.js').default) => {
+      if (disposed) return;
       const h = new Hls(live ? { lowLatencyMode: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 6, manifestLoadingRetryDelay: 1000 } : { maxBufferLength: 30 });
       hls.current = h;
       h.on(Hls.Events.MANIFEST_PARSED, play);
@@ -71,7 +73,8 @@ export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ sr
       });
       h.loadSource(src);
       h.attachMedia(v);
-    } else if (v.canPlayType('application/vnd.apple.mpegurl')) {
+    };
+    const native = () => {
       v.src = src;
       v.addEventListener(
         'loadedmetadata',
@@ -82,8 +85,18 @@ export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ sr
         },
         { once: true },
       );
-    } else errRef.current?.('This browser cannot play HLS.');
+    };
+    const canNative = v.canPlayType('application/vnd.apple.mpegurl') !== '';
+    const hasMse = 'MediaSource' in window || 'ManagedMediaSource' in window;
+    if (hasMse)
+      void import('hls.js').then(
+        ({ default: Hls }) => (Hls.isSupported() ? attach(Hls) : canNative ? native() : errRef.current?.('This browser cannot play HLS.')),
+        () => (canNative ? native() : errRef.current?.('The HLS player failed to load.')),
+      );
+    else if (canNative) native();
+    else errRef.current?.('This browser cannot play HLS.');
     return () => {
+      disposed = true;
       hls.current?.destroy();
       hls.current = null;
       v.removeAttribute('src');

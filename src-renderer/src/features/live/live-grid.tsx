@@ -34,7 +34,12 @@ export function LiveGrid() {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
+    // Status pushes are change-only; a periodic list refresh keeps "time since last frame" current.
+    const r = setInterval(() => void useCameras.getState().load().catch(() => undefined), 5000);
+    return () => {
+      clearInterval(t);
+      clearInterval(r);
+    };
   }, []);
 
   const layout: Layout = settings?.ui_grid_layout ?? 'auto';

@@ -31,6 +31,8 @@ export function TimelineScreen() {
   const video = useRef<HlsVideoHandle>(null);
   const stripRef = useRef<HTMLDivElement>(null);
   const widthRef = useRef(1000);
+  const sectionRef = useRef<HTMLElement>(null);
+  useEffect(() => sectionRef.current?.focus({ preventScroll: true }), []);
 
   const qCamera = route.query.get('camera');
   const qT = route.query.get('t');
@@ -184,7 +186,7 @@ export function TimelineScreen() {
   const hoverPreview = hover ? preview(hover, tl.coverage[hover.cameraId] ?? [], tl.view, widthRef.current) : null;
 
   return (
-    <section className="screen timeline" aria-label="Timeline" tabIndex={0} onKeyDown={onKey} data-testid="timeline-screen">
+    <section ref={sectionRef} className="screen timeline" aria-label="Timeline" tabIndex={0} onKeyDown={onKey} data-testid="timeline-screen">
       <div className="toolbar">
         <h2>Timeline</h2>
         <label className="row">
