@@ -1,4 +1,5 @@
 // Camera-scoped files on disk: removes a camera's segment/HLS/live folders and answers file checks, always inside the data root.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -39,8 +40,19 @@ export class FsCameraFilesRepository implements CameraFilesRepository {
   }
 }
 
-/** The placeholder JPEG served before a camera's first frame (shipped in resources/demo). */
-export function loadNoSignalJpeg(resourcesDir: string): Buffer | null {
+/** A 64x36 dark frame, the last-resort placeholder when neither the shipped JPEG nor ffmpeg is available. */
+const FALLBACK_JPEG = '/9j/4AAQSkZJRgABAgAAAQABAAD//gAQTGF2YzU5LjM3LjEwMAD/2wBDAAgUFBcUFxsbGxsbGyAeICEhISAgICAhISEkJCQqKiokJCQhISQkKCgqKi4vLisrKisvLzIyMjw8OTlGRkhWVmf/xABMAAEBAAAAAAAAAAAAAAAAAAAABwEBAQAAAAAAAAAAAAAAAAAAAAIQAQAAAAAAAAAAAAAAAAAAAAARAQAAAAAAAAAAAAAAAAAAAAD/wAARCAAkAEADASIAAhEAAxEA/9oADAMBAAIRAxEAPwCRAKSAAAAAAAAAAAAAAAAAAAAAA//Z';
+
+/**
+ * The placeholder JPEG served before a camera's first frame: the one shipped in resources/demo,
+ * else one generated once with ffmpeg, else a tiny embedded dark frame.
+ */
+export function loadNoSignalJpeg(resourcesDir: string, ffmpegPath: string | null): Buffer {
   const p = join(resourcesDir, 'demo', 'no-signal.jpg');
-  return existsSync(p) ? readFileSync(p) : null;
+  if (existsSync(p)) return readFileSync(p);
+  if (ffmpegPath) {
+    const r = spawnSync(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0x202428:s=640x360', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-'], { timeout: 10_000, maxBuffer: 1 << 20 });
+    if (r.status === 0 && r.stdout.length > 0) return r.stdout;
+  }
+  return Buffer.from(FALLBACK_JPEG, 'base64');
 }
