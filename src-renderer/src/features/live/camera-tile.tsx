@@ -29,6 +29,15 @@ function useTileImage(camera: Camera, fps: number, feed: TileFeed) {
   const [session, setSession] = useState(() => Date.now());
   const frameArrived = useLive((s) => s.frameArrived);
   const pending = useRef(false);
+  const imgRef = useRef<HTMLImageElement | null>(null);
+  const frozenRef = useRef<string | null>(null);
+  const prevOnline = useRef(online);
+  if (prevOnline.current !== online) {
+    // Read the still-live DOM image before this render swaps its source.
+    prevOnline.current = online;
+    frozenRef.current = online ? null : freezeFrame(imgRef.current);
+  }
+  const frozen = frozenRef.current;
 
   useEffect(() => {
     setFailed('none');
@@ -57,13 +66,15 @@ function useTileImage(camera: Camera, fps: number, feed: TileFeed) {
   }, [polling, fps]);
 
   let src: string | null;
-  if (failed === 'all') src = null;
+  if (!online && frozen) src = frozen;
+  else if (failed === 'all') src = null;
   else if (online && feed === 'mjpeg' && failed === 'none') src = liveStreamUrl(camera.id, fps, session);
   else src = liveSnapshotUrl(camera.id, online ? tick + session : session);
 
   return {
     src,
     online,
+    imgRef,
     onLoad: () => {
       pending.current = false;
       if (online) frameArrived(camera.id);
@@ -98,7 +109,7 @@ export function CameraTile({ camera, fps, feed, now, onOpen, onKeyDown, onDragSt
       onDrop={onDrop}
     >
       {img.src ? (
-        <img src={img.src} alt={camera.name} draggable={false} onLoad={img.onLoad} onError={img.onError} data-testid="tile-image" />
+        <img ref={img.imgRef} src={img.src} alt={camera.name} draggable={false} onLoad={img.onLoad} onError={img.onError} data-testid="tile-image" />
       ) : (
         <div className="no-image" data-testid="tile-placeholder">
           No image
@@ -126,4 +137,21 @@ export function CameraTile({ camera, fps, feed, now, onOpen, onKeyDown, onDragSt
       </div>
     </div>
   );
+}
+
+/**
+ * The frame currently shown by a tile image as a data: URL, so an offline tile keeps its last live frame even when the
+ * server no longer has one. Null when nothing is decoded or the canvas is tainted (cross-origin without CORS).
+ */
+function freezeFrame(img: HTMLImageElement | null): string | null {
+  if (!img || !img.naturalWidth || img.src.startsWith('data:')) return null;
+  try {
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    c.getContext('2d')?.drawImage(img, 0, 0);
+    return c.toDataURL('image/jpeg', 0.85);
+  } catch {
+    return null;
+  }
 }

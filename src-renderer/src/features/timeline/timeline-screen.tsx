@@ -45,6 +45,9 @@ export function TimelineScreen() {
       tl.setView({ start: t - 5 * MINUTE, end: t + 5 * MINUTE });
       tl.setPlayhead(t);
       if (qPlay && cam) setPlay({ cameraId: cam, from: t });
+    } else {
+      const { view, playhead } = useTimeline.getState();
+      if (playhead === null && view.end < Date.now() - MINUTE) tl.setView({ start: Date.now() - HOUR, end: Date.now() + 2 * MINUTE });
     }
   }, [qCamera, qT, qPlay]);
 
