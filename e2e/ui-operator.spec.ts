@@ -14,6 +14,9 @@ import { CamerasPage } from './pages/cameras.page';
 /** Before login the UI probes /api/system and gets the documented 401; Chromium logs that response as a console error. */
 const EXPECTED_401 = /status of 401/;
 
+/** The live HLS playlist answers 503 "not ready yet; retry" while ffmpeg writes its first segments; hls.js retries. */
+const HLS_WARMING = /status of 503.*\/hls\/index\.m3u8/;
+
 interface CameraJson {
   id: number;
   name: string;
@@ -35,8 +38,8 @@ describe('operator UI e2e (demo cameras)', () => {
     return cams.find((c) => c.source_kind === 'file') ?? (cams[0] as CameraJson);
   };
 
-  async function open(): Promise<Page> {
-    const page = await e2e.newPage({ allow: [EXPECTED_401] });
+  async function open(allow: RegExp[] = []): Promise<Page> {
+    const page = await e2e.newPage({ allow: [EXPECTED_401, ...allow] });
     await (await new LoginPage(page).goto(e2e.server.url)).login(e2e.server.apiKey as string);
     await new AppShell(page).waitUntilReady();
     return page;
@@ -60,7 +63,7 @@ describe('operator UI e2e (demo cameras)', () => {
 
   it('focused view switches to HLS and the <video> currentTime advances', async () => {
     const cam = await fileCamera();
-    const page = await open();
+    const page = await open([HLS_WARMING]);
     const focused = await new FocusedViewPage(page).goto(cam.id);
     await focused.image.waitFor();
     await focused.hlsButton.click();

@@ -45,7 +45,10 @@ const FIELDS: FieldDef[] = [
 function range(key: TuningKey): { min?: number; max?: number } {
   let s: unknown = cameraTuningShape[key];
   if (s instanceof z.ZodNullable) s = s.unwrap();
-  if (s instanceof z.ZodNumber) return { min: s.minValue ?? undefined, max: s.maxValue === Number.MAX_SAFE_INTEGER ? undefined : (s.maxValue ?? undefined) };
+  if (s instanceof z.ZodNumber) {
+    const finite = (n: number | null) => (n !== null && Number.isFinite(n) && Math.abs(n) < Number.MAX_SAFE_INTEGER ? n : undefined);
+    return { min: finite(s.minValue), max: finite(s.maxValue) };
+  }
   return {};
 }
 
@@ -238,7 +241,7 @@ export function CameraForm({ camera, onSaved, onCancel, save }: Props) {
                     <>
                       <span>
                         {f.label}
-                        {r.min !== undefined && r.max !== undefined && <span className="muted small"> [{r.min}–{r.max}]</span>}
+                        {r.min !== undefined && <span className="muted small"> [{r.min}–{r.max ?? '∞'}]</span>}
                       </span>
                       {f.kind === 'enum' ? (
                         <select name={f.key} value={String(values[f.key])} onChange={(e) => set(f.key, e.target.value)}>
