@@ -1,5 +1,5 @@
 // App shell: login gate, navigation, connection banner and toasts; screens live under features/.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from './api/client';
 import { initMediaAccess } from './api/media';
 import { CamerasScreen } from './features/cameras/cameras-screen';
@@ -7,6 +7,7 @@ import { EventsScreen } from './features/events-browser/events-screen';
 import { FocusedView } from './features/live/focused-view';
 import { LiveGrid } from './features/live/live-grid';
 import { LoginScreen } from './features/login/login-screen';
+import { ShortcutsHelp } from './components/shortcuts-help';
 import { SystemScreen } from './features/system/system-screen';
 import { TimelineScreen } from './features/timeline/timeline-screen';
 import { navigate, setLanding, useRoute } from './router';
@@ -77,6 +78,7 @@ export function App() {
   const hasCameras = useCameras((s) => s.loaded && s.cameras.length > 0);
   setLanding(hasCameras ? 'live' : 'system');
   const route = useRoute();
+  const [help, setHelp] = useState(false);
 
   useEffect(() => {
     void check();
@@ -85,6 +87,11 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
+      if (e.key === '?' && !typing) {
+        setHelp((h) => !h);
+        return;
+      }
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
       const s = SCREENS.find((x) => x.key === e.key);
       if (s) {
@@ -116,6 +123,9 @@ export function App() {
         ))}
         <div className="spacer" />
         <CameraSummary />
+        <button onClick={() => setHelp(true)} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
+          ?
+        </button>
         {api.transport.kind === 'http' && (
           <button onClick={() => void useSession.getState().logout()} title="Log out of this browser">
             Log out
@@ -130,6 +140,7 @@ export function App() {
       <main className="content">
         <Screen />
       </main>
+      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
       <div className="toasts" aria-live="polite">
         {toasts.map((t) => (
           <div key={t.id} className={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} onClick={() => dismiss(t.id)}>
