@@ -15,6 +15,8 @@ export type ExportStatus = z.output<typeof exportStatusSchema>;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const MAX_EXPORT_MS = 24 * 3_600_000;
+/** The join gap coverage_spans are stored with (migration 004). */
+const COVERAGE_GAP_MS = 2000;
 const MAX_SPRITE_MS = 30 * 60_000;
 
 export class RecordingsService {
@@ -34,7 +36,10 @@ export class RecordingsService {
 
   coverage(i: { camera_id?: number; from: number; to: number; min_gap_ms: number }): { from: number; to: number; cameras: { camera_id: number; spans: Span[] }[] } {
     if (i.to <= i.from) throw badRequest('"to" must be after "from"');
-    const rows = this.segments.spans(i.camera_id ?? null, i.from, i.to);
+    // Stored spans are merged at 2 s; a finer min_gap_ms needs the raw segments (bounded to a day).
+    const fine = i.min_gap_ms < COVERAGE_GAP_MS;
+    if (fine && i.to - i.from > 86_400_000) throw badRequest('min_gap_ms below 2000 is limited to ranges of one day');
+    const rows = fine ? this.segments.spans(i.camera_id ?? null, i.from, i.to) : this.segments.coverage(i.camera_id ?? null, i.from, i.to);
     const per = new Map<number, Span[]>();
     for (const r of rows) {
       const l = per.get(r.camera_id) ?? [];

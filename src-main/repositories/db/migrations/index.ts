@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { m001Initial } from './001-initial';
 import { m002Cameras } from './002-cameras';
 import { m003Recordings } from './003-recordings';
+import { m004CoverageSpans } from './004-coverage-spans';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   up: (db: Database) => void;
 }
 
-export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings];
+export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans];

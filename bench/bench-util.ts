@@ -1,0 +1,36 @@
+// Shared bench helpers for the recording benches: timing, percentiles, temp dirs and a uniform result row.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  /** Baseline measured in the same run, when the case has one. */
+  baseline?: number;
+  ratio?: number;
+  note?: string;
+}
+
+export const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
+export const now = (): bigint => process.hrtime.bigint();
+
+export function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
+}
+
+export const median = (v: number[]): number => percentile(v, 50);
+
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function printRows(rows: BenchRow[]): void {
+  for (const r of rows) {
+    const extra = r.ratio !== undefined ? `  baseline ${r.baseline?.toFixed(1)} ${r.unit}  ratio ${r.ratio.toFixed(2)}` : '';
+    process.stdout.write(`${r.name.padEnd(48)} ${r.value.toFixed(1).padStart(10)} ${r.unit}${extra}${r.note ? `  (${r.note})` : ''}\n`);
+  }
+}
