@@ -36,6 +36,11 @@ describe('foundation e2e', () => {
 
     await page.reload();
     await new SystemPage(page).waitForHealth();
+
+    await new AppShell(page).logout();
+    await new LoginPage(page).form.waitFor();
+    await page.reload();
+    await new LoginPage(page).form.waitFor();
   });
 
   it('logs in through the one-time link printed on stdout, which then stops working', async () => {

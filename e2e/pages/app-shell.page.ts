@@ -26,6 +26,12 @@ export class AppShell {
     await this.page.locator(`[aria-current="page"]`, { hasText: label }).waitFor();
   }
 
+  /** Browser sessions only: ends the session and returns to the login screen. */
+  async logout(): Promise<void> {
+    await this.nav.getByRole('button', { name: 'Log out', exact: true }).click();
+    await this.nav.waitFor({ state: 'detached' });
+  }
+
   /** Visible nav entries, in order. */
   async screens(): Promise<string[]> {
     return (await this.nav.getByRole('button').allInnerTexts()).map((t) => t.trim());
