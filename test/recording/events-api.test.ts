@@ -1,7 +1,7 @@
 // Events/recordings/storage API on the real app (real SQLite, real ffmpeg, real segments on disk emitted on the IngestBus).
 // real: app + fastify on 127.0.0.1:0, SQLite file, ffmpeg/ffprobe, MPEG-TS segments, rgb24 frames. mock: nothing.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness';
@@ -322,6 +322,7 @@ describe('crash recovery at start-up', () => {
     const c = t.app.container;
     const dir = t.dataDir;
     const extra = placeSegments(dir, 1, t0 + 12_000, 1)[0] as ClosedSegment;
+    copyFileSync(extra.path, extra.path.replace(/\.ts$/, '-1.ts'));
     const gone = segs[5] as ClosedSegment;
     unlinkSync(gone.path);
     const partial = join(dir, 'segments', '1', 'incoming.ts.partial');
@@ -329,7 +330,7 @@ describe('crash recovery at start-up', () => {
     const repo = new SqliteEventsRepository(c.db);
     const open = repo.insert({ camera_id: 1, label: 'motion', source: 'motion', score: 0.2, started_ms: t0, ended_ms: null, last_ms: t0 + 3000, window_start_ms: t0 - 1000, window_end_ms: null, post_ms: 1000, best_ms: t0 + 1000, boxes: '[]' });
     const report = await c.recording.recovery.run();
-    expect(report).toMatchObject({ indexed: 1, dropped_rows: 1, closed_events: 1 });
+    expect(report).toMatchObject({ indexed: 2, dropped_rows: 1, closed_events: 1 });
     expect(report.removed_temp).toBeGreaterThanOrEqual(1);
     expect(existsSync(partial)).toBe(false);
     expect(c.db.prepare('SELECT end_ms - start_ms FROM segments WHERE path LIKE ?').pluck().get(`%/${extra.start_ms}.ts`)).toBeGreaterThan(1500);

@@ -14,8 +14,8 @@ export interface RecoveryReport {
   closed_events: number;
 }
 
-/** segments/<camera>/<yyyy-mm-dd>/<hh>/<start_ms>.ts */
-export const FINAL_SEGMENT = /^segments\/(\d+)\/\d{4}-\d{2}-\d{2}\/\d{2}\/(\d+)\.(ts|mp4)$/;
+/** segments/<camera>/<yyyy-mm-dd>/<hh>/<start_ms>[-n].ts (the ingest adds -n on a name collision) */
+export const FINAL_SEGMENT = /^segments\/(\d+)\/\d{4}-\d{2}-\d{2}\/\d{2}\/(\d+)(?:-\d+)?\.(ts|mp4)$/;
 
 export class RecoveryService {
   constructor(
