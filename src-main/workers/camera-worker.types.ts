@@ -49,8 +49,35 @@ export interface WorkerManagerPort {
   latest(cameraId: number): LatestFrame | null;
   /** Called on every new JPEG frame; returns an unsubscribe. */
   onFrame(cameraId: number, fn: (f: LatestFrame) => void): () => void;
-  /** Start (idempotent) an HLS session fed from the SAME ingest (no second source connection). */
+  /**
+   * Start (idempotent) an HLS session fed from the SAME ingest (no second source connection).
+   * Rejects with an Error carrying `kind: 'hls-timeout'` (or 'not-running') when no playlist appears in time.
+   */
   startHls(cameraId: number): Promise<HlsSession>;
   stopHls(cameraId: number): Promise<void>;
   hlsSessionCount(): number;
+  /** Mark the camera's HLS session as in use (playlist/segment request); it stops after the idle time without one. */
+  touchHls(cameraId: number): void;
+  /** True while an HLS session is open for the camera. */
+  hasHls(cameraId: number): boolean;
 }
+
+/** Why a worker failed, as data (crosses the worker boundary and lands in WorkerState.last_error as `kind: message`). */
+export type WorkerErrorKind =
+  | 'ffmpeg-missing'
+  | 'spawn'
+  | 'auth'
+  | 'unreachable'
+  | 'not-found'
+  | 'timeout'
+  | 'bad-stream'
+  | 'stall'
+  | 'exit'
+  | 'hls-timeout'
+  | 'not-running';
+
+export interface WorkerError {
+  kind: WorkerErrorKind;
+  message: string;
+}
+

@@ -1,0 +1,149 @@
+// One ingest run of one camera: spawns its single ffmpeg child, splits the pipes and reports through the worker protocol.
+import { join } from 'node:path';
+import type { FfmpegChild, FfmpegProcessRepository } from '../repositories/ffmpeg/ffmpeg-process.repository';
+import type { IngestMessage, SupervisorCommand } from './camera-worker.protocol';
+import type { CameraRuntime, WorkerError } from './camera-worker.types';
+import { JpegSplitter, LineSplitter, PpmSplitter, parseSegmentListLine } from './frame-splitters';
+import { FD_ANALYSIS, FD_JPEG, FD_SEGMENT_LIST, buildIngestArgs, redact, redactArgs, splitBasicAuth, type IngestArgsInput } from './ingest-args';
+import { classifyExit } from './supervisor-policy';
+
+type Payload<M> = M extends IngestMessage ? Omit<M, 'seq' | 'run'> : never;
+
+export interface IngestRunOptions {
+  run: number;
+  rt: CameraRuntime;
+  ffmpegPath: string;
+  args: Omit<IngestArgsInput, 'rt'>;
+  procs: FfmpegProcessRepository;
+  onMessage: (m: IngestMessage) => void;
+}
+
+const STDERR_TAIL = 30;
+
+export class CameraIngestRun {
+  private seq = 0;
+  private child: FfmpegChild | null = null;
+  private stopRequested = false;
+  private readonly tail: string[] = [];
+  private pollerError: WorkerError | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private pollAbort = new AbortController();
+  private inputReported = false;
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(private readonly o: IngestRunOptions) {
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  private send(p: Payload<IngestMessage>): void {
+    this.o.onMessage({ ...p, seq: ++this.seq, run: this.o.run } as IngestMessage);
+  }
+
+  start(): void {
+    const plan = buildIngestArgs({ ...this.o.args, rt: this.o.rt });
+    const child = this.o.procs.spawn(this.o.ffmpegPath, plan.args, { stdin: plan.stdin, extraFds: [FD_SEGMENT_LIST, FD_ANALYSIS, FD_JPEG] });
+    this.child = child;
+    this.send({ type: 'spawned', pid: child.pid, command: redactArgs([this.o.ffmpegPath, ...plan.args]), copy_video: plan.copyVideo });
+
+    const lines = new LineSplitter();
+    child.stderr.on('data', (d: Buffer) => {
+      for (const raw of lines.push(d)) this.onStderr(redact(raw));
+    });
+    const segList = new LineSplitter();
+    child.fds.get(FD_SEGMENT_LIST)?.on('data', (d: Buffer) => {
+      for (const line of segList.push(d)) {
+        const e = parseSegmentListLine(line);
+        if (e) this.send({ type: 'segment', path: join(this.o.args.segmentDir, e.file), start_sec: e.startSec, end_sec: e.endSec, closed_ms: Date.now() });
+      }
+    });
+    const ppm = new PpmSplitter();
+    child.fds.get(FD_ANALYSIS)?.on('data', (d: Buffer) => {
+      for (const f of ppm.push(d)) this.send({ type: 'analysis', ts_ms: Date.now(), width: f.width, height: f.height, data: f.data });
+    });
+    const jpeg = new JpegSplitter();
+    child.fds.get(FD_JPEG)?.on('data', (d: Buffer) => {
+      for (const j of jpeg.push(d)) this.send({ type: 'jpeg', ts_ms: Date.now(), jpeg: j });
+    });
+    for (const s of child.fds.values()) s.on('error', () => undefined);
+
+    if (plan.stdin === 'pipe') this.startPoller(child);
+
+    const drained = Promise.all([child.stderr, ...child.fds.values()].map((s) => new Promise<void>((r) => (s.readableEnded || s.destroyed ? r() : s.once('close', () => r())))));
+    void child.exited.then(async ({ code, signal }) => {
+      this.stopPoller();
+      // 'exit' can precede the last pipe data (the final segment-list line); give the pipes a moment to drain.
+      await Promise.race([drained, new Promise((r) => setTimeout(r, 1500))]);
+      const error = this.stopRequested ? null : (this.pollerError ?? classifyExit(this.tail, code, signal));
+      this.send({ type: 'exited', code, signal, error, requested: this.stopRequested });
+      this.resolveDone();
+    });
+  }
+
+  private onStderr(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > STDERR_TAIL) this.tail.shift();
+    if (!this.inputReported) {
+      const m = /Stream #0:\d+.*?: Video: (\w+)[^,]*(?:,[^,]*?)*?, (\d{2,5})x(\d{2,5})/.exec(line);
+      if (m) {
+        this.inputReported = true;
+        this.send({ type: 'input', codec: m[1] ?? null, width: Number(m[2]), height: Number(m[3]) });
+      }
+    }
+    if (/\[(error|fatal|panic)\]/.test(line)) this.send({ type: 'log', level: 'error', line });
+  }
+
+  /** The http snapshot source: fetch a JPEG at snapshotFps (Basic auth) and feed it to ffmpeg's stdin. */
+  private startPoller(child: FfmpegChild): void {
+    const { url, authorization } = splitBasicAuth(this.o.rt.url, this.o.rt.username, this.o.rt.password);
+    const interval = Math.max(50, Math.round(1000 / Math.max(0.05, this.o.rt.snapshotFps || 1)));
+    const headers: Record<string, string> = authorization ? { authorization } : {};
+    const tick = async (): Promise<void> => {
+      const began = Date.now();
+      try {
+        const res = await fetch(url, { headers, signal: AbortSignal.any([this.pollAbort.signal, AbortSignal.timeout(Math.max(5000, interval * 2))]) });
+        if (res.status === 401 || res.status === 403) this.pollerError = { kind: 'auth', message: `snapshot source answered ${res.status}` };
+        else if (res.status === 404) this.pollerError = { kind: 'not-found', message: 'snapshot source answered 404' };
+        else if (!res.ok) this.pollerError = { kind: 'unreachable', message: `snapshot source answered ${res.status}` };
+        else {
+          const body = Buffer.from(await res.arrayBuffer());
+          if (body.length > 3 && body[0] === 0xff && body[1] === 0xd8) {
+            this.pollerError = null;
+            if (child.alive() && child.stdin?.writable) child.stdin.write(body);
+          } else this.pollerError = { kind: 'bad-stream', message: 'snapshot source did not return a JPEG' };
+        }
+      } catch (e) {
+        if (this.pollAbort.signal.aborted) return;
+        const msg = redact(e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e));
+        this.pollerError = { kind: /timeout|aborted/i.test(msg) ? 'timeout' : 'unreachable', message: msg };
+      }
+      if (this.pollAbort.signal.aborted) return;
+      if (this.pollerError) this.send({ type: 'error', error: this.pollerError });
+      this.pollTimer = setTimeout(() => void tick(), Math.max(0, interval - (Date.now() - began)));
+    };
+    void tick();
+  }
+
+  private stopPoller(): void {
+    this.pollAbort.abort();
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  /** Handle a supervisor command; resolves when the child has exited. */
+  async command(cmd: SupervisorCommand): Promise<void> {
+    if (cmd.type !== 'stop') return;
+    this.stopRequested = cmd.reason === 'requested' || cmd.reason === 'restart';
+    if (cmd.reason === 'stall') this.pollerError ??= { kind: 'stall', message: 'no frames from the source' };
+    this.stopPoller();
+    const child = this.child;
+    if (!child) return;
+    if (child.stdin && child.alive()) child.stdin.end();
+    await this.o.procs.stop(child, cmd.graceMs);
+    await this.done;
+  }
+}

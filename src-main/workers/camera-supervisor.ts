@@ -1,0 +1,409 @@
+// Supervises one camera's ingest: restarts with backoff, stall detection, heartbeat state, segment hand-off and its HLS session.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FfmpegProcessRepository } from '../repositories/ffmpeg/ffmpeg-process.repository';
+import type { Logger } from '../repositories/logger';
+import type { IngestBus } from '../services/ingest.port';
+import type { WorkerState } from '../shared/push-events';
+import type { Settings } from '../shared/settings';
+import type { IngestMessage } from './camera-worker.protocol';
+import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame, WorkerError } from './camera-worker.types';
+import { CameraIngestRun } from './camera-ingest.worker';
+import { buildLivePlaylist, expiredSegments, hlsSegmentName, type HlsEntry } from './hls-playlist';
+import { cameraDirs, finalSegmentPath, linkSegment, moveSegment, pruneLive, removeDir, resetDir, resetIncoming, unlinkQuiet, writeAtomic, type CameraDirs } from './segment-files';
+import { isStalled, planRestart, stallThresholdMs, windowFps } from './supervisor-policy';
+
+export interface SupervisorDeps {
+  dataDir: string;
+  ffmpeg: () => { path: string | null; ffprobe?: string | null };
+  settings: () => Settings;
+  ingest: IngestBus;
+  procs: FfmpegProcessRepository;
+  log: Logger;
+  onState: (s: WorkerState) => void;
+  stopGraceMs: number;
+  stallMs: number;
+  liveBufferMs: number;
+  hlsWindow: number;
+}
+
+interface RecentSegment {
+  path: string;
+  start_ms: number;
+  end_ms: number;
+  durationSec: number;
+}
+
+interface HlsState {
+  dir: string;
+  entries: HlsEntry[];
+  nextSeq: number;
+  lastTouch: number;
+  ready: boolean;
+  /** Serialises link/playlist updates of the session. */
+  chain: Promise<void>;
+}
+
+const ingestKey = (s: Settings): string => JSON.stringify([s.segment_seconds, s.analysis_fps, s.analysis_width, s.live_mjpeg_fps]);
+
+export class CameraSupervisor {
+  private run: CameraIngestRun | null = null;
+  private spawning = false;
+  private runNo = 0;
+  private runStarted = 0;
+  private runFirstFrame: number | null = null;
+  private attempt = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private state: WorkerState;
+  private lastFrameMs: number | null = null;
+  private readonly arrivals: number[] = [];
+  private latestFrame: LatestFrame | null = null;
+  private frameSeq = 0;
+  private readonly listeners = new Set<(f: LatestFrame) => void>();
+  private input: { codec: string | null; width: number | null; height: number | null } = { codec: null, width: null, height: null };
+  private copyVideo = false;
+  private lastSegEnd: number | null = null;
+  private readonly recent: RecentSegment[] = [];
+  private segChain: Promise<void> = Promise.resolve();
+  private hls: HlsState | null = null;
+  private fileCodec: string | null | undefined;
+  private settingsKey = '';
+  private lastPruneMs = 0;
+  readonly dirs: CameraDirs;
+  private readonly log: Logger;
+
+  constructor(
+    private rt: CameraRuntime,
+    private readonly d: SupervisorDeps,
+  ) {
+    this.dirs = cameraDirs(d.dataDir, rt.id);
+    this.log = d.log.child({ camera_id: rt.id });
+    this.state = { camera_id: rt.id, state: 'starting', pid: null, restarts: 0, last_error: null };
+  }
+
+  get runtime(): CameraRuntime {
+    return this.rt;
+  }
+
+  workerState(): WorkerState {
+    return { ...this.state };
+  }
+
+  health(): CameraHealth {
+    return { lastFrameMs: this.lastFrameMs, fps: windowFps(this.arrivals, Date.now()), state: this.workerState() };
+  }
+
+  latest(): LatestFrame | null {
+    return this.latestFrame;
+  }
+
+  onFrame(fn: (f: LatestFrame) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private setState(patch: Partial<WorkerState>): void {
+    const next = { ...this.state, ...patch };
+    if (next.state === this.state.state && next.pid === this.state.pid && next.restarts === this.state.restarts && next.last_error === this.state.last_error) return;
+    this.state = next;
+    this.d.onState({ ...next });
+  }
+
+  begin(): void {
+    this.stopped = false;
+    this.setState({ state: 'starting', last_error: null });
+    void this.spawn();
+  }
+
+  /** Replace the runtime: stop the current run and start again at once. */
+  async replace(rt: CameraRuntime): Promise<void> {
+    const urlChanged = rt.url !== this.rt.url || rt.kind !== this.rt.kind;
+    this.rt = rt;
+    if (urlChanged) {
+      this.fileCodec = undefined;
+      this.latestFrame = null;
+      this.lastSegEnd = null;
+    }
+    await this.stopRun('restart');
+    if (this.stopped) return;
+    this.attempt = 0;
+    this.setState({ state: 'starting', last_error: null });
+    void this.spawn();
+  }
+
+  private async spawn(): Promise<void> {
+    if (this.stopped || this.run || this.spawning) return;
+    this.spawning = true;
+    try {
+      await this.spawnOnce();
+    } finally {
+      this.spawning = false;
+    }
+  }
+
+  private async spawnOnce(): Promise<void> {
+    const ff = this.d.ffmpeg();
+    if (!ff.path) {
+      this.fail({ kind: 'ffmpeg-missing', message: 'ffmpeg was not found (settings.ffmpeg_path, FFMPEG_PATH, PATH, @ffmpeg-installer/ffmpeg)' }, Date.now(), null);
+      return;
+    }
+    const s = this.d.settings();
+    this.settingsKey = ingestKey(s);
+    if (this.rt.kind === 'file' && this.fileCodec === undefined) this.fileCodec = await this.d.procs.probeVideoCodec(ff.ffprobe ?? null, ff.path, this.rt.url);
+    if (this.stopped || this.run) return;
+    await this.segChain;
+    if (this.stopped || this.run) return;
+    await resetIncoming(this.dirs.incoming).catch((e: unknown) => this.log.warn({ err: String(e) }, 'could not reset the incoming folder'));
+    if (this.stopped || this.run) return;
+    const runNo = ++this.runNo;
+    this.runStarted = Date.now();
+    this.runFirstFrame = null;
+    this.lastSegEnd = null;
+    const run = new CameraIngestRun({
+      run: runNo,
+      rt: this.rt,
+      ffmpegPath: ff.path,
+      procs: this.d.procs,
+      args: {
+        fileCodec: this.fileCodec ?? null,
+        segmentDir: this.dirs.incoming,
+        segmentPrefix: `r${runNo}-${this.runStarted}`,
+        segmentSeconds: s.segment_seconds,
+        analysisFps: s.analysis_fps,
+        analysisWidth: s.analysis_width,
+        jpegFps: s.live_mjpeg_fps,
+      },
+      onMessage: (m) => this.onMessage(m),
+    });
+    this.run = run;
+    run.start();
+  }
+
+  private onMessage(m: IngestMessage): void {
+    if (m.run !== this.runNo && m.type !== 'segment' && m.type !== 'exited') return;
+    switch (m.type) {
+      case 'spawned':
+        this.log.info({ pid: m.pid, cmd: m.command }, 'ffmpeg started');
+        this.copyVideo = m.copy_video;
+        this.setState({ pid: m.pid });
+        return;
+      case 'input':
+        this.input = { codec: m.codec, width: m.width, height: m.height };
+        return;
+      case 'jpeg': {
+        this.gotFrame(m.ts_ms);
+        this.arrivals.push(m.ts_ms);
+        if (this.arrivals.length > 400) this.arrivals.splice(0, this.arrivals.length - 400);
+        const f: LatestFrame = { jpeg: m.jpeg, ts_ms: m.ts_ms, seq: ++this.frameSeq };
+        this.latestFrame = f;
+        for (const fn of this.listeners) {
+          try {
+            fn(f);
+          } catch (e) {
+            this.log.warn({ err: String(e) }, 'frame listener failed');
+          }
+        }
+        return;
+      }
+      case 'analysis':
+        this.gotFrame(m.ts_ms);
+        this.d.ingest.emit('analysis', { camera_id: this.rt.id, ts_ms: m.ts_ms, width: m.width, height: m.height, format: 'rgb24', data: m.data });
+        return;
+      case 'segment':
+        this.segChain = this.segChain.then(() => this.onSegment(m.path, m.start_sec, m.end_sec, m.closed_ms)).catch((e: unknown) => this.log.warn({ err: String(e) }, 'segment hand-off failed'));
+        return;
+      case 'log':
+        this.log.debug({ line: m.line }, 'ffmpeg');
+        return;
+      case 'error':
+        this.setState({ last_error: `${m.error.kind}: ${m.error.message}` });
+        return;
+      case 'exited':
+        if (m.run !== this.runNo) return;
+        this.onExit(m.error, m.requested);
+        return;
+    }
+  }
+
+  private gotFrame(ts: number): void {
+    this.lastFrameMs = ts;
+    if (this.runFirstFrame === null) {
+      this.runFirstFrame = ts;
+      this.setState({ state: 'running', last_error: null });
+    }
+  }
+
+  private onExit(error: WorkerError | null, requested: boolean): void {
+    const ended = Date.now();
+    this.run = null;
+    this.segChain = this.segChain.then(() => this.flushIncoming(ended)).catch((e: unknown) => this.log.warn({ err: String(e) }, 'final segment hand-off failed'));
+    if (requested || this.stopped) {
+      this.setState({ pid: null });
+      return;
+    }
+    this.fail(error ?? { kind: 'exit', message: 'ffmpeg exited' }, ended, this.runFirstFrame);
+  }
+
+  private fail(error: WorkerError, ended: number, firstFrame: number | null): void {
+    const plan = planRestart(this.attempt, { startedMs: this.runStarted || ended, firstFrameMs: firstFrame, endedMs: ended });
+    this.attempt = plan.attempt;
+    this.log.warn({ kind: error.kind, err: error.message, retry_ms: plan.delayMs }, 'ingest stopped; restarting after backoff');
+    this.setState({ state: error.kind === 'ffmpeg-missing' ? 'error' : 'backoff', pid: null, last_error: `${error.kind}: ${error.message}` });
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.stopped) return;
+      this.setState({ state: 'starting', restarts: this.state.restarts + 1 });
+      void this.spawn();
+    }, plan.delayMs);
+    this.restartTimer.unref?.();
+  }
+
+  /** The heartbeat (about every second): fps, staleness, stall restarts, settings changes, HLS idle. */
+  tick(now: number, hlsIdleMs: number): void {
+    windowFps(this.arrivals, now);
+    const run = this.run;
+    if (run && !this.stopped) {
+      const threshold = stallThresholdMs(this.rt.kind, this.rt.snapshotFps, this.d.stallMs);
+      if (isStalled(now, this.runStarted, this.runFirstFrame === null ? null : this.lastFrameMs, threshold)) {
+        this.log.warn({ threshold_ms: threshold }, 'ingest stalled; restarting');
+        void run.command({ seq: 0, type: 'stop', reason: 'stall', graceMs: 1000 });
+      } else if (ingestKey(this.d.settings()) !== this.settingsKey) {
+        void this.replace(this.rt);
+      }
+    }
+    if (this.hls && now - this.hls.lastTouch > hlsIdleMs) void this.stopHls();
+    if (!this.rt.record && now - this.lastPruneMs > 5000) {
+      this.lastPruneMs = now;
+      void pruneLive(this.dirs.live, now - this.d.liveBufferMs - 10_000);
+    }
+  }
+
+  private async onSegment(path: string, startSec: number, endSec: number, closedMs: number): Promise<void> {
+    const durationSec = Math.max(0, endSec - startSec);
+    const durMs = Math.round(durationSec * 1000);
+    let start = closedMs - durMs;
+    if (this.lastSegEnd !== null && Math.abs(start - this.lastSegEnd) < 1500) start = this.lastSegEnd;
+    const end = start + durMs;
+    this.lastSegEnd = end;
+    if (durMs <= 0) {
+      await unlinkQuiet(path);
+      return;
+    }
+    let dest: string;
+    let bytes: number;
+    if (this.rt.record) {
+      ({ path: dest, bytes } = await moveSegment(path, finalSegmentPath(this.dirs.segments, start)));
+    } else {
+      ({ path: dest, bytes } = await moveSegment(path, join(this.dirs.live, `${start}.ts`)));
+      void pruneLive(this.dirs.live, Date.now() - this.d.liveBufferMs);
+    }
+    this.recent.push({ path: dest, start_ms: start, end_ms: end, durationSec });
+    if (this.recent.length > this.d.hlsWindow + 2) this.recent.shift();
+    if (this.rt.record) {
+      const codec = this.copyVideo ? this.input.codec : 'h264';
+      this.d.ingest.emit('segment', { camera_id: this.rt.id, path: dest, start_ms: start, end_ms: end, bytes, codec: codec ?? this.input.codec, width: this.input.width, height: this.input.height });
+    }
+    if (this.hls) await this.addHls(this.hls, dest, durationSec);
+  }
+
+  // ---- HLS: a sliding window over the closed segments of this same ingest ----
+
+  hasHls(): boolean {
+    return this.hls !== null;
+  }
+
+  touchHls(): void {
+    if (this.hls) this.hls.lastTouch = Date.now();
+  }
+
+  async startHls(waitMs: number): Promise<HlsSession> {
+    if (!this.hls) {
+      const h: HlsState = { dir: this.dirs.hls, entries: [], nextSeq: 0, lastTouch: Date.now(), ready: false, chain: Promise.resolve() };
+      this.hls = h;
+      await resetDir(h.dir);
+      for (const r of this.recent.slice(-this.d.hlsWindow)) await this.addHls(h, r.path, r.durationSec);
+    }
+    const h = this.hls;
+    h.lastTouch = Date.now();
+    const deadline = Date.now() + waitMs;
+    while (!h.ready && this.hls === h && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (this.hls !== h || !h.ready) throw Object.assign(new Error('no live segments yet; the camera is not delivering'), { kind: 'hls-timeout' as const });
+    return { dir: h.dir, playlist: join(h.dir, 'index.m3u8') };
+  }
+
+  private addHls(h: HlsState, segPath: string, durationSec: number): Promise<void> {
+    h.chain = h.chain.then(async () => {
+      if (this.hls !== h) return;
+      const seq = h.nextSeq++;
+      try {
+        await linkSegment(segPath, join(h.dir, hlsSegmentName(seq)));
+      } catch (e) {
+        this.log.warn({ err: String(e) }, 'could not expose a segment to HLS');
+        return;
+      }
+      h.entries.push({ seq, durationSec, discontinuity: true });
+      for (const name of expiredSegments(h.entries, this.d.hlsWindow)) await unlinkQuiet(join(h.dir, name));
+      const drop = h.entries.length - (this.d.hlsWindow + 2);
+      if (drop > 0) h.entries.splice(0, drop);
+      if (this.hls !== h) return;
+      await writeAtomic(join(h.dir, 'index.m3u8'), buildLivePlaylist(h.entries, this.d.hlsWindow));
+      h.ready = true;
+    });
+    return h.chain.catch((e: unknown) => this.log.warn({ err: String(e) }, 'HLS update failed'));
+  }
+
+  async stopHls(): Promise<void> {
+    const h = this.hls;
+    if (!h) return;
+    this.hls = null;
+    await h.chain.catch(() => undefined);
+    await removeDir(h.dir);
+  }
+
+  private async stopRun(reason: 'requested' | 'restart'): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const run = this.run;
+    if (!run) return;
+    await run.command({ seq: 0, type: 'stop', reason, graceMs: this.d.stopGraceMs });
+    this.run = null;
+    await this.segChain;
+  }
+
+  /**
+   * ffmpeg interrupts I/O once signalled, so the segment open at stop is often never announced on the list pipe.
+   * Hand it off anyway: it continues the last announced segment and ends now.
+   */
+  private async flushIncoming(now: number): Promise<void> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dirs.incoming)).filter((n) => n.endsWith('.ts')).sort();
+    } catch {
+      return;
+    }
+    const name = names.at(-1);
+    if (!name) return;
+    const from = this.lastSegEnd ?? this.runFirstFrame;
+    const path = join(this.dirs.incoming, name);
+    const size = await stat(path).then((st) => st.size, () => 0);
+    if (from === null || size < 1024 || now - from < 200) return;
+    await this.onSegment(path, 0, (now - from) / 1000, now);
+  }
+
+  /** Stop for good: the child is gone (SIGTERM, then SIGKILL) and the last segment handed off before this resolves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.stopRun('requested');
+    await this.stopHls();
+    this.latestFrame = null;
+    this.listeners.clear();
+    this.setState({ state: 'stopped', pid: null });
+  }
+
+  /** Current ffmpeg child pid (for tests and diagnostics). */
+  pid(): number | null {
+    return this.run?.pid ?? null;
+  }
+}

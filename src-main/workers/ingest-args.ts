@@ -1,0 +1,182 @@
+// Pure builder of the one ffmpeg command per camera (segments + analysis frames + JPEGs) and of its redacted log form.
+import type { CameraRuntime } from './camera-worker.types';
+
+/** Extra pipes of the ingest child: fd 3 = segment list (CSV), fd 4 = analysis frames (PPM), fd 5 = JPEGs. */
+export const FD_SEGMENT_LIST = 3;
+export const FD_ANALYSIS = 4;
+export const FD_JPEG = 5;
+
+export interface IngestArgsInput {
+  rt: CameraRuntime;
+  /** Codec of a `file` source from a local probe; H.264 is copied, anything else re-encoded. */
+  fileCodec: string | null;
+  /** Directory the segment muxer writes into (the camera's .incoming folder). */
+  segmentDir: string;
+  /** Unique per spawn, so a restart never overwrites a segment that is still being moved. */
+  segmentPrefix: string;
+  segmentSeconds: number;
+  analysisFps: number;
+  analysisWidth: number;
+  jpegFps: number;
+  /** Longest JPEG width; larger sources are scaled down for live view. */
+  jpegMaxWidth?: number;
+  /** Socket I/O timeout for network sources. */
+  ioTimeoutSeconds?: number;
+}
+
+export interface IngestPlan {
+  args: string[];
+  /** The http snapshot source feeds JPEGs into stdin. */
+  stdin: 'pipe' | 'ignore';
+  /** True when the segment video is a -c copy of the source. */
+  copyVideo: boolean;
+}
+
+export const PATTERN_SPEC = 'testsrc2=size=640x360:rate=10';
+
+/** Put separate credentials into a URL's userinfo (they win over any already there). */
+export function withCredentials(url: string, username: string | null, password: string | null): string {
+  if (!username && !password) return url;
+  try {
+    const u = new URL(url);
+    u.username = encodeURIComponent(username ?? '');
+    u.password = encodeURIComponent(password ?? '');
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Strip userinfo from a URL and return it with the equivalent Basic credentials (fetch refuses URLs with credentials). */
+export function splitBasicAuth(url: string, username: string | null, password: string | null): { url: string; authorization: string | null } {
+  let user = username;
+  let pass = password;
+  let clean = url;
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      user ??= decodeURIComponent(u.username);
+      pass ??= decodeURIComponent(u.password);
+      u.username = '';
+      u.password = '';
+    }
+    clean = u.toString();
+  } catch {
+    // An unparsable URL is passed through and fails at fetch time with a clear error.
+  }
+  if (!user && !pass) return { url: clean, authorization: null };
+  return { url: clean, authorization: 'Basic ' + Buffer.from(`${user ?? ''}:${pass ?? ''}`).toString('base64') };
+}
+
+/** Replace any URL userinfo and Authorization header value with ***; safe for logs and error messages. */
+export function redact(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@'"]*@/gi, '$1***@')
+    .replace(/(authorization:\s*)(basic|bearer|digest)?\s*[^\s'"\r\n]+/gi, (_m, h: string, scheme?: string) => `${h}${scheme ? scheme + ' ' : ''}***`);
+}
+
+/** The command line as it may be logged. */
+export function redactArgs(args: readonly string[]): string {
+  return args.map((a) => redact(/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+/** Keep at most `fps` frames per second without ever duplicating frames of a slower source. */
+export function rateLimitFilter(fps: number): string {
+  const minGap = (0.9 / fps).toFixed(4);
+  return `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${minGap})'`;
+}
+
+const reencode = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-force_key_frames', 'expr:gte(t,n_forced*1)'];
+
+function inputArgs(i: IngestArgsInput): { args: string[]; copy: boolean; stdin: 'pipe' | 'ignore' } {
+  const { rt } = i;
+  const timeoutUs = String(Math.round((i.ioTimeoutSeconds ?? 5) * 1_000_000));
+  switch (rt.kind) {
+    case 'rtsp':
+      return {
+        args: ['-rtsp_transport', rt.rtspTransport, '-timeout', timeoutUs, '-analyzeduration', '1000000', '-probesize', '1000000', '-fflags', '+genpts', '-i', withCredentials(rt.url, rt.username, rt.password)],
+        copy: true,
+        stdin: 'ignore',
+      };
+    case 'mjpeg':
+      return {
+        args: ['-f', 'mpjpeg', '-rw_timeout', timeoutUs, '-use_wallclock_as_timestamps', '1', '-analyzeduration', '0', '-probesize', '65536', '-i', withCredentials(rt.url, rt.username, rt.password)],
+        copy: false,
+        stdin: 'ignore',
+      };
+    case 'http':
+      return {
+        args: ['-f', 'jpeg_pipe', '-use_wallclock_as_timestamps', '1', '-analyzeduration', '0', '-probesize', '32', '-i', 'pipe:0'],
+        copy: false,
+        stdin: 'pipe',
+      };
+    case 'file':
+      return { args: ['-re', '-stream_loop', '-1', '-i', rt.url], copy: i.fileCodec === 'h264', stdin: 'ignore' };
+    case 'pattern':
+      return { args: ['-re', '-f', 'lavfi', '-i', PATTERN_SPEC], copy: false, stdin: 'ignore' };
+  }
+}
+
+export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
+  const input = inputArgs(i);
+  const maxW = i.jpegMaxWidth ?? 1280;
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'level+info',
+    ...input.args,
+    // 1) recording / live buffer: short MPEG-TS segments, closed ones announced on the segment-list pipe
+    '-map',
+    '0:v:0',
+    '-map',
+    '0:a:0?',
+    // Some RTSP servers deliver the first access unit without timestamps, which the MPEG-TS muxer refuses.
+    ...(input.copy ? ['-c:v', 'copy', '-bsf:v', 'setts=pts=if(eq(PTS\\,NOPTS)\\,DTS\\,PTS)'] : reencode),
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'segment',
+    '-segment_time',
+    String(i.segmentSeconds),
+    '-segment_format',
+    'mpegts',
+    '-reset_timestamps',
+    '1',
+    '-segment_list',
+    `pipe:${FD_SEGMENT_LIST}`,
+    '-segment_list_type',
+    'csv',
+    `${i.segmentDir}/${i.segmentPrefix}-%06d.ts`,
+    // 2) analysis frames: scaled, low fps, self-describing PPM (rgb24)
+    '-map',
+    '0:v:0',
+    '-an',
+    '-vf',
+    `${rateLimitFilter(i.analysisFps)},scale=${i.analysisWidth}:-2`,
+    '-c:v',
+    'ppm',
+    '-f',
+    'image2pipe',
+    `pipe:${FD_ANALYSIS}`,
+    // 3) live JPEGs
+    '-map',
+    '0:v:0',
+    '-an',
+    '-vf',
+    `${rateLimitFilter(i.jpegFps)},scale='min(${maxW},iw)':-2`,
+    '-c:v',
+    'mjpeg',
+    '-pix_fmt',
+    'yuvj420p',
+    '-q:v',
+    '5',
+    '-f',
+    'image2pipe',
+    `pipe:${FD_JPEG}`,
+  ];
+  return { args, stdin: input.stdin, copyVideo: input.copy };
+}
