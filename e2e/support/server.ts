@@ -1,6 +1,6 @@
 // Starts the BUILT headless server (out/main/server.js) on a fresh data dir and a free port; stop() kills its whole process group.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,23 @@ export async function killGroup(child: ChildProcess, graceMs = 10_000): Promise<
   live.delete(pgid);
 }
 
+/** Processes (other than ours) whose command line mentions `needle`, e.g. ffmpeg writing into a test's data dir. Linux /proc only. */
+export function processesMentioning(needle: string): { pid: number; cmd: string }[] {
+  if (process.platform !== 'linux') return [];
+  const found: { pid: number; cmd: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      if (cmd.includes(needle)) found.push({ pid, cmd });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`npx electron-vite build\` (npm test builds first).`);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
@@ -103,7 +120,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   const stop = async (o: { keepData?: boolean } = {}) => {
     await killGroup(child);
+    // Anything still pointing into the data dir escaped the process group (e.g. a detached ffmpeg): kill it and fail loudly.
+    const orphans = processesMentioning(dataDir);
+    for (const p of orphans) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     if (!o.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (orphans.length > 0) throw new Error(`the server left ${orphans.length} orphan process(es) behind:\n  ${orphans.map((p) => `${p.pid} ${p.cmd}`).join('\n  ')}`);
   };
   try {
     const loginUrl = await waitFor(
@@ -135,7 +162,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       stop,
     };
   } catch (e) {
-    await stop();
+    await stop().catch(() => undefined);
     throw e;
   }
 }
