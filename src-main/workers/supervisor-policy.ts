@@ -66,7 +66,7 @@ export function classifyExit(stderrTail: readonly string[], code: number | null,
 
 function lastLine(lines: readonly string[]): string {
   const l = lines.at(-1) ?? '';
-  return l.replace(/^\[[^\]]+\]\s*/, '').trim().slice(0, 300);
+  return l.replace(/^(\[[^\]]+\]\s*)+/, '').trim().slice(0, 300);
 }
 
 /** Frames per second over a sliding window of arrival times (ms); drops entries older than the window. */

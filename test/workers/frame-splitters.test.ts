@@ -1,0 +1,67 @@
+// Unit: JPEG (SOI/EOI), PPM and segment-list splitting of the ingest pipes, with arbitrary chunk boundaries.
+import { describe, expect, it } from 'vitest';
+import { JpegSplitter, LineSplitter, PpmSplitter, parseSegmentListLine } from '../../src-main/workers/frame-splitters';
+
+const jpeg = (n: number, len: number): Buffer => {
+  const body = Buffer.alloc(len, n);
+  body[3] = 0xff;
+  body[4] = 0x00;
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), body, Buffer.from([0xff, 0xd9])]);
+};
+
+function chop(buf: Buffer, sizes: number[]): Buffer[] {
+  const out: Buffer[] = [];
+  let off = 0;
+  let i = 0;
+  while (off < buf.length) {
+    const n = sizes[i++ % sizes.length]!;
+    out.push(buf.subarray(off, off + n));
+    off += n;
+  }
+  return out;
+}
+
+describe('JpegSplitter', () => {
+  it('recovers every image whatever the chunking, skipping junk between images', () => {
+    const imgs = [jpeg(1, 100), jpeg(2, 5), jpeg(3, 3000)];
+    const stream = Buffer.concat([Buffer.from([0x00, 0x12]), imgs[0]!, imgs[1]!, Buffer.from([0x55]), imgs[2]!]);
+    for (const sizes of [[1], [2], [7, 1, 3], [stream.length]]) {
+      const s = new JpegSplitter();
+      const got = chop(stream, sizes).flatMap((c) => s.push(c));
+      expect(got.map((g) => g.toString('hex'))).toEqual(imgs.map((g) => g.toString('hex')));
+    }
+  });
+
+  it('holds an incomplete image until its EOI arrives', () => {
+    const s = new JpegSplitter();
+    const img = jpeg(9, 50);
+    expect(s.push(img.subarray(0, img.length - 1))).toEqual([]);
+    expect(s.push(img.subarray(img.length - 1))).toHaveLength(1);
+  });
+});
+
+describe('PpmSplitter', () => {
+  it('parses P6 headers (with comments) and yields whole frames', () => {
+    const frame = (w: number, h: number, v: number) => Buffer.concat([Buffer.from(`P6\n# c\n${w} ${h}\n255\n`), Buffer.alloc(w * h * 3, v)]);
+    const stream = Buffer.concat([frame(4, 2, 1), frame(3, 3, 2)]);
+    for (const sizes of [[1], [5, 13], [stream.length]]) {
+      const s = new PpmSplitter();
+      const got = chop(stream, sizes).flatMap((c) => s.push(c));
+      expect(got.map((f) => [f.width, f.height, f.data.length, f.data[0]])).toEqual([
+        [4, 2, 24, 1],
+        [3, 3, 27, 2],
+      ]);
+    }
+  });
+});
+
+describe('segment list', () => {
+  it('splits lines and parses CSV entries', () => {
+    const l = new LineSplitter();
+    expect(l.push('a.ts,0.0,4.0\nb.t')).toEqual(['a.ts,0.0,4.0']);
+    expect(l.push('s,4.000000,8.040000\n')).toEqual(['b.ts,4.000000,8.040000']);
+    expect(parseSegmentListLine('r1-1-000002.ts,8.000000,12.040000')).toEqual({ file: 'r1-1-000002.ts', startSec: 8, endSec: 12.04 });
+    expect(parseSegmentListLine('"a,""b"".ts",1,2')).toEqual({ file: 'a,"b".ts', startSec: 1, endSec: 2 });
+    expect(parseSegmentListLine('garbage')).toBeNull();
+  });
+});

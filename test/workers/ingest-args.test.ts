@@ -1,0 +1,88 @@
+// Unit: the ffmpeg argument builder (one child, three outputs) and credential redaction.
+import { describe, expect, it } from 'vitest';
+import { buildIngestArgs, redact, redactArgs, splitBasicAuth, withCredentials, type IngestArgsInput } from '../../src-main/workers/ingest-args';
+import type { CameraRuntime } from '../../src-main/workers/camera-worker.types';
+
+const rt = (p: Partial<CameraRuntime>): CameraRuntime => ({ id: 7, kind: 'rtsp', url: 'rtsp://10.0.0.5:554/s', username: null, password: null, rtspTransport: 'tcp', snapshotFps: 2, record: true, ...p });
+const input = (r: CameraRuntime, p: Partial<IngestArgsInput> = {}): IngestArgsInput => ({
+  rt: r,
+  fileCodec: null,
+  segmentDir: '/data/segments/7/.incoming',
+  segmentPrefix: 'r1-1',
+  segmentSeconds: 4,
+  analysisFps: 2,
+  analysisWidth: 320,
+  jpegFps: 10,
+  ...p,
+});
+const after = (args: string[], flag: string): string | undefined => args[args.indexOf(flag) + 1];
+
+describe('buildIngestArgs', () => {
+  it('rtsp: one input, copy segments with audio, analysis PPM and JPEG pipes', () => {
+    const { args, stdin, copyVideo } = buildIngestArgs(input(rt({ rtspTransport: 'udp', username: 'admin', password: 'p@ss:w/rd' })));
+    expect(stdin).toBe('ignore');
+    expect(copyVideo).toBe(true);
+    expect(args.filter((a) => a === '-i')).toHaveLength(1);
+    expect(after(args, '-rtsp_transport')).toBe('udp');
+    expect(after(args, '-timeout')).toBe('5000000');
+    expect(after(args, '-i')).toBe('rtsp://admin:p%40ss%3Aw%2Frd@10.0.0.5:554/s');
+    expect(args).toContain('0:a:0?');
+    expect(after(args, '-c:v')).toBe('copy');
+    expect(after(args, '-segment_time')).toBe('4');
+    expect(after(args, '-reset_timestamps')).toBe('1');
+    expect(after(args, '-segment_list')).toBe('pipe:3');
+    expect(after(args, '-segment_list_type')).toBe('csv');
+    expect(args).toContain('/data/segments/7/.incoming/r1-1-%06d.ts');
+    expect(args).toContain('pipe:4');
+    expect(args).toContain('pipe:5');
+    const vfs = args.filter((_a, i) => args[i - 1] === '-vf');
+    expect(vfs[0]).toMatch(/gte\(t-prev_selected_t,0\.4500\)\)?'?,scale=320:-2$/);
+    expect(vfs[1]).toMatch(/0\.0900/);
+  });
+
+  it('mjpeg and pattern re-encode with a 1 s keyframe interval', () => {
+    for (const kind of ['mjpeg', 'pattern'] as const) {
+      const { args, copyVideo } = buildIngestArgs(input(rt({ kind, url: 'http://127.0.0.1:1/stream.mjpg' })));
+      expect(copyVideo).toBe(false);
+      expect(after(args, '-c:v')).toBe('libx264');
+      expect(after(args, '-preset')).toBe('ultrafast');
+      expect(after(args, '-force_key_frames')).toBe('expr:gte(t,n_forced*1)');
+    }
+    expect(after(buildIngestArgs(input(rt({ kind: 'mjpeg', url: 'http://cam/x' }))).args, '-f')).toBe('mpjpeg');
+    expect(after(buildIngestArgs(input(rt({ kind: 'pattern', url: '' }))).args, '-f')).toBe('lavfi');
+  });
+
+  it('http snapshots feed stdin; the URL never reaches ffmpeg', () => {
+    const { args, stdin } = buildIngestArgs(input(rt({ kind: 'http', url: 'http://u:secret@cam/snap.jpg' })));
+    expect(stdin).toBe('pipe');
+    expect(after(args, '-i')).toBe('pipe:0');
+    expect(args.join(' ')).not.toContain('secret');
+  });
+
+  it('file: real-time loop, copy only when H.264', () => {
+    const h264 = buildIngestArgs(input(rt({ kind: 'file', url: '/media/a.ts' }), { fileCodec: 'h264' }));
+    expect(h264.copyVideo).toBe(true);
+    expect(h264.args.slice(h264.args.indexOf('-re'), h264.args.indexOf('-re') + 5)).toEqual(['-re', '-stream_loop', '-1', '-i', '/media/a.ts']);
+    expect(buildIngestArgs(input(rt({ kind: 'file', url: '/media/a.avi' }), { fileCodec: 'mpeg4' })).copyVideo).toBe(false);
+  });
+});
+
+describe('credentials', () => {
+  it('redacts userinfo and authorization values', () => {
+    expect(redact('rtsp://admin:hunter2@10.0.0.5/s: Connection refused')).toBe('rtsp://***@10.0.0.5/s: Connection refused');
+    expect(redact('Authorization: Basic YWRtaW46aHVudGVyMg==')).toBe('Authorization: Basic ***');
+    const line = redactArgs(buildIngestArgs(input(rt({ username: 'admin', password: 'hunter2' }))).args);
+    expect(line).toContain('rtsp://***@10.0.0.5:554/s');
+    expect(line).not.toContain('hunter2');
+    expect(line).not.toContain('admin');
+  });
+
+  it('separate credentials win over userinfo; Basic auth split off for fetch', () => {
+    expect(withCredentials('rtsp://a:b@h/s', 'c', 'd')).toBe('rtsp://c:d@h/s');
+    expect(withCredentials('rtsp://h/s', null, null)).toBe('rtsp://h/s');
+    const s = splitBasicAuth('http://u:p%40@cam:8080/snap.jpg', null, null);
+    expect(s.url).toBe('http://cam:8080/snap.jpg');
+    expect(Buffer.from(s.authorization!.slice(6), 'base64').toString()).toBe('u:p@');
+    expect(splitBasicAuth('http://cam/s.jpg', null, null).authorization).toBeNull();
+  });
+});

@@ -1,0 +1,69 @@
+// Unit: restart backoff, stall detection, exit classification and fps of the camera supervisor.
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, classifyExit, isStalled, planRestart, stallThresholdMs, windowFps, FIRST_FRAME_GRACE_MS } from '../../src-main/workers/supervisor-policy';
+
+describe('backoff', () => {
+  it('1 s doubling to a 30 s cap', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 20].map((a) => backoffDelay(a))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+  });
+
+  it('failing runs escalate; a stable run resets', () => {
+    const fail = (t: number) => ({ startedMs: t, firstFrameMs: null, endedMs: t + 500 });
+    let attempt = 0;
+    const delays: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const p = planRestart(attempt, fail(i * 1000));
+      delays.push(p.delayMs);
+      attempt = p.attempt;
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    const stable = planRestart(attempt, { startedMs: 0, firstFrameMs: 1000, endedMs: 60_000 });
+    expect(stable).toEqual({ delayMs: 1000, attempt: 1 });
+    const short = planRestart(attempt, { startedMs: 0, firstFrameMs: 1000, endedMs: 3000 });
+    expect(short.delayMs).toBe(30000);
+  });
+});
+
+describe('stall detection', () => {
+  it('no frame for the threshold after frames flowed', () => {
+    expect(isStalled(20_000, 0, 15_000, 10_000)).toBe(false);
+    expect(isStalled(26_000, 0, 15_000, 10_000)).toBe(true);
+  });
+
+  it('a fresh spawn gets a first-frame grace', () => {
+    expect(isStalled(FIRST_FRAME_GRACE_MS - 1, 0, null, 10_000)).toBe(false);
+    expect(isStalled(FIRST_FRAME_GRACE_MS + 1, 0, null, 10_000)).toBe(true);
+    expect(isStalled(5000 + FIRST_FRAME_GRACE_MS - 1, 5000, 4000, 10_000)).toBe(false);
+  });
+
+  it('slow snapshot sources get a longer threshold', () => {
+    expect(stallThresholdMs('rtsp', 2)).toBe(10_000);
+    expect(stallThresholdMs('http', 0.2)).toBe(20_000);
+  });
+});
+
+describe('classifyExit', () => {
+  it('maps ffmpeg errors to kinds', () => {
+    expect(classifyExit(['[tcp @ 0x1] [error] Connection to tcp://127.0.0.1:9?timeout=0 failed: Connection refused'], 1, null).kind).toBe('unreachable');
+    expect(classifyExit(['[rtsp @ 0x1] [error] method DESCRIBE failed: 401 Unauthorized'], 1, null).kind).toBe('auth');
+    expect(classifyExit(['[http @ 0x1] [error] HTTP error 404 Not Found'], 1, null).kind).toBe('not-found');
+    expect(classifyExit(['[error] av_interleaved_write_frame(): Invalid data found when processing input'], 1, null).kind).toBe('bad-stream');
+    const killed = classifyExit(['[info] frame=1'], null, 'SIGKILL');
+    expect(killed).toEqual({ kind: 'exit', message: 'ffmpeg killed by SIGKILL: frame=1' });
+  });
+});
+
+describe('windowFps', () => {
+  it('counts arrivals over the window and forgets old ones', () => {
+    const a = Array.from({ length: 51 }, (_x, i) => 10_000 + i * 100);
+    expect(windowFps(a, 15_000)).toBe(10);
+    expect(windowFps(a, 40_000)).toBe(0);
+    expect(a).toHaveLength(0);
+  });
+});
+
+describe('classifyExit messages', () => {
+  it('strips the ffmpeg context and level prefixes', () => {
+    expect(classifyExit(['[tcp @ 0x1] [error] Connection to tcp://127.0.0.1:9 failed: Connection refused'], 1, null).message).toBe('Connection to tcp://127.0.0.1:9 failed: Connection refused');
+  });
+});
