@@ -19,6 +19,12 @@ import { systemHandlers } from '../transport/handlers/system.handlers';
 import { cameraHandlers } from '../transport/handlers/cameras.handlers';
 import { eventHandlers } from '../transport/handlers/events.handlers';
 import { isLoopback, type AppConfig } from './config';
+import { WorkerManager } from '../workers/worker-manager';
+import { SqliteCamerasRepository } from '../repositories/cameras.repository';
+import { FsCameraFilesRepository, loadNoSignalJpeg } from '../repositories/camera-files.repository';
+import { SourceProbeRepository } from '../repositories/ffmpeg/probe.repository';
+import { CamerasService } from '../services/cameras.service';
+import { liveRoutes, LiveViewers } from '../transport/rest/live.routes';
 import { randomBytes } from 'node:crypto';
 import { IngestBus } from '../services/ingest.port';
 import { SqliteSegmentsRepository } from '../repositories/segments.repository';
@@ -58,6 +64,9 @@ export interface Container {
   port: () => number;
   ingest: IngestBus;
   recording: Recording;
+  manager: WorkerManager;
+  cameras: CamerasService;
+  liveViewers: LiveViewers;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -95,16 +104,32 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     { version: VERSION, electron: config.electron, dataDir: config.dataDir, host: config.host, port },
     new NodeHostRepository(join(config.resourcesDir, 'models')),
     ffmpeg,
-    { states: () => [] },
+    { states: () => manager.states() },
     settings,
   );
 
   const ingest = new IngestBus();
   const recording = buildRecording(config.dataDir, db, ingest, settings, bus, ffmpeg, log);
 
+  // Cameras (issue 3): one supervised ingest per camera; the cameras service drives it and derives status.
+  const manager = new WorkerManager({ dataDir: config.dataDir, ffmpeg, settings: () => settings.get(), ingest, bus, log });
+  const cameras = new CamerasService({
+    repo: new SqliteCamerasRepository(db, box),
+    manager,
+    settings,
+    bus,
+    probe: new SourceProbeRepository(() => ffmpeg().ffprobe),
+    files: new FsCameraFilesRepository(config.dataDir),
+    purger: recording.purger,
+    log: log.child({ module: 'cameras' }),
+    demo: { enabled: config.demo, streetVideo: join(config.resourcesDir, 'demo', 'vtest.avi') },
+  });
+  const noSignal = loadNoSignalJpeg(config.resourcesDir, ffmpeg().path);
+  const liveViewers = new LiveViewers();
+
   const handlers: Handlers = {
     ...systemHandlers({ system, settings, auth, baseUrl: () => `http://${isLoopback(config.host) ? '127.0.0.1' : config.host}:${boundPort}` }),
-    ...cameraHandlers(),
+    ...cameraHandlers({ cameras }),
     ...eventHandlers(recording),
   };
   const dispatcher = new Dispatcher(handlers);
@@ -118,13 +143,13 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     settings,
     bus,
     log: log.child({ module: 'http' }),
-    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files)],
+    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, noSignal: () => noSignal, dataDir: config.dataDir, viewers: liveViewers })],
   });
   http.addHook('onListen', async () => {
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger): Recording & { files: NodeMediaFilesRepository } {

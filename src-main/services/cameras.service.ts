@@ -12,7 +12,7 @@ import type { CameraRuntime, SourceKind, WorkerManagerPort } from '../workers/ca
 import type { CameraDataPurger } from './ingest.port';
 import type { PushBus } from './push-bus';
 import { deriveStatus, statusChanged, type DerivedStatus } from './camera-status';
-import { applySourceUpdate, deriveKind, filePathOf, hostOf, kindMatchesUrl, looksLikeMjpeg, maskUrl, mergeCredentials, isEcho, patternOf, sourceFromInput } from './camera-url';
+import { applySourceUpdate, deriveKind, filePathOf, hostOf, kindMatchesUrl, looksLikeMjpeg, maskUrl, isEcho, patternOf, sourceFromInput } from './camera-url';
 
 export type CameraCreateInput = z.output<typeof cameraCreateSchema>;
 export type CameraUpdateInput = z.output<typeof cameraUpdateSchema>;
@@ -252,7 +252,7 @@ export class CamerasService {
     return {
       id: r.id,
       kind: r.kind,
-      url: r.kind === 'rtsp' ? mergeCredentials(s.url, s) : r.kind === 'file' ? filePathOf(s.url) : s.url,
+      url: r.kind === 'file' ? filePathOf(s.url) : s.url,
       username: s.username,
       password: s.password,
       rtspTransport: r.tuning.rtsp_transport,

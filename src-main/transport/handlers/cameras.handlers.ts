@@ -1,22 +1,16 @@
-// Cameras-family handlers (placeholder until the cameras service lands: every op answers 501).
+// Cameras-family handlers: each is one line onto the cameras service.
 import type { Handlers } from '../../shared/contract';
-import { ApiError } from '../../shared/errors';
+import type { CamerasService } from '../../services/cameras.service';
 
-type CameraOps = 'cameras.list' | 'cameras.create' | 'cameras.detectClasses' | 'cameras.probe' | 'cameras.get' | 'cameras.update' | 'cameras.delete' | 'cameras.status' | 'live.recordStart' | 'live.recordStop';
+type CameraOps = 'cameras.list' | 'cameras.create' | 'cameras.detectClasses' | 'cameras.probe' | 'cameras.get' | 'cameras.update' | 'cameras.delete' | 'cameras.status';
 
-const pending = () => {
-  throw new ApiError(501, 'Not implemented yet');
-};
-
-export const cameraHandlers = (): Pick<Handlers, CameraOps> => ({
-  'cameras.list': pending,
-  'cameras.create': pending,
-  'cameras.detectClasses': pending,
-  'cameras.probe': pending,
-  'cameras.get': pending,
-  'cameras.update': pending,
-  'cameras.delete': pending,
-  'cameras.status': pending,
-  'live.recordStart': pending,
-  'live.recordStop': pending,
+export const cameraHandlers = (s: { cameras: CamerasService }): Pick<Handlers, CameraOps> => ({
+  'cameras.list': () => s.cameras.list(),
+  'cameras.create': (input) => s.cameras.create(input),
+  'cameras.detectClasses': () => s.cameras.detectClasses(),
+  'cameras.probe': (input) => s.cameras.probe(input),
+  'cameras.get': ({ id }) => s.cameras.get(id),
+  'cameras.update': (input) => s.cameras.update(input),
+  'cameras.delete': ({ id }) => s.cameras.delete(id),
+  'cameras.status': ({ id }) => s.cameras.status(id),
 });

@@ -17,7 +17,7 @@ export interface LiveCameras {
 
 export interface LiveRoutesDeps {
   cameras: LiveCameras;
-  manager: WorkerManagerPort & { touchHls?(cameraId: number): void };
+  manager: WorkerManagerPort;
   settings: { get(): Settings };
   noSignal: () => Buffer;
   dataDir: string;
@@ -128,7 +128,7 @@ export const liveRoutes =
       const s = d.settings.get();
       if (!s.hls_enabled) throw new ApiError(503, 'HLS is disabled (settings.hls_enabled).');
       if (!d.cameras.isEnabled(id)) throw new ApiError(503, `Camera ${id} is disabled.`);
-      if (!hlsDirs.has(id) && d.manager.hlsSessionCount() >= s.hls_max_sessions) throw new ApiError(503, `HLS is at capacity (${s.hls_max_sessions} sessions).`);
+      if (!d.manager.hasHls(id) && d.manager.hlsSessionCount() >= s.hls_max_sessions) throw new ApiError(503, `HLS is at capacity (${s.hls_max_sessions} sessions).`);
       try {
         const session = await d.manager.startHls(id);
         const dir = insideRoot(d.dataDir, session.dir);
@@ -146,7 +146,7 @@ export const liveRoutes =
     app.get('/api/live/:id/hls/index.m3u8', async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const playlist = await startHls(id);
-      d.manager.touchHls?.(id);
+      d.manager.touchHls(id);
       const deadline = Date.now() + PLAYLIST_WAIT_MS;
       let text: string | null = null;
       while (Date.now() < deadline) {
@@ -182,7 +182,7 @@ export const liveRoutes =
       if (!file || !insideRoot(d.dataDir, file)) throw new ApiError(400, 'Invalid segment path');
       const st = await stat(file).catch(() => null);
       if (!st?.isFile()) throw new ApiError(404, `Segment ${name} not found`);
-      d.manager.touchHls?.(id);
+      d.manager.touchHls(id);
       return reply
         .header('Cache-Control', 'no-cache')
         .header('X-Accel-Buffering', 'no')
