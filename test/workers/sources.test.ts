@@ -1,0 +1,78 @@
+// Integration: the non-RTSP source kinds (MJPEG over HTTP, HTTP snapshots with Basic auth, looped file, test pattern).
+// real: ffmpeg, HTTP test cameras on 127.0.0.1 serving JPEGs decoded from the fixture, temp data dir. mock: nothing.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VTEST } from '../support/rtsp-server';
+import { startHttpTestCamera, type HttpTestCamera } from '../support/test-cameras';
+import { createHarness, ffmpegProcesses, jpegSize, runtime, waitFor, type Harness } from './harness';
+
+let cam: HttpTestCamera;
+let h: Harness;
+
+beforeAll(async () => {
+  cam = await startHttpTestCamera({ fps: 5, username: 'viewer', password: 's3cr:et' });
+  h = createHarness({ segment_seconds: 2, analysis_fps: 1, live_mjpeg_fps: 5 });
+});
+
+afterAll(async () => {
+  await h?.cleanup();
+  await cam?.stop();
+});
+
+const framesOf = async (id: number, n: number): Promise<number[]> => {
+  const seqs: number[] = [];
+  await waitFor(`${n} frames of camera ${id}`, () => {
+    const f = h.manager.latest(id);
+    if (f && !seqs.includes(f.seq)) seqs.push(f.seq);
+    return seqs.length >= n;
+  }, 25_000, 50);
+  return seqs;
+};
+
+describe('source kinds', () => {
+  it('mjpeg, http snapshot, file and pattern all produce frames, analysis and segments', async () => {
+    h.manager.start(runtime(11, 'mjpeg', cam.mjpegUrl, { username: 'viewer', password: 's3cr:et' }));
+    h.manager.start(runtime(12, 'http', cam.snapshotUrl.replace('http://', 'http://viewer:s3cr%3Aet@'), { snapshotFps: 4 }));
+    h.manager.start(runtime(13, 'file', VTEST));
+    h.manager.start(runtime(14, 'pattern', 'pattern:testsrc2', { record: false }));
+
+    await Promise.all([11, 12, 13, 14].map((id) => framesOf(id, 3)));
+    expect(jpegSize(h.manager.latest(11)!.jpeg)).toEqual({ width: 320, height: 240 });
+    expect(jpegSize(h.manager.latest(12)!.jpeg)).toEqual({ width: 320, height: 240 });
+    expect(jpegSize(h.manager.latest(13)!.jpeg)).toEqual({ width: 768, height: 576 });
+    expect(jpegSize(h.manager.latest(14)!.jpeg)).toEqual({ width: 640, height: 360 });
+
+    await waitFor('segments of the recording cameras', () => [11, 12, 13].every((id) => h.segments.some((s) => s.camera_id === id)), 25_000);
+    await waitFor('analysis frames of every camera', () => [11, 12, 13, 14].every((id) => h.analysis.some((a) => a.camera_id === id)), 10_000);
+    const size = (id: number) => h.analysis.filter((a) => a.camera_id === id).map((a) => [a.width, a.height]).at(-1);
+    expect(size(13)).toEqual([320, 240]);
+    expect(size(14)).toEqual([320, 180]);
+
+    // One source connection each; Basic auth from separate credentials and from userinfo both work.
+    expect(cam.streamConnections()).toBe(1);
+    // ffmpeg's http client sends credentials only after the 401 challenge; the snapshot poller sends them up front.
+    expect(cam.unauthorized()).toBeLessThanOrEqual(1);
+    expect(cam.snapshotRequests()).toBeGreaterThan(2);
+
+    // record=false: the live buffer gets the segments, the recording index hears nothing.
+    await waitFor('live-buffer segments of the pattern camera', () => existsSync(join(h.dataDir, 'live', '14')) && readdirSync(join(h.dataDir, 'live', '14')).some((n) => /^\d+\.ts$/.test(n)), 15_000);
+    expect(h.segments.some((s) => s.camera_id === 14)).toBe(false);
+    const hls = await h.manager.startHls(14);
+    expect(existsSync(hls.playlist)).toBe(true);
+
+    for (const id of [11, 12, 13, 14]) expect(h.manager.health(id)!.state.state).toBe('running');
+    await h.manager.stopAll();
+    expect(ffmpegProcesses(h.dataDir)).toEqual([]);
+    expect(h.manager.hlsSessionCount()).toBe(0);
+  });
+
+  it('wrong snapshot credentials surface as an auth error', async () => {
+    h.manager.start(runtime(15, 'http', cam.snapshotUrl, { username: 'viewer', password: 'wrong', snapshotFps: 4 }));
+    await waitFor('an auth error', () => h.states.some((s) => s.camera_id === 15 && (s.last_error ?? '').startsWith('auth:')), 15_000);
+    expect(h.manager.latest(15)).toBeNull();
+    expect(JSON.stringify(h.states)).not.toContain('wrong');
+    await h.manager.stop(15);
+    expect(ffmpegProcesses(h.dataDir)).toEqual([]);
+  });
+});
