@@ -12,7 +12,9 @@ export interface LogOptions {
   stdout?: boolean;
 }
 
-const REDACT = ['*.password', '*.rtsp_url', '*.api_key', '*.token', 'req.headers.authorization', 'req.headers.cookie'];
+const SECRET_KEYS = ['password', 'rtsp_url', 'api_key', 'token'];
+// pino's `*.k` matches one level down only, so top-level keys are listed too.
+const REDACT = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'req.headers.cookie'];
 
 export function createRootLogger(opts: LogOptions): { root: Logger; close: () => void } {
   const streams: pino.StreamEntry[] = [];

@@ -139,7 +139,7 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
       return sendError(reply, new ApiError(400, `Malformed JSON body: ${e.message}`));
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendError(reply, new ApiError(e.statusCode, e.message));
-    o.log.error({ err, url: req.url, method: req.method }, 'unhandled error');
+    o.log.error({ err, path: req.url.split('?')[0], method: req.method }, 'unhandled error');
     return sendError(reply, new ApiError(500, 'Internal server error'));
   });
 
