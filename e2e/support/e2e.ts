@@ -63,7 +63,12 @@ export function useE2E(serverOptions: ServerOptions = {}): E2E {
   let tracked: Tracked[] = [];
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(serverOptions), launchChromium()]);
+    const [s, b] = await Promise.allSettled([startServer(serverOptions), launchChromium()]);
+    // Keep whichever started, so afterAll still cleans it up when the other failed.
+    if (s.status === 'fulfilled') server = s.value;
+    if (b.status === 'fulfilled') browser = b.value;
+    if (s.status === 'rejected') throw s.reason;
+    if (b.status === 'rejected') throw b.reason;
   });
 
   afterEach(async (ctx: TestContext) => {
