@@ -90,6 +90,7 @@ describe('Electron shell (built main bundle against a stand-in electron)', () =>
   });
 
   afterAll(async () => {
+    if (!shell) return;
     if (shell.child.exitCode === null && shell.child.signalCode === null && shell.child.pid) {
       try {
         process.kill(-shell.child.pid, 'SIGKILL');
