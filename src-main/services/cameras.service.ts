@@ -139,7 +139,7 @@ export class CamerasService {
 
   status(id: number): { status: DerivedStatus['status']; last_seen: string | null; fps: number; detector: string | null } {
     const r = this.mustGet(id);
-    const s = this.deriveFor(r.id);
+    const s = this.observe(r.id);
     return { status: s.status, last_seen: iso(s.last_seen_ms), fps: s.fps, detector: null };
   }
 
@@ -317,10 +317,15 @@ export class CamerasService {
     for (const id of this.enabledIds.keys()) this.tickOne(id);
   }
 
+  /** The current status; a change seen by a reader is persisted and pushed at once, so clients never see an unpushed state. */
+  private observe(id: number): DerivedStatus {
+    return this.tickOne(id) ?? this.deriveFor(id);
+  }
+
   /** Persists and pushes a status change; also writes last_seen now and then so a restart has a recent fallback. */
-  private tickOne(id: number): void {
+  private tickOne(id: number): DerivedStatus | null {
     const m = this.enabledIds.get(id);
-    if (!m) return;
+    if (!m) return null;
     const next = this.deriveFor(id);
     const prev = this.derived.get(id);
     this.derived.set(id, next);
@@ -341,10 +346,11 @@ export class CamerasService {
       if (prev) this.log.info({ camera_id: id, status: next.status, from: prev.status }, 'camera status changed');
       this.d.bus.emit('camera.status', { camera_id: id, status: next.status, last_seen: iso(next.last_seen_ms), fps: next.fps });
     }
+    return next;
   }
 
   private toDto(r: CameraRecord): Camera {
-    const s = this.deriveFor(r.id);
+    const s = this.observe(r.id);
     const hasCredentials = r.source.username !== null || r.source.password !== null;
     return {
       id: r.id,

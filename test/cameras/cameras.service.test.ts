@@ -209,7 +209,7 @@ describe('CamerasService', () => {
     await svc.update({ id: cam.id, enabled: false });
     expect(svc.status(cam.id).status).toBe('offline');
     const statuses = events.filter((e) => e.name === 'camera.status').map((e) => (e.payload as { status: string }).status);
-    expect(statuses).toEqual(['online', 'offline', 'error', 'offline']);
+    expect(statuses).toEqual(['offline', 'online', 'offline', 'error', 'offline']);
   });
 
   it('seeds demo cameras once, on a database that never had cameras', async () => {
