@@ -88,6 +88,16 @@ describe('trigger state machine', () => {
     expect(a[2]).toMatchObject({ started_ms: 5500 });
   });
 
+  it('splits a presence longer than max_ms into back-to-back events without pre-roll overlap', () => {
+    const c = { ...cfg, min_trigger_frames: 1, max_ms: 3000 };
+    const a = run([[0, t], [1000, t], [2000, t], [3000, t], [4000, t]], c);
+    expect(a.filter((x) => x.kind !== 'extend')).toEqual([
+      expect.objectContaining({ kind: 'open', started_ms: 0 }),
+      expect.objectContaining({ kind: 'close', started_ms: 0, ended_ms: 3000, window_end_ms: 3000 }),
+      expect.objectContaining({ kind: 'open', started_ms: 3000, window_start_ms: 3000 }),
+    ]);
+  });
+
   it('forceClose ends an open presence at its last trigger', () => {
     let s = initialTriggerState();
     s = stepTrigger(s, 0, t, { ...cfg, min_trigger_frames: 1 }).state;

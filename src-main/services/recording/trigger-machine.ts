@@ -18,6 +18,8 @@ export interface TriggerConfig {
   post_ms: number;
   cooldown_ms: number;
   min_trigger_frames: number;
+  /** Longest single event (0 = unlimited); a longer presence continues as a new event without pre-roll. */
+  max_ms?: number;
 }
 
 export interface OpenPresence {
@@ -55,6 +57,13 @@ export function stepTrigger(s: TriggerState, ts: number, t: Trigger | null, cfg:
     const o = state.open;
     actions.push({ kind: 'close', started_ms: o.started_ms, ended_ms: o.last_ms, window_end_ms: o.last_ms + cfg.post_ms, best: o.best });
     state = { run: 0, run_start_ms: null, open: null, last_end_ms: o.last_ms };
+  }
+  if (state.open && t && cfg.max_ms && ts - state.open.started_ms >= cfg.max_ms) {
+    const o = state.open;
+    const best = { ts_ms: ts, score: t.score, boxes: t.boxes };
+    actions.push({ kind: 'close', started_ms: o.started_ms, ended_ms: ts, window_end_ms: ts, best: o.best });
+    actions.push({ kind: 'open', started_ms: ts, window_start_ms: ts, label: t.label, score: t.score, boxes: t.boxes, ts_ms: ts });
+    return { state: { run: 0, run_start_ms: null, open: { started_ms: ts, last_ms: ts, label: t.label, best }, last_end_ms: ts }, actions };
   }
   if (state.open) {
     if (t) {
