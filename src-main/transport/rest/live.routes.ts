@@ -74,11 +74,8 @@ export const liveRoutes =
     app.get('/api/live/:id/snapshot', async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const f = d.manager.latest(id);
-      return reply
-        .header('Cache-Control', 'no-store')
-        .header('X-Frame-Timestamp', f ? String(f.ts_ms) : '')
-        .type('image/jpeg')
-        .send(f?.jpeg ?? d.noSignal());
+      if (f) reply.header('X-Frame-Timestamp', String(f.ts_ms));
+      return reply.header('Cache-Control', 'no-store').type('image/jpeg').send(f?.jpeg ?? d.noSignal());
     });
 
     app.get('/api/live/:id/stream', (req: FastifyRequest, reply: FastifyReply) => {
