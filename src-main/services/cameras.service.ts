@@ -53,6 +53,15 @@ const parseIso = (s: string | null): number | null => {
   return Number.isFinite(t) ? t : null;
 };
 
+function isNetworkUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.hostname !== '' && !/\s/.test(url);
+  } catch {
+    return false;
+  }
+}
+
 /** "Person, car" → "person,car"; empty → the default set; unknown names → 422 on trigger_classes. */
 export function normaliseTriggerClasses(csv: string): string {
   const names = csv
@@ -236,6 +245,7 @@ export class CamerasService {
   private async resolveKind(explicit: SourceKind | undefined, source: CameraSource, keep?: SourceKind): Promise<SourceKind> {
     const derived = deriveKind(source.url);
     if (derived === null) throw unprocessable(['body', 'rtsp_url'], 'Unsupported URL: use rtsp://, rtsps://, http(s)://, file:// (or an absolute path) or pattern://');
+    if ((derived === 'rtsp' || derived === 'http') && !isNetworkUrl(source.url)) throw unprocessable(['body', 'rtsp_url'], 'Invalid URL: expected scheme://host[:port]/path');
     if (explicit !== undefined && !kindMatchesUrl(explicit, source.url)) throw unprocessable(['body', 'source_kind'], `source_kind ${explicit} does not match the URL scheme`);
     if (derived === 'file' && !this.d.files.isFile(filePathOf(source.url))) throw unprocessable(['body', 'rtsp_url'], 'File not found on this machine');
     if (derived === 'pattern' && !patternOf(source.url)) throw unprocessable(['body', 'rtsp_url'], 'Unknown test pattern; try pattern://testsrc2');

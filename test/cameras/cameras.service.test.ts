@@ -148,6 +148,10 @@ describe('CamerasService', () => {
     expect(JSON.stringify((e3 as ApiError).detail)).toContain('trigger_classes');
     const e4 = await svc.create({ name: 'x', rtsp_url: join(dir, 'missing.avi'), enabled: true }).catch((e: unknown) => e);
     expect(status(e4)).toBe(422);
+    for (const bad of ['rtsp://', 'http://', 'rtsp://host name/x', 'rtsp://[bad/x']) {
+      const e = await svc.create({ name: 'x', rtsp_url: bad, enabled: true }).catch((err: unknown) => err);
+      expect(status(e), bad).toBe(422);
+    }
   });
 
   it('update lifecycle: disable stops, enable starts, tuning restarts, echo keeps, repoint purges', async () => {
