@@ -94,7 +94,7 @@ describe('motion events', () => {
     const base = t0 + 500;
     for (let i = 0; i < 12; i++) {
       const moving = i >= 1 && i <= 4;
-      ingest.emit('analysis', { camera_id: 1, ts_ms: base + i * 500, width: W, height: H, format: 'rgb24', data: rgbFrame(W, H, moving ? { x: i * 8, y: 10, s: 12 } : null) });
+      ingest.emit('analysis', { camera_id: 1, ts_ms: base + i * 500, width: W, height: H, format: 'rgb24', data: rgbFrame(W, H, moving ? { x: i * 8, y: 10, s: 12 } : null, 30 + (i % 2)) });
     }
     const created = pushes.filter((p) => p.name === 'event.created');
     const list = await call<{ total: number; items: EventDto[] }>(t, 'GET', '/api/events?label=motion');

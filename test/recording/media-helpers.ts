@@ -59,8 +59,8 @@ export function ffprobeAsync(target: string): Promise<{ duration: number; stderr
 export const listFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : []);
 
 /** An rgb24 frame with an optional bright square (real pixel data for the motion detector). */
-export function rgbFrame(w: number, h: number, square: { x: number; y: number; s: number } | null): Buffer {
-  const b = Buffer.alloc(w * h * 3, 30);
+export function rgbFrame(w: number, h: number, square: { x: number; y: number; s: number } | null, bg = 30): Buffer {
+  const b = Buffer.alloc(w * h * 3, bg);
   if (square) for (let y = square.y; y < Math.min(h, square.y + square.s); y++) b.fill(220, (y * w + square.x) * 3, (y * w + Math.min(w, square.x + square.s)) * 3);
   return b;
 }

@@ -18,10 +18,19 @@ function frame(square: { x: number; y: number; s: number } | null, bg = 20): Buf
 describe('motion detector', () => {
   const cfg = { threshold: 25, min_area: 0.01, masks: [] as [number, number][][] };
 
-  it('reports nothing for the first frame and no motion for identical frames', () => {
+  it('reports nothing for the first frame or exact duplicates, and no motion for sub-threshold noise', () => {
     const d = new MotionDetector(cfg);
     expect(d.push(frame(null), W, H)).toBeNull();
-    expect(d.push(frame(null), W, H)).toMatchObject({ motion: false, area: 0, box: null });
+    expect(d.push(frame(null), W, H)).toBeNull();
+    expect(d.push(frame(null, 22), W, H)).toMatchObject({ motion: false, area: 0, box: null });
+  });
+
+  it('compares against the last distinct frame, so duplicated ingest frames do not break consecutive triggers', () => {
+    const d = new MotionDetector(cfg);
+    d.push(frame(null), W, H);
+    expect(d.push(frame({ x: 0, y: 0, s: 8 }), W, H)?.motion).toBe(true);
+    expect(d.push(frame({ x: 0, y: 0, s: 8 }), W, H)).toBeNull();
+    expect(d.push(frame({ x: 10, y: 0, s: 8 }), W, H)?.motion).toBe(true);
   });
 
   it('finds a moving square with its normalised bounding box and changed area', () => {

@@ -79,6 +79,12 @@ export function diffFrames(prev: Uint8Array, cur: Uint8Array, width: number, hei
   return { area, motion: changed > 0 && area >= cfg.min_area, box };
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Stateful wrapper for one camera: keeps the previous grey frame and the cached mask. */
 export class MotionDetector {
   private prev: Uint8Array | null = null;
@@ -92,7 +98,7 @@ export class MotionDetector {
     this.mask = null;
   }
 
-  /** null for the first frame (nothing to compare with) or after a size change. */
+  /** null for the first frame (nothing to compare with), after a size change, or for an exact duplicate. */
   push(rgb: Uint8Array, width: number, height: number): MotionResult | null {
     const grey = toGrey(rgb, width, height);
     const dims = `${width}x${height}`;
@@ -102,6 +108,8 @@ export class MotionDetector {
       this.dims = dims;
     }
     const prev = this.prev;
+    // A byte-identical frame is a duplicate from the ingest, not a still scene: it carries no new information.
+    if (prev && sameBytes(prev, grey)) return null;
     this.prev = grey;
     return prev ? diffFrames(prev, grey, width, height, this.mask, this.cfg) : null;
   }
