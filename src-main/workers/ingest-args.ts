@@ -80,10 +80,16 @@ export function redactArgs(args: readonly string[]): string {
   return args.map((a) => redact(/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(' ');
 }
 
-/** Keep at most `fps` frames per second without ever duplicating frames of a slower source. */
+/**
+ * Keep at most `fps` frames per second on average without ever duplicating frames of a slower source. Live sources
+ * have jittery timestamps, so instead of a strict minimum gap (which halves a 10 fps camera at a 10 fps cap) the
+ * count of kept frames is held under the elapsed-time budget, and a half-period minimum gap bounds bursts.
+ * A backwards timestamp jump stops output; the supervisor's stall detection restarts the ingest then.
+ */
 export function rateLimitFilter(fps: number): string {
-  const minGap = (0.9 / fps).toFixed(4);
-  return `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${minGap})'`;
+  const f = Number(fps.toFixed(4));
+  const gap = Number((0.5 / fps).toFixed(4));
+  return `select='isnan(prev_selected_t)+lt(selected_n,(t-start_t)*${f}+1)*gte(t-prev_selected_t,${gap})'`;
 }
 
 const reencode = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-force_key_frames', 'expr:gte(t,n_forced*1)'];
@@ -157,6 +163,9 @@ export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
     '-an',
     '-vf',
     `${rateLimitFilter(i.analysisFps)},scale=${i.analysisWidth}:-2`,
+    // image2pipe is not a variable-fps muxer: without passthrough ffmpeg would duplicate frames back up to the input rate.
+    '-fps_mode',
+    'passthrough',
     '-c:v',
     'ppm',
     '-f',
@@ -168,6 +177,8 @@ export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
     '-an',
     '-vf',
     `${rateLimitFilter(i.jpegFps)},scale='min(${maxW},iw)':-2`,
+    '-fps_mode',
+    'passthrough',
     '-c:v',
     'mjpeg',
     '-pix_fmt',

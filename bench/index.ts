@@ -1,0 +1,71 @@
+// Bench runner: `tsx bench/index.ts [case...]` runs the registered cases (all by default) and prints one table.
+import { pathToFileURL } from 'node:url';
+import type { BenchRow } from './bench-util';
+
+export interface BenchCase {
+  name: string;
+  /** One line shown by --list. */
+  doc: string;
+  run: () => Promise<BenchRow[]>;
+}
+
+/**
+ * The registry. To add a case: write `bench/<name>.bench.ts` exporting `run(): Promise<BenchRow[]>` and add one line here.
+ * Modules load lazily, so one broken case cannot stop the others.
+ */
+export const CASES: BenchCase[] = [
+  { name: 'ingest', doc: 'N RTSP cameras: recording + analysis + JPEG, CPU vs bare ffmpeg, snapshot age, time to first frame', run: async () => (await import('./ingest.bench')).run() },
+  { name: 'clip', doc: '60 s event clip assembly vs bare ffmpeg concat', run: async () => (await import('./clip.bench')).run() },
+  { name: 'coverage', doc: '30-day x 8-camera coverage query', run: async () => (await import('./coverage.bench')).run() },
+  { name: 'events', doc: 'GET /api/events latency at 10k/100k events', run: async () => (await import('./events.bench')).run() },
+  { name: 'timeline-draw', doc: 'timeline per-frame draw input', run: async () => (await import('./timeline-draw.bench')).run() },
+];
+
+function table(rows: (BenchRow & { case: string })[]): string {
+  const head = ['case', 'metric', 'value', 'unit', 'baseline', 'ratio', 'note'];
+  const body = rows.map((r) => [
+    r.case,
+    r.name,
+    fmt(r.value),
+    r.unit,
+    r.baseline === undefined ? '' : fmt(r.baseline),
+    r.ratio === undefined ? '' : r.ratio.toFixed(2),
+    r.note ?? '',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i === 4 || i === 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3));
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--list')) {
+    for (const c of CASES) process.stdout.write(`${c.name.padEnd(16)} ${c.doc}\n`);
+    return 0;
+  }
+  const wanted = argv.filter((a) => !a.startsWith('-'));
+  const unknown = wanted.filter((w) => !CASES.some((c) => c.name === w));
+  if (unknown.length) {
+    process.stderr.write(`unknown bench case(s): ${unknown.join(', ')}; known: ${CASES.map((c) => c.name).join(', ')}\n`);
+    return 2;
+  }
+  const selected = wanted.length ? CASES.filter((c) => wanted.includes(c.name)) : CASES;
+  const rows: (BenchRow & { case: string })[] = [];
+  let failed = 0;
+  for (const c of selected) {
+    const t0 = Date.now();
+    process.stderr.write(`bench ${c.name}...\n`);
+    try {
+      for (const r of await c.run()) rows.push({ ...r, case: c.name });
+      process.stderr.write(`bench ${c.name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    } catch (e) {
+      failed++;
+      process.stderr.write(`bench ${c.name} FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    }
+  }
+  process.stdout.write(table(rows) + '\n');
+  return failed ? 1 : 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,161 @@
+// Bench: N RTSP cameras through Vigil's workers (recording + analysis + JPEG) vs bare ffmpeg doing -c copy + scaled decode, same run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { silentLogger } from '../src-main/repositories/logger';
+import { IngestBus } from '../src-main/services/ingest.port';
+import { PushBus } from '../src-main/services/push-bus';
+import { defaultSettings } from '../src-main/shared/settings';
+import { WorkerManager } from '../src-main/workers/worker-manager';
+import { startRtspServer } from '../test/support/rtsp-server';
+import { median, percentile, printRows, tempDir, type BenchRow } from './bench-util';
+
+const COUNTS = (process.env.BENCH_INGEST_CAMERAS ?? '1,4,8').split(',').map(Number).filter((n) => n > 0);
+const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 15);
+const CLK_TCK = 100;
+
+/** utime+stime of a live process in seconds, from /proc (Linux). */
+function procCpu(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+const selfCpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(fn: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(20);
+  }
+}
+
+interface VigilResult {
+  cpuSec: number;
+  snapshotAgeMs: number[];
+  firstFrameMs: number[];
+  loopP99Ms: number;
+  analysisFrames: number;
+  segments: number;
+}
+
+async function measureVigil(url: string, n: number, dataDir: string): Promise<VigilResult> {
+  const settings = { ...defaultSettings(), segment_seconds: 4, analysis_fps: 2, analysis_width: 320, live_mjpeg_fps: 10 };
+  const ingest = new IngestBus();
+  let analysisFrames = 0;
+  let segments = 0;
+  ingest.on('analysis', () => analysisFrames++);
+  ingest.on('segment', () => segments++);
+  const m = new WorkerManager({ dataDir, ffmpeg: () => ({ path: 'ffmpeg', ffprobe: 'ffprobe' }), settings: () => settings, ingest, bus: new PushBus(), log: silentLogger() });
+  const ids = Array.from({ length: n }, (_x, i) => i + 1);
+  const firstFrameMs: number[] = [];
+  try {
+    const t0 = Date.now();
+    for (const id of ids) {
+      m.start({ id, kind: 'rtsp', url, username: null, password: null, rtspTransport: 'tcp', snapshotFps: 1, record: true });
+      const off = m.onFrame(id, () => {
+        firstFrameMs.push(Date.now() - t0);
+        off();
+      });
+    }
+    await waitUntil(() => firstFrameMs.length === n, 60_000);
+    await sleep(2000);
+    const pids = ids.map((id) => m.pid(id)).filter((p): p is number => p !== null);
+    const cpu0 = pids.reduce((s, p) => s + procCpu(p), 0) + selfCpu();
+    analysisFrames = 0;
+    segments = 0;
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const ages: number[] = [];
+    const end = Date.now() + SECONDS * 1000;
+    let k = 0;
+    while (Date.now() < end) {
+      const f = m.latest(ids[k++ % n]!);
+      if (f) ages.push(Date.now() - f.ts_ms);
+      await sleep(50);
+    }
+    loop.disable();
+    const pidsAfter = ids.map((id) => m.pid(id));
+    if (pidsAfter.some((p, i) => p !== pids[i])) throw new Error('a worker restarted during the measurement');
+    const cpu1 = pids.reduce((s, p) => s + procCpu(p), 0) + selfCpu();
+    return { cpuSec: cpu1 - cpu0, snapshotAgeMs: ages, firstFrameMs, loopP99Ms: loop.percentile(99) / 1e6, analysisFrames, segments };
+  } finally {
+    await m.stopAll();
+  }
+}
+
+/** The baseline: per camera, one bare ffmpeg writing -c copy segments and decoding scaled rgb24 frames at the same fps. */
+async function measureBare(url: string, n: number, dir: string): Promise<number> {
+  const kids: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', url,
+        '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'setts=pts=if(eq(PTS\\,NOPTS)\\,DTS\\,PTS)', '-f', 'segment', '-segment_time', '4', '-segment_format', 'mpegts', '-reset_timestamps', '1', join(dir, `bare${i}-%06d.ts`),
+        '-map', '0:v:0', '-vf', 'fps=2,scale=320:-2', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+      const c = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      c.stdout?.resume();
+      kids.push(c);
+    }
+    await sleep(4000);
+    if (kids.some((c) => c.exitCode !== null)) throw new Error('a baseline ffmpeg exited');
+    const pids = kids.map((c) => c.pid!);
+    const cpu0 = pids.reduce((s, p) => s + procCpu(p), 0);
+    await sleep(SECONDS * 1000);
+    const cpu1 = pids.reduce((s, p) => s + procCpu(p), 0);
+    return cpu1 - cpu0;
+  } finally {
+    await Promise.all(
+      kids.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 3000).unref();
+          }),
+      ),
+    );
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const rtsp = await startRtspServer();
+  const t = tempDir('vigil-bench-ingest-');
+  const rows: BenchRow[] = [];
+  try {
+    for (const n of COUNTS) {
+      const vigil = await measureVigil(rtsp.url, n, join(t.dir, `v${n}`));
+      const bareCpu = await measureBare(rtsp.url, n, t.dir);
+      const perCamMin = (cpu: number) => (cpu / n) * (60 / SECONDS);
+      rows.push({
+        name: `N=${n} CPU s per camera-minute`,
+        value: perCamMin(vigil.cpuSec),
+        unit: 'cpu-s',
+        baseline: perCamMin(bareCpu),
+        ratio: bareCpu > 0 ? vigil.cpuSec / bareCpu : undefined,
+        note: 'Vigil = ffmpeg children + this Node process; baseline = bare ffmpeg -c copy segments + fps=2 scale=320 rgb24 decode (no JPEG)',
+      });
+      rows.push({ name: `N=${n} snapshot age median (p95)`, value: median(vigil.snapshotAgeMs), unit: 'ms', note: `p95 ${percentile(vigil.snapshotAgeMs, 95).toFixed(0)} ms; frame arrival in Vigil -> served by latest(), 10 fps JPEG` });
+      rows.push({ name: `N=${n} time to first frame median (max)`, value: median(vigil.firstFrameMs), unit: 'ms', note: `max ${Math.max(...vigil.firstFrameMs)} ms; start() -> first JPEG` });
+      rows.push({ name: `N=${n} event-loop lag p99`, value: vigil.loopP99Ms, unit: 'ms', note: `${vigil.analysisFrames} analysis frames, ${vigil.segments} segments in ${SECONDS} s` });
+    }
+  } finally {
+    await rtsp.stop();
+    t.remove();
+  }
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void run().then(printRows);
