@@ -284,8 +284,13 @@ export class CamerasService {
     await this.d.manager.stop(id);
   }
 
+  /** Recording-side purge, then the camera folders; a failing purger is logged and never leaves the camera half-deleted. */
   private async purge(id: number): Promise<void> {
-    if (this.d.purger) await this.d.purger.purgeCamera(id);
+    try {
+      if (this.d.purger) await this.d.purger.purgeCamera(id);
+    } catch (err) {
+      this.log.error({ camera_id: id, err: err instanceof Error ? err.message : String(err) }, 'purging camera history failed');
+    }
     await this.d.files.removeCameraData(id);
   }
 
