@@ -12,6 +12,9 @@ import { planRetention, type RetentionPolicy } from './retention-plan';
 
 export type StorageStatus = z.output<typeof storageSchema>;
 
+/** Hover frames and range sprites are regenerated on demand; a day-old cache entry is dropped. */
+const CACHE_TTL_MS = 86_400_000;
+
 
 export class RetentionService {
   private timer: NodeJS.Timeout | null = null;
@@ -69,6 +72,8 @@ export class RetentionService {
       for (const id of ids) this.files.remove(this.segments.byId(id)?.path);
       this.segments.deleteIds(ids);
       if (plan.events.length) this.eventsService.deleteIds(plan.events);
+      const stale = this.now() - CACHE_TTL_MS;
+      for (const f of this.files.walk('cache')) if (f.mtime_ms < stale) this.files.remove(f.rel);
       if (ids.length || plan.events.length) this.log.info({ segments: ids.length, events: plan.events.length, freed: plan.freed_bytes }, 'retention applied');
       return { deleted_segments: ids.length, freed_bytes: ids.reduce((a, id) => a + (byId.get(id)?.bytes ?? 0), 0) };
     } finally {
