@@ -26,7 +26,9 @@ export function TimelineScreen() {
   const tl = useTimeline();
   const reportError = useSession((s) => s.reportError);
   const [hover, setHover] = useState<Hover | null>(null);
-  const [play, setPlay] = useState<{ cameraId: number; from: number } | null>(null);
+  const [play, setPlayState] = useState<{ cameraId: number; from: number; to: number } | null>(null);
+  /** Fixes the playlist range at seek time, so re-renders never change the source. */
+  const setPlay = (p: { cameraId: number; from: number } | null) => setPlayState(p ? { ...p, to: Math.min(Date.now(), p.from + 6 * HOUR) } : null);
   const [selCamera, setSelCamera] = useState<number | null>(null);
   const video = useRef<HlsVideoHandle>(null);
   const stripRef = useRef<HTMLDivElement>(null);
@@ -269,7 +271,7 @@ export function TimelineScreen() {
             <HlsVideo
               key={`${play.cameraId}-${play.from}`}
               ref={video}
-              src={vodUrl(play.cameraId, play.from, Math.min(Date.now(), play.from + 6 * HOUR))}
+              src={vodUrl(play.cameraId, play.from, play.to)}
               startAt={play.from}
               testId="vod-video"
               className="stage-media"
