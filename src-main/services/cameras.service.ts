@@ -88,7 +88,7 @@ export class CamerasService {
   /** Last derived status per camera (for change detection) and when last_seen was last written. */
   private readonly derived = new Map<number, DerivedStatus>();
   private readonly persistedAt = new Map<number, number>();
-  private readonly enabledIds = new Map<number, { enabled: boolean; stored: { status: CameraRecord['status']; last_seen_ms: number | null } }>();
+  private readonly known = new Map<number, { enabled: boolean; stored: { status: CameraRecord['status']; last_seen_ms: number | null } }>();
   private readonly locks = new Map<number, Promise<unknown>>();
   private ticker: ReturnType<typeof setInterval> | null = null;
 
@@ -131,11 +131,11 @@ export class CamerasService {
   // --- queries -----------------------------------------------------------------------------------
 
   exists(id: number): boolean {
-    return this.enabledIds.has(id);
+    return this.known.has(id);
   }
 
   isEnabled(id: number): boolean {
-    return this.enabledIds.get(id)?.enabled ?? false;
+    return this.known.get(id)?.enabled ?? false;
   }
 
   list(): Camera[] {
@@ -213,7 +213,7 @@ export class CamerasService {
       await this.stopWorker(id);
       await this.purge(id);
       this.d.repo.delete(id);
-      this.enabledIds.delete(id);
+      this.known.delete(id);
       this.derived.delete(id);
       this.persistedAt.delete(id);
       this.log.info({ camera_id: id }, 'camera deleted');
@@ -313,11 +313,11 @@ export class CamerasService {
   }
 
   private remember(r: CameraRecord): void {
-    this.enabledIds.set(r.id, { enabled: r.enabled, stored: { status: r.status, last_seen_ms: parseIso(r.last_seen) } });
+    this.known.set(r.id, { enabled: r.enabled, stored: { status: r.status, last_seen_ms: parseIso(r.last_seen) } });
   }
 
   private deriveFor(id: number): DerivedStatus {
-    const m = this.enabledIds.get(id);
+    const m = this.known.get(id);
     if (!m) return { status: 'offline', last_seen_ms: null, fps: 0, error: null };
     return deriveStatus({
       enabled: m.enabled,
@@ -329,7 +329,7 @@ export class CamerasService {
   }
 
   private tick(): void {
-    for (const id of this.enabledIds.keys()) this.tickOne(id);
+    for (const id of this.known.keys()) this.tickOne(id);
   }
 
   /** The current status; a change seen by a reader is persisted and pushed at once, so clients never see an unpushed state. */
@@ -339,7 +339,7 @@ export class CamerasService {
 
   /** Persists and pushes a status change; also writes last_seen now and then so a restart has a recent fallback. */
   private tickOne(id: number): DerivedStatus | null {
-    const m = this.enabledIds.get(id);
+    const m = this.known.get(id);
     if (!m) return null;
     const next = this.deriveFor(id);
     const prev = this.derived.get(id);
