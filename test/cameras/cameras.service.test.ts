@@ -55,6 +55,9 @@ class PortDouble implements WorkerManagerPort {
   hlsSessionCount(): number {
     return 0;
   }
+  async removeCameraFiles(id: number): Promise<void> {
+    this.calls.push(`removeFiles:${id}`);
+  }
   touchHls(): void {}
   hasHls(): boolean {
     return false;
