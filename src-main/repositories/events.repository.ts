@@ -72,6 +72,7 @@ export interface EventsRepository {
   byCamera(cameraId: number): EventRow[];
   startsIn(cameraId: number | null, fromMs: number, toMs: number): { camera_id: number; started_ms: number }[];
   addActivity(cameraId: number, minuteMs: number, frames: number, motionFrames: number, maxArea: number): void;
+  deleteActivity(cameraId: number): void;
   activity(cameraId: number | null, fromMs: number, toMs: number): { camera_id: number; minute_ms: number; frames: number; motion_frames: number }[];
   cameras(): CameraRecordingRow[];
   camera(id: number): CameraRecordingRow | undefined;
@@ -179,6 +180,10 @@ export class SqliteEventsRepository implements EventsRepository {
          ON CONFLICT(camera_id, minute_ms) DO UPDATE SET frames = frames + @f, motion_frames = motion_frames + @mf, max_area = MAX(max_area, @a)`,
       )
       .run({ c: cameraId, m: minuteMs, f: frames, mf: motionFrames, a: maxArea });
+  }
+
+  deleteActivity(cameraId: number): void {
+    this.db.prepare('DELETE FROM motion_activity WHERE camera_id = ?').run(cameraId);
   }
 
   activity(cameraId: number | null, fromMs: number, toMs: number): { camera_id: number; minute_ms: number; frames: number; motion_frames: number }[] {

@@ -314,6 +314,7 @@ describe('storage and retention', () => {
     expect(listFiles(join(t.dataDir, 'segments', '2'))).toEqual([]);
     expect(t.app.container.db.prepare('SELECT COUNT(*) FROM segments WHERE camera_id = 2').pluck().get()).toBe(0);
     expect(t.app.container.db.prepare('SELECT COUNT(*) FROM events WHERE camera_id = 2').pluck().get()).toBe(0);
+    expect(t.app.container.db.prepare('SELECT COUNT(*) FROM coverage_spans WHERE camera_id = 2').pluck().get()).toBe(0);
   });
 });
 

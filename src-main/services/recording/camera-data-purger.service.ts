@@ -22,6 +22,7 @@ export class RecordingCameraDataPurger implements CameraDataPurger {
     for (let i = 0; i < ids.length; i += 200) this.eventsService.deleteIds(ids.slice(i, i + 200));
     for (const s of this.segments.byCamera(cameraId)) this.files.remove(s.path);
     this.segments.deleteCamera(cameraId);
+    this.events.deleteActivity(cameraId);
     for (const x of this.exportsRepo.byCamera(cameraId)) {
       this.files.remove(x.file_path);
       this.files.remove(`exports/${x.id}.manifest.json`);

@@ -249,7 +249,6 @@ export class EventRecorder {
         if (finalize) void this.enqueueFinalize(id);
       }
     }
-    if (!m.state.open && m.eventId === null && m.state.run === 0) this.machines.delete(key);
   }
 
   private tick(): void {
