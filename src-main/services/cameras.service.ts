@@ -116,7 +116,7 @@ export class CamerasService {
 
   private seedDemo(streetVideo: string | null): void {
     const demos: { name: string; url: string; kind: SourceKind }[] = [];
-    if (streetVideo && this.d.files.isFile(streetVideo)) demos.push({ name: 'Street (demo)', url: `file://${streetVideo}`, kind: 'file' });
+    if (streetVideo && this.d.files.isFile(streetVideo)) demos.push({ name: 'Street (demo)', url: streetVideo, kind: 'file' });
     else this.log.warn('demo street video missing; seeding the test pattern only');
     demos.push({ name: 'Test pattern (demo)', url: 'pattern://testsrc2', kind: 'pattern' });
     for (const c of demos) {
