@@ -137,6 +137,8 @@ describe('operator UI e2e (demo cameras)', () => {
   it('disabling a camera turns its tile offline with the reason', async () => {
     const cam = await fileCamera();
     const page = await open();
+    const watched = await new LiveGridPage(page).goto();
+    await expect.poll(() => watched.imageLoaded(cam.id), { timeout: 20_000 }).toBe(true);
     const camerasPage = await new CamerasPage(page).goto();
     await camerasPage.row(cam.name).getByTestId('enable-toggle').click();
     await expect.poll(() => camerasPage.row(cam.name).getByTestId('enable-toggle').getAttribute('aria-checked')).toBe('false');
@@ -144,6 +146,9 @@ describe('operator UI e2e (demo cameras)', () => {
     await expect.poll(() => grid.status(cam.id), { timeout: 30_000 }).toBe('offline');
     expect(await grid.tile(cam.id).getByTestId('tile-reason').innerText()).toBe('Disabled');
     await expect.poll(() => grid.imageLoaded(cam.id), { timeout: 10_000 }).toBe(true);
+    // The last live frame, kept client-side, dimmed — not the server's "no signal" placeholder.
+    expect(await grid.tile(cam.id).getByTestId('tile-image').getAttribute('src')).toMatch(/^data:image\/jpeg/);
+    expect(await grid.tile(cam.id).getAttribute('class')).toContain('dim');
     await e2e.screenshot(page, 'ui-live-offline');
   });
 });

@@ -14,7 +14,10 @@ interface LiveState {
   /** Manual recordings in progress: server-trusted started_at per camera. */
   recording: Record<number, { started_at: string; local_start: number }>;
   lastClip: Record<number, ManualClip>;
+  /** The last live frame each tile showed (data: URL), so an offline tile can keep it after a remount. */
+  stills: Record<number, string>;
   frameArrived(id: number, at?: number): void;
+  keepStill(id: number, dataUrl: string): void;
   startRecording(id: number): Promise<void>;
   stopRecording(id: number): Promise<ManualClip>;
 }
@@ -23,8 +26,12 @@ export const useLive = create<LiveState>((set, get) => ({
   lastFrame: {},
   recording: {},
   lastClip: {},
+  stills: {},
   frameArrived(id, at = Date.now()) {
     set({ lastFrame: { ...get().lastFrame, [id]: at } });
+  },
+  keepStill(id, dataUrl) {
+    set({ stills: { ...get().stills, [id]: dataUrl } });
   },
   async startRecording(id) {
     const { started_at } = await api.call('live.recordStart', { id });

@@ -36,8 +36,22 @@ function useTileImage(camera: Camera, fps: number, feed: TileFeed) {
     // Read the still-live DOM image before this render swaps its source.
     prevOnline.current = online;
     frozenRef.current = online ? null : freezeFrame(imgRef.current);
+    if (frozenRef.current) useLive.getState().keepStill(camera.id, frozenRef.current);
   }
-  const frozen = frozenRef.current;
+  const still = useLive((st) => st.stills[camera.id]);
+  const keepStill = useLive((st) => st.keepStill);
+  const frozen = frozenRef.current ?? (online ? null : (still ?? null));
+
+  useEffect(() => {
+    const el = imgRef.current;
+    const id = camera.id;
+    // On unmount (screen change), remember what the tile showed while it was live.
+    return () => {
+      if (!prevOnline.current) return;
+      const f = freezeFrame(el);
+      if (f) keepStill(id, f);
+    };
+  }, [camera.id, keepStill]);
 
   useEffect(() => {
     setFailed('none');
@@ -73,6 +87,8 @@ function useTileImage(camera: Camera, fps: number, feed: TileFeed) {
 
   return {
     src,
+    // While an MJPEG stream connects, a snapshot underneath avoids a black tile.
+    poster: online && feed === 'mjpeg' && failed === 'none' ? liveSnapshotUrl(camera.id, session) : null,
     online,
     imgRef,
     onLoad: () => {
@@ -108,6 +124,7 @@ export function CameraTile({ camera, fps, feed, now, onOpen, onKeyDown, onDragSt
       onDragOver={(e) => e.preventDefault()}
       onDrop={onDrop}
     >
+      {img.poster && <img className="poster" src={img.poster} alt="" aria-hidden draggable={false} />}
       {img.src ? (
         <img ref={img.imgRef} src={img.src} alt={camera.name} draggable={false} onLoad={img.onLoad} onError={img.onError} data-testid="tile-image" />
       ) : (
