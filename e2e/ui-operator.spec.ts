@@ -127,6 +127,27 @@ describe('operator UI e2e (demo cameras)', () => {
     expect(await tl.spriteLoaded()).toBe(true);
     await e2e.screenshot(page, 'ui-timeline-hover');
 
+    const bandY = (b: { y: number; height: number }) => b.y + 18 + (b.height - 18) / 2;
+    const cbox = await tl.canvas.boundingBox();
+    if (!cbox) throw new Error('timeline canvas not visible');
+    await page.keyboard.down('Shift');
+    await page.mouse.move(cbox.x + (cols[2] as number), bandY(cbox));
+    await page.mouse.down();
+    await page.mouse.move(cbox.x + (cols[cols.length - 3] as number), bandY(cbox), { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await tl.exportButton.click();
+    await expect.poll(() => tl.exportRows.first().getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
+    const href = await tl.exportDownload.getAttribute('href');
+    const got = await page.evaluate(async (u) => {
+      const r = await fetch(u as string);
+      return { status: r.status, type: r.headers.get('content-type'), bytes: (await r.arrayBuffer()).byteLength };
+    }, href);
+    expect(got.status).toBe(200);
+    expect(got.type).toContain('video/mp4');
+    expect(got.bytes).toBeGreaterThan(10_000);
+    await e2e.screenshot(page, 'ui-timeline-export');
+
     const box = await tl.canvas.boundingBox();
     await page.mouse.click((box?.x ?? 0) + x, (box?.y ?? 0) + 18 + ((box?.height ?? 60) - 18) / 2);
     await tl.vod.waitFor();

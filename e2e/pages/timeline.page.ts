@@ -9,12 +9,18 @@ export class TimelinePage {
   readonly canvas: Locator;
   readonly hoverSprite: Locator;
   readonly vod: Locator;
+  readonly exportButton: Locator;
+  readonly exportRows: Locator;
+  readonly exportDownload: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId('timeline-screen');
     this.canvas = page.getByTestId('timeline').locator('canvas');
     this.hoverSprite = page.getByTestId('hover-sprite');
     this.vod = page.getByTestId('vod-video');
+    this.exportButton = page.getByTestId('export-button');
+    this.exportRows = page.getByTestId('export-row');
+    this.exportDownload = page.getByTestId('export-download');
   }
 
   async goto(cameraId: number, t?: number): Promise<this> {

@@ -249,7 +249,7 @@ export function TimelineScreen() {
           }}
           onSeek={seek}
           onHover={setHover}
-          laneHeight={lanes.length > 4 ? 36 : 48}
+          laneHeight={lanes.length > 4 ? 36 : lanes.length > 2 ? 48 : 64}
         />
         {hover && hoverPreview && (
           <div className="hover-preview" style={{ left: Math.max(0, hover.x - 80), top: hover.y + 14 }} data-testid="hover-preview">
