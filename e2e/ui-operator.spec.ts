@@ -59,6 +59,13 @@ describe('operator UI e2e (demo cameras)', () => {
     await grid.layout('2x2').click();
     await expect.poll(async () => ((await (await e2e.server.api('/api/settings')).json()) as { ui_grid_layout: string }).ui_grid_layout).toBe('2x2');
     await e2e.screenshot(page, 'ui-live-grid');
+
+    await grid.tile(cams[0]!.id).focus();
+    await page.keyboard.press('Enter');
+    const focused = new FocusedViewPage(page);
+    await focused.root.waitFor();
+    await page.keyboard.press('Escape');
+    await grid.root.waitFor();
   });
 
   it('focused view switches to HLS and the <video> currentTime advances', async () => {
@@ -105,6 +112,40 @@ describe('operator UI e2e (demo cameras)', () => {
     expect(st.error).toBeNull();
     expect(st.duration).toBeGreaterThan(3);
     await e2e.screenshot(page, 'ui-events');
+  });
+
+  it('events browser: protect, bulk delete with confirmation, clear-all with typed confirmation', async () => {
+    const cam = await fileCamera();
+    const ids: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const start = (await (await e2e.server.api(`/api/live/${cam.id}/record/start`, { method: 'POST' })).json()) as { started_at: string };
+      await sleep(1500);
+      const stop = await e2e.server.api(`/api/live/${cam.id}/record/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(start) });
+      ids.push(((await stop.json()) as { event_id: number }).event_id);
+    }
+    const page = await open();
+    const events = await new EventsPage(page).goto();
+    for (const id of ids) await events.row(id).waitFor({ timeout: 15_000 });
+
+    await events.row(ids[0]!).click();
+    await events.row(ids[1]!).click({ modifiers: ['Control'] });
+    await events.protectButton.click();
+    for (const id of ids) await events.row(id).getByTestId('protected-badge').waitFor();
+    const stored = (await (await e2e.server.api(`/api/events/${ids[0]}`)).json()) as { retain: boolean };
+    expect(stored.retain).toBe(true);
+
+    await events.row(ids[1]!).click();
+    await events.deleteSelected.click();
+    await page.getByTestId('confirm-ok').click();
+    await events.row(ids[1]!).waitFor({ state: 'detached' });
+    expect((await e2e.server.api(`/api/events/${ids[1]}`)).status).toBe(404);
+
+    await events.clearAll.click();
+    await expect.poll(() => page.getByTestId('confirm-ok').isDisabled()).toBe(true);
+    await page.getByTestId('confirm-input').fill('DELETE');
+    await page.getByTestId('confirm-ok').click();
+    await events.row(ids[0]!).waitFor({ state: 'detached' });
+    expect((await e2e.server.api(`/api/events/${ids[0]}`)).status).toBe(404);
   });
 
   it('the timeline shows recorded coverage and hovering shows a sprite frame', async () => {

@@ -7,6 +7,9 @@ export class EventsPage {
   readonly player: Locator;
   readonly clipVideo: Locator;
   readonly total: Locator;
+  readonly protectButton: Locator;
+  readonly deleteSelected: Locator;
+  readonly clearAll: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId('events-screen');
@@ -14,6 +17,9 @@ export class EventsPage {
     this.player = page.getByTestId('clip-player');
     this.clipVideo = page.getByTestId('clip-video');
     this.total = page.getByTestId('events-total');
+    this.protectButton = page.getByTestId('protect-button');
+    this.deleteSelected = page.getByTestId('delete-selected');
+    this.clearAll = page.getByTestId('clear-all');
   }
 
   async goto(eventId?: number): Promise<this> {
