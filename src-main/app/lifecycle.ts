@@ -36,9 +36,11 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     await c.recording.recovery.run();
     c.recording.recorder.start(c.ingest);
     c.recording.retention.start();
+    void c.recording.recovery.reconcile();
     stopSteps.push([
       'recording',
       async () => {
+        c.recording.recovery.stop();
         c.recording.retention.stop();
         await c.recording.indexer.flush();
         await c.recording.recorder.stop(5000);

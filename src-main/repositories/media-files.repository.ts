@@ -28,6 +28,10 @@ export interface MediaFilesRepository {
   writeText(p: string, text: string): void;
   /** Every file under <root>/<dir>, recursively. */
   walk(dir: string): FoundFile[];
+  /** Names of the sub-directories of <root>/<dir> (empty when missing). */
+  subdirs(dir: string): string[];
+  /** Files directly in <root>/<dir> (not recursive). */
+  filesIn(dir: string): FoundFile[];
   disk(): DiskUsage;
   read(p: string, range?: { start: number; end: number }): ReadStream;
 }
@@ -118,6 +122,38 @@ export class NodeMediaFilesRepository implements MediaFilesRepository {
       }
     };
     visit(base);
+    return out;
+  }
+
+  subdirs(dir: string): string[] {
+    try {
+      return readdirSync(this.resolve(dir), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      return [];
+    }
+  }
+
+  filesIn(dir: string): FoundFile[] {
+    const base = this.resolve(dir);
+    let entries;
+    try {
+      entries = readdirSync(base, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const out: FoundFile[] = [];
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      try {
+        const st = statSync(join(base, e.name));
+        out.push({ rel: relative(this.root, join(base, e.name)).split(sep).join('/'), name: e.name, size: st.size, mtime_ms: st.mtimeMs });
+      } catch {
+        // vanished between readdir and stat
+      }
+    }
     return out;
   }
 

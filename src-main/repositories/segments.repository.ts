@@ -38,6 +38,11 @@ export interface SegmentsRepository {
   latestEnd(cameraId: number): number | null;
   all(): SegmentRow[];
   allPaths(): Set<string>;
+  hasPath(path: string): boolean;
+  /** Rows after an id cursor, for chunked scans. */
+  page(afterId: number, limit: number): { id: number; path: string }[];
+  /** Rows whose segment ends after sinceMs. */
+  endingAfter(sinceMs: number): { id: number; path: string }[];
   forRetention(): { id: number; camera_id: number; start_ms: number; end_ms: number; bytes: number }[];
   deleteIds(ids: number[]): void;
   byCamera(cameraId: number): SegmentRow[];
@@ -151,6 +156,18 @@ export class SqliteSegmentsRepository implements SegmentsRepository {
 
   allPaths(): Set<string> {
     return new Set((this.db.prepare('SELECT path FROM segments').pluck().all() as string[]));
+  }
+
+  hasPath(path: string): boolean {
+    return this.db.prepare('SELECT 1 FROM segments WHERE path = ?').get(path) !== undefined;
+  }
+
+  page(afterId: number, limit: number): { id: number; path: string }[] {
+    return this.db.prepare('SELECT id, path FROM segments WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as { id: number; path: string }[];
+  }
+
+  endingAfter(sinceMs: number): { id: number; path: string }[] {
+    return this.db.prepare('SELECT id, path FROM segments WHERE end_ms > ? AND start_ms > ?').all(sinceMs, sinceMs - 3_600_000) as { id: number; path: string }[];
   }
 
   forRetention(): { id: number; camera_id: number; start_ms: number; end_ms: number; bytes: number }[] {

@@ -338,4 +338,17 @@ describe('crash recovery at start-up', () => {
     expect(repo.get(open)).toMatchObject({ ended_ms: t0 + 3000, window_end_ms: t0 + 4000 });
     expect(repo.open()).toEqual([]);
   });
+
+  it('reconciles the whole archive in the background: old unindexed files and rows without files', async () => {
+    const c = t.app.container;
+    const old = placeSegments(t.dataDir, 1, t0 - 3 * 86_400_000, 2);
+    const first = old[0] as ClosedSegment;
+    c.ingest.emit('segment', first);
+    await c.recording.indexer.flush();
+    unlinkSync(first.path);
+    const report = await c.recording.recovery.reconcile();
+    expect(report).toMatchObject({ indexed: 1, dropped_rows: 1 });
+    const paths = c.db.prepare('SELECT path FROM segments WHERE start_ms < ?').pluck().all(t0 - 86_400_000) as string[];
+    expect(paths).toEqual([`segments/1/${(old[1] as ClosedSegment).path.split('/segments/1/')[1]}`]);
+  });
 });
