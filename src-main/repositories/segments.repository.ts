@@ -43,7 +43,8 @@ export interface SegmentsRepository {
   page(afterId: number, limit: number): { id: number; path: string }[];
   /** Rows whose segment ends after sinceMs. */
   endingAfter(sinceMs: number): { id: number; path: string }[];
-  forRetention(): { id: number; camera_id: number; start_ms: number; end_ms: number; bytes: number }[];
+  /** The oldest `limit` segments (optionally of one camera ending before a time), oldest first. */
+  forRetention(limit: number, cameraId?: number, endBefore?: number): { id: number; camera_id: number; start_ms: number; end_ms: number; bytes: number }[];
   deleteIds(ids: number[]): void;
   byCamera(cameraId: number): SegmentRow[];
   deleteCamera(cameraId: number): void;
@@ -170,8 +171,12 @@ export class SqliteSegmentsRepository implements SegmentsRepository {
     return this.db.prepare('SELECT id, path FROM segments WHERE end_ms > ? AND start_ms > ?').all(sinceMs, sinceMs - 3_600_000) as { id: number; path: string }[];
   }
 
-  forRetention(): { id: number; camera_id: number; start_ms: number; end_ms: number; bytes: number }[] {
-    return this.db.prepare('SELECT id, camera_id, start_ms, end_ms, bytes FROM segments ORDER BY start_ms').all() as {
+  forRetention(limit: number, cameraId?: number, endBefore?: number): { id: number; camera_id: number; start_ms: number; end_ms: number; bytes: number }[] {
+    const sql =
+      cameraId === undefined
+        ? 'SELECT id, camera_id, start_ms, end_ms, bytes FROM segments ORDER BY start_ms LIMIT @limit'
+        : 'SELECT id, camera_id, start_ms, end_ms, bytes FROM segments WHERE camera_id = @cam AND start_ms < @before ORDER BY camera_id, start_ms LIMIT @limit';
+    return this.db.prepare(sql).all({ limit, cam: cameraId, before: endBefore ?? Number.MAX_SAFE_INTEGER }) as {
       id: number;
       camera_id: number;
       start_ms: number;

@@ -146,6 +146,14 @@ describe('retention plan', () => {
     expect(planRetention(segs, events, policy({ max_gb: 3 }), noDisk).segments.map((s) => s.id)).toEqual([2, 3]);
   });
 
+  it('uses supplied totals when given only the oldest candidates', () => {
+    const oldest = [seg(1, 1, 1000), seg(2, 1, 2000)];
+    // 5 GB indexed in total but only the two oldest are loaded: a 3 GB cap must still delete both.
+    const p = planRetention(oldest, [], policy({ max_gb: 3 }), noDisk, { all: 5e9, cameras: { 1: 5e9 } });
+    expect(p.segments.map((s) => s.id)).toEqual([1, 2]);
+    expect(planRetention(oldest, [], policy({ max_gb: 3 }), noDisk).segments).toEqual([]);
+  });
+
   it('frees space oldest-first when the disk passes max_percent (simulated disk)', () => {
     const segs = [seg(1, 1, 1000), seg(2, 1, 2000), seg(3, 1, 3000)];
     const p = planRetention(segs, [], policy({ max_percent: 80 }), { total_bytes: 10e9, free_bytes: 0.5e9 });

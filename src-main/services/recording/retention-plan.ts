@@ -41,6 +41,15 @@ export interface DiskState {
   free_bytes: number;
 }
 
+/**
+ * Byte totals of ALL indexed segments when `segments` is only the oldest candidates (the service loads a bounded,
+ * oldest-first slice); without it the totals are summed from `segments`.
+ */
+export interface SegmentTotals {
+  all: number;
+  cameras: Record<number, number>;
+}
+
 export type DeletionReason = 'mode' | 'camera_days' | 'camera_gb' | 'days' | 'gb' | 'disk';
 
 export interface RetentionPlan {
@@ -86,7 +95,7 @@ class Intervals {
 }
 const GB = 1e9;
 
-export function planRetention(segments: PlanSegment[], events: PlanEvent[], policy: RetentionPolicy, disk: DiskState): RetentionPlan {
+export function planRetention(segments: PlanSegment[], events: PlanEvent[], policy: RetentionPolicy, disk: DiskState, totals?: SegmentTotals): RetentionPlan {
   const protectedSets = new Map<number, Intervals>();
   const windowSets = new Map<number, Intervals>();
   const add = (m: Map<number, Intervals>, cam: number, a: number, b: number) => {
@@ -118,6 +127,9 @@ export function planRetention(segments: PlanSegment[], events: PlanEvent[], poli
   }
 
   const live = () => sorted.filter((s) => !doomed.has(s.id));
+  const doomedBytes = (cam: number | null) => sorted.reduce((a, s) => a + (doomed.has(s.id) && (cam === null || s.camera_id === cam) ? s.bytes : 0), 0);
+  const totalBytes = (cam: number | null) =>
+    totals ? (cam === null ? totals.all : (totals.cameras[cam] ?? 0)) : sorted.reduce((a, s) => a + (cam === null || s.camera_id === cam ? s.bytes : 0), 0);
   const trimOldest = (pool: PlanSegment[], excess: number, reason: DeletionReason) => {
     for (const s of pool) {
       if (excess <= 0) break;
@@ -129,17 +141,15 @@ export function planRetention(segments: PlanSegment[], events: PlanEvent[], poli
 
   for (const [id, cp] of Object.entries(policy.cameras)) {
     if (cp.max_gb === null) continue;
-    const pool = live().filter((s) => s.camera_id === Number(id));
-    trimOldest(pool, pool.reduce((a, s) => a + s.bytes, 0) - cp.max_gb * GB, 'camera_gb');
+    const cam = Number(id);
+    trimOldest(live().filter((s) => s.camera_id === cam), totalBytes(cam) - doomedBytes(cam) - cp.max_gb * GB, 'camera_gb');
   }
   if (policy.max_gb !== null) {
-    const pool = live();
-    trimOldest(pool, pool.reduce((a, s) => a + s.bytes, 0) - policy.max_gb * GB, 'gb');
+    trimOldest(live(), totalBytes(null) - doomedBytes(null) - policy.max_gb * GB, 'gb');
   }
   if (disk.total_bytes > 0) {
     const used = disk.total_bytes - disk.free_bytes;
-    const already = sorted.filter((s) => doomed.has(s.id)).reduce((a, s) => a + s.bytes, 0);
-    trimOldest(live(), used - already - (policy.max_percent / 100) * disk.total_bytes, 'disk');
+    trimOldest(live(), used - doomedBytes(null) - (policy.max_percent / 100) * disk.total_bytes, 'disk');
   }
 
   const ageLimit = policy.max_days === null ? null : policy.now_ms - policy.max_days * DAY;

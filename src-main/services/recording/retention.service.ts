@@ -14,6 +14,8 @@ export type StorageStatus = z.output<typeof storageSchema>;
 
 /** Hover frames and range sprites are regenerated on demand; a day-old cache entry is dropped. */
 const CACHE_TTL_MS = 86_400_000;
+/** Segments considered per run; a bigger backlog drains over the following runs. */
+const CANDIDATES = 20_000;
 
 
 export class RetentionService {
@@ -64,10 +66,20 @@ export class RetentionService {
     if (this.running) return { deleted_segments: 0, freed_bytes: 0 };
     this.running = true;
     try {
-      const segs = this.segments.forRetention();
+      const policy = this.policy();
+      // A bounded, oldest-first slice (plus each events-mode camera's oldest segments past the warm buffer);
+      // totals come from an aggregate, so the plan never needs every row of a large archive in memory.
+      const byId = new Map(this.segments.forRetention(CANDIDATES).map((s) => [s.id, s]));
+      for (const [id, cp] of Object.entries(policy.cameras)) {
+        if (cp.mode === 'continuous') continue;
+        for (const s of this.segments.forRetention(CANDIDATES, Number(id), policy.now_ms - policy.warm_ms)) byId.set(s.id, s);
+      }
+      // Byte totals need a full aggregate: only pay for it when a GB cap is configured.
+      const capped = policy.max_gb !== null || Object.values(policy.cameras).some((c) => c.max_gb !== null);
+      const stats = capped ? this.segments.stats() : [];
+      const totals = { all: stats.reduce((a, r) => a + r.bytes, 0), cameras: Object.fromEntries(stats.map((r) => [r.camera_id, r.bytes])) };
       const evs = this.events.windows().map((e) => ({ ...e, retain: !!e.retain }));
-      const plan = planRetention(segs, evs, this.policy(), this.disk());
-      const byId = new Map(segs.map((s) => [s.id, s]));
+      const plan = planRetention([...byId.values()], evs, policy, this.disk(), totals);
       const ids = plan.segments.map((d) => d.id);
       for (const id of ids) this.files.remove(this.segments.byId(id)?.path);
       this.segments.deleteIds(ids);
