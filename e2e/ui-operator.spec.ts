@@ -148,7 +148,7 @@ describe('operator UI e2e (demo cameras)', () => {
     expect((await e2e.server.api(`/api/events/${ids[0]}`)).status).toBe(404);
   });
 
-  it('the timeline shows recorded coverage and hovering shows a sprite frame', async () => {
+  it('the timeline shows recorded coverage, hovering shows a sprite frame, a range exports and a click plays', async () => {
     const cam = await fileCamera();
     await waitFor('recorded coverage', async () => {
       const now = Date.now();

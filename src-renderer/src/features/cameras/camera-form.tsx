@@ -104,7 +104,14 @@ export function CameraForm({ camera, onSaved, onCancel, save }: Props) {
   const [saving, setSaving] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const masked = !!camera && (values.rtsp_url === camera.rtsp_url || String(values.rtsp_url).includes('***') || String(values.rtsp_url).trim() === '');
-  const set = (k: string, v: string | boolean) => setValues((s) => ({ ...s, [k]: v }));
+  const set = (k: string, v: string | boolean) => {
+    setValues((s) => ({ ...s, [k]: v }));
+    setErrors((e) => {
+      if (!(k in e)) return e;
+      const { [k]: _fixed, ...rest } = e;
+      return rest;
+    });
+  };
   const groups = useMemo(() => [...new Set(FIELDS.map((f) => f.group))], []);
 
   const validate = (): Record<string, unknown> | null => {
