@@ -316,7 +316,11 @@ function preview(h: Hover, spans: readonly Span[], view: View, width: number): {
   }
   if (!covered(spans, h.t)) return null;
   const [ws, we] = spriteWindow(h.t, view, width);
-  return { kind: 'sprite', url: rangeSpriteUrl(h.cameraId, ws, Math.min(we, Date.now())), frame: spriteFrame(h.t, ws, we, 10) };
+  // The live edge is quantised to 10 s so hovering near "now" reuses one strip URL instead of one per mouse move.
+  const edge = Math.floor(Date.now() / 10_000) * 10_000;
+  const end = Math.min(we, edge);
+  if (end - ws < 2_000) return null;
+  return { kind: 'sprite', url: rangeSpriteUrl(h.cameraId, ws, end), frame: spriteFrame(h.t, ws, end, 10) };
 }
 
 /** One 160×90 cell of a 1600×90 sprite strip, shown only once the strip has loaded (no broken image while it is built). */
