@@ -49,6 +49,7 @@ const ingestKey = (s: Settings): string => JSON.stringify([s.segment_seconds, s.
 export class CameraSupervisor {
   private run: CameraIngestRun | null = null;
   private spawning = false;
+  private cmdSeq = 0;
   private runNo = 0;
   private runStarted = 0;
   private runFirstFrame: number | null = null;
@@ -268,7 +269,7 @@ export class CameraSupervisor {
       const threshold = stallThresholdMs(this.rt.kind, this.rt.snapshotFps, this.d.stallMs);
       if (isStalled(now, this.runStarted, this.runFirstFrame === null ? null : this.lastFrameMs, threshold)) {
         this.log.warn({ threshold_ms: threshold }, 'ingest stalled; restarting');
-        void run.command({ seq: 0, type: 'stop', reason: 'stall', graceMs: 1000 });
+        void run.command({ seq: ++this.cmdSeq, type: 'stop', reason: 'stall', graceMs: 1000 });
       } else if (ingestKey(this.d.settings()) !== this.settingsKey) {
         void this.replace(this.rt);
       }
@@ -367,7 +368,7 @@ export class CameraSupervisor {
     this.restartTimer = null;
     const run = this.run;
     if (!run) return;
-    await run.command({ seq: 0, type: 'stop', reason, graceMs: this.d.stopGraceMs });
+    await run.command({ seq: ++this.cmdSeq, type: 'stop', reason, graceMs: this.d.stopGraceMs });
     this.run = null;
     await this.segChain;
   }

@@ -60,6 +60,11 @@ export interface WorkerManagerPort {
   touchHls(cameraId: number): void;
   /** True while an HLS session is open for the camera. */
   hasHls(cameraId: number): boolean;
+  /**
+   * Remove the worker-owned files of a camera (live buffer <data>/live/<id>, HLS dir, the segments .incoming folder).
+   * Call after stop(); recorded segments under <data>/segments/<id>/<day> belong to the recording side's purge.
+   */
+  removeCameraFiles(cameraId: number): Promise<void>;
 }
 
 /** Why a worker failed, as data (crosses the worker boundary and lands in WorkerState.last_error as `kind: message`). */

@@ -163,9 +163,12 @@ export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
     '-an',
     '-vf',
     `${rateLimitFilter(i.analysisFps)},scale=${i.analysisWidth}:-2`,
-    // image2pipe is not a variable-fps muxer: without passthrough ffmpeg would duplicate frames back up to the input rate.
+    // image2pipe is not a variable-fps muxer: without passthrough ffmpeg would duplicate frames back up to the input rate;
+    // a ms encoder time base keeps jittery but increasing timestamps distinct (1/fps would collide and fail the muxer).
     '-fps_mode',
     'passthrough',
+    '-enc_time_base',
+    '1/1000',
     '-c:v',
     'ppm',
     '-f',
@@ -179,6 +182,8 @@ export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
     `${rateLimitFilter(i.jpegFps)},scale='min(${maxW},iw)':-2`,
     '-fps_mode',
     'passthrough',
+    '-enc_time_base',
+    '1/1000',
     '-c:v',
     'mjpeg',
     '-pix_fmt',

@@ -8,6 +8,7 @@ import type { WorkerState } from '../shared/push-events';
 import type { Settings } from '../shared/settings';
 import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame, WorkerManagerPort } from './camera-worker.types';
 import { CameraSupervisor } from './camera-supervisor';
+import { cameraDirs, removeDir } from './segment-files';
 
 export interface WorkerManagerDeps {
   dataDir: string;
@@ -139,6 +140,13 @@ export class WorkerManager implements WorkerManagerPort {
     let n = 0;
     for (const s of this.cams.values()) if (s.hasHls()) n++;
     return n;
+  }
+
+  async removeCameraFiles(cameraId: number): Promise<void> {
+    await this.stopping.get(cameraId);
+    if (this.cams.has(cameraId)) throw new Error('stop the camera before removing its worker files');
+    const dirs = cameraDirs(this.d.dataDir, cameraId);
+    await Promise.all([removeDir(dirs.live), removeDir(dirs.hls), removeDir(dirs.incoming)]);
   }
 
   /** The current ffmpeg child pid of a camera (diagnostics, tests). */

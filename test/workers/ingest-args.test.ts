@@ -39,6 +39,7 @@ describe('buildIngestArgs', () => {
     expect(vfs[0]).toBe("select='isnan(prev_selected_t)+lt(selected_n,(t-start_t)*2+1)*gte(t-prev_selected_t,0.25)',scale=320:-2");
     expect(vfs[1]).toBe("select='isnan(prev_selected_t)+lt(selected_n,(t-start_t)*10+1)*gte(t-prev_selected_t,0.05)',scale='min(1280,iw)':-2");
     expect(args.filter((a, i) => a === 'passthrough' && args[i - 1] === '-fps_mode')).toHaveLength(2);
+    expect(args.filter((a, i) => a === '1/1000' && args[i - 1] === '-enc_time_base')).toHaveLength(2);
   });
 
   it('mjpeg and pattern re-encode with a 1 s keyframe interval', () => {

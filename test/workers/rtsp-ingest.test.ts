@@ -103,3 +103,15 @@ describe('rtsp camera', () => {
     await waitFor('the RTSP session to close', () => rtsp.openConnections() === 0, 10_000);
   });
 });
+
+describe('worker files', () => {
+  it('removeCameraFiles clears the live buffer, HLS and incoming folders of a stopped camera only', async () => {
+    h.manager.start(runtime(2, 'pattern', 'pattern:', { record: false }));
+    await waitFor('live segments', () => existsSync(join(h.dataDir, 'live', '2')), 20_000);
+    await expect(h.manager.removeCameraFiles(2)).rejects.toThrow(/stop the camera/);
+    await h.manager.stop(2);
+    await h.manager.removeCameraFiles(2);
+    expect(existsSync(join(h.dataDir, 'live', '2'))).toBe(false);
+    expect(existsSync(join(h.dataDir, 'segments', '2', '.incoming'))).toBe(false);
+  });
+});
