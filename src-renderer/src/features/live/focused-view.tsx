@@ -93,7 +93,7 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
           </button>
         </div>
         <button onClick={fullscreen} title="Fullscreen (F)">
-          ⛶ Fullscreen
+          Fullscreen
         </button>
         <a className="button" href={liveSnapshotUrl(cameraId, now)} download={snapName} data-testid="snapshot-download">
           Snapshot
