@@ -42,6 +42,15 @@ afterAll(async () => {
   if (t) removeDir(t.dataDir);
 });
 
+describe('OpenAPI', () => {
+  it('documents the raw event and recording media routes next to the contract ops', async () => {
+    const doc = (await call<{ paths: Record<string, unknown> }>(t, 'GET', '/openapi.json')).body;
+    for (const p of ['/api/events', '/api/events/{id}/clip', '/api/events/{id}/thumbnail', '/api/events/{id}/sprite', '/api/recordings/{camera_id}/vod.m3u8', '/api/recordings/exports/{export_id}/file', '/api/storage', '/api/live/{id}/record/stop']) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
+  });
+});
+
 describe('segment index', () => {
   it('indexes every emitted segment with its SHA-256', () => {
     const rows = t.app.container.db.prepare('SELECT path, sha256, bytes FROM segments WHERE camera_id = 1 ORDER BY start_ms').all() as { path: string; sha256: string; bytes: number }[];
