@@ -214,17 +214,22 @@ export class SqliteSegmentsRepository implements SegmentsRepository {
 
   stats(): CameraSegmentStats[] {
     return this.db
-      .prepare('SELECT camera_id, SUM(bytes) AS bytes, COUNT(*) AS segments, MIN(start_ms) AS oldest_ms, MAX(end_ms) AS newest_ms FROM segments GROUP BY camera_id')
+      .prepare(
+        `SELECT t.camera_id, t.bytes, t.segments,
+           (SELECT MIN(s.start_ms) FROM segments s WHERE s.camera_id = t.camera_id) AS oldest_ms,
+           (SELECT s.end_ms FROM segments s WHERE s.camera_id = t.camera_id ORDER BY s.start_ms DESC LIMIT 1) AS newest_ms
+         FROM segment_totals t WHERE t.segments > 0`,
+      )
       .all() as CameraSegmentStats[];
   }
 
   recentRate(sinceMs: number): { camera_id: number; bytes: number; seconds: number }[] {
     return this.db
-      .prepare('SELECT camera_id, SUM(bytes) AS bytes, SUM(end_ms - start_ms) / 1000.0 AS seconds FROM segments WHERE end_ms > ? GROUP BY camera_id')
-      .all(sinceMs) as { camera_id: number; bytes: number; seconds: number }[];
+      .prepare('SELECT camera_id, SUM(bytes) AS bytes, SUM(end_ms - start_ms) / 1000.0 AS seconds FROM segments WHERE start_ms > ? AND end_ms > ? GROUP BY camera_id')
+      .all(sinceMs - 3_600_000, sinceMs) as { camera_id: number; bytes: number; seconds: number }[];
   }
 
   totalBytes(): number {
-    return (this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM segments').get() as { b: number }).b;
+    return (this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM segment_totals').get() as { b: number }).b;
   }
 }

@@ -4,6 +4,7 @@ import { m001Initial } from './001-initial';
 import { m002Cameras } from './002-cameras';
 import { m003Recordings } from './003-recordings';
 import { m004CoverageSpans } from './004-coverage-spans';
+import { m005SegmentTotals } from './005-segment-totals';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   up: (db: Database) => void;
 }
 
-export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans];
+export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans, m005SegmentTotals];
