@@ -8,7 +8,7 @@ import { useCameras } from '../../stores/cameras.store';
 import { useSession } from '../../stores/session.store';
 import { useTimeline } from '../../stores/timeline.store';
 import { TimelineCanvas, type Hover, type Lane } from './timeline-canvas';
-import { DAY, HOUR, MINUTE, SECOND, clampToNow, covered, duration, follow, formatDuration, nextEventStart, pan, prevEventStart, spriteFrame, spriteWindow, zoomAt, type Span, type View } from './timeline-math';
+import { DAY, HOUR, MINUTE, SECOND, clampToNow, covered, duration, follow, formatDuration, nextCovered, nextEventStart, pan, prevEventStart, spriteFrame, spriteWindow, zoomAt, type Span, type View } from './timeline-math';
 
 const RATES = [1, 2, 4, 8, 16];
 const PRESETS: { label: string; ms: number }[] = [
@@ -75,7 +75,9 @@ export function TimelineScreen() {
   const eventStarts = useMemo(() => tl.events.filter((e) => !tl.cameraId || e.camera_id === tl.cameraId).map((e) => Date.parse(e.started_at)), [tl.events, tl.cameraId]);
   const activeCamera = play?.cameraId ?? tl.cameraId ?? lanes[0]?.cameraId ?? null;
 
-  const seek = (cameraId: number, t: number) => {
+  const seek = (cameraId: number, at: number) => {
+    const spans = useTimeline.getState().coverage[cameraId];
+    const t = spans && !covered(spans, at) ? (nextCovered(spans, at) ?? at) : at;
     tl.setPlayhead(t);
     setPlay({ cameraId, from: t });
   };
