@@ -1,7 +1,7 @@
 // Events/recordings/storage API on the real app (real SQLite, real ffmpeg, real segments on disk emitted on the IngestBus).
 // real: app + fastify on 127.0.0.1:0, SQLite file, ffmpeg/ffprobe, MPEG-TS segments, rgb24 frames. mock: nothing.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness';
@@ -148,6 +148,33 @@ describe('clip Range streaming', () => {
     const bad = await bytes(`/api/events/${id}/clip`, { range: `bytes=${size}-` });
     expect(bad.status).toBe(416);
     expect(bad.headers.get('content-range')).toBe(`bytes */${size}`);
+  });
+
+  it('streams a large clip in bounded chunks: memory stays flat while 256 MiB go through', async () => {
+    const repo = new SqliteEventsRepository(t.app.container.db);
+    const id = repo.insert({ camera_id: 2, label: 'big', source: 'manual', score: null, started_ms: 1, ended_ms: 2, last_ms: 2, window_start_ms: 0, window_end_ms: 3, post_ms: 0, best_ms: null, boxes: '[]' });
+    const rel = 'clips/2/big.mp4';
+    mkdirSync(join(t.dataDir, 'clips', '2'), { recursive: true });
+    const size = 256 * 1024 * 1024;
+    // Sparse file: no buffer of that size ever exists in this process.
+    closeSync(openSync(join(t.dataDir, rel), 'w'));
+    truncateSync(join(t.dataDir, rel), size);
+    repo.update(id, { clip_path: rel });
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = before;
+    let got = 0;
+    const res = await t.req(`/api/events/${id}/clip`);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      got += value.byteLength;
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    }
+    expect(got).toBe(size);
+    expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+    await t.req(`/api/events/${id}`, { method: 'DELETE' });
+    expect(existsSync(join(t.dataDir, rel))).toBe(false);
   });
 
   it('404 for a missing event, a missing clip or a missing file; 400 for a path escaping the data root', async () => {
