@@ -48,7 +48,8 @@ export class RetentionService {
     const s = this.settings.get();
     return {
       now_ms: this.now(),
-      warm_ms: s.segment_retention_seconds * 1000,
+      // The warm buffer must also hold the longest pre-roll, or an event would open over already-purged footage.
+      warm_ms: Math.max(s.segment_retention_seconds, ...this.cameras.list().map((c) => c.tuning.pre_seconds + 2 * s.segment_seconds)) * 1000,
       max_days: s.retention_max_days,
       max_gb: s.retention_max_gb,
       max_percent: s.retention_max_percent,
