@@ -79,3 +79,24 @@ describe('camera management e2e', () => {
     await e2e.screenshot(page, 'ui-system');
   });
 });
+
+describe('API key regeneration e2e', () => {
+  // A generated (not VIGIL_API_KEY) key, which is the one regeneration may replace; login through the one-time link.
+  const e2e = useE2E({ demo: false, apiKey: null });
+
+  it('regenerating the API key keeps this browser signed in with the new key', async () => {
+    const page = await e2e.newPage({ allow: [EXPECTED_401] });
+    await page.goto(e2e.server.loginUrl);
+    await new AppShell(page).waitUntilReady();
+    await page.evaluate(() => (window.location.hash = '#/system'));
+    await page.getByTestId('regenerate-key').click();
+    await page.getByTestId('confirm-ok').click();
+    await expect.poll(async () => (await page.getByTestId('api-key').innerText()).trim(), { timeout: 10_000 }).toMatch(/^[^•]+$/);
+    const newKey = (await page.getByTestId('api-key').innerText()).trim();
+    expect((await e2e.server.api('/api/system', { headers: { authorization: `Bearer ${newKey}` } })).status).toBe(200);
+    await page.reload();
+    await new AppShell(page).waitUntilReady();
+    await page.getByTestId('health-panel').waitFor();
+    expect(await page.getByRole('form', { name: 'Log in' }).count()).toBe(0);
+  });
+});

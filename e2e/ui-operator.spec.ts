@@ -60,6 +60,12 @@ describe('operator UI e2e (demo cameras)', () => {
     await expect.poll(async () => ((await (await e2e.server.api('/api/settings')).json()) as { ui_grid_layout: string }).ui_grid_layout).toBe('2x2');
     await e2e.screenshot(page, 'ui-live-grid');
 
+    const order = () => grid.tiles.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-camera-id'))));
+    const before = await order();
+    await grid.tile(before[1]!).dragTo(grid.tile(before[0]!));
+    await expect.poll(order).toEqual([before[1], before[0], ...before.slice(2)]);
+    await expect.poll(async () => ((await (await e2e.server.api('/api/settings')).json()) as { ui_tile_order: number[] }).ui_tile_order.slice(0, 2)).toEqual([before[1], before[0]]);
+
     await grid.tile(cams[0]!.id).focus();
     await page.keyboard.press('Enter');
     const focused = new FocusedViewPage(page);
