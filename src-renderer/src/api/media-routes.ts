@@ -18,7 +18,6 @@ export const frameUrl = (cameraId: number, t: number, width = 160) => mediaUrl(`
 /** Hover-scrub strip: 10 frames of [from, to) (≤ 30 min) in one 1600×90 JPEG. */
 export const rangeSpriteUrl = (cameraId: number, from: number, to: number) => mediaUrl(`/api/recordings/${cameraId}/sprite.jpg`, { from: Math.floor(from), to: Math.floor(to) });
 
-export const downloadUrl = (path: string) => mediaUrl(path, { download: 1 });
 
 function stripQuery(u: string | null | undefined): string | undefined {
   if (!u) return undefined;

@@ -269,7 +269,7 @@ function ClipPlayer({ event, fps }: { event: EventDto; fps: number }) {
         <button onClick={() => stepFrame(1)} title="Next frame (.)">
           frame ▶︎
         </button>
-        <a className="button" href={clip} download={`event-${event.id}.mp4`} data-testid="clip-download">
+        <a className="button" href={clip} download={`event-${event.id}.mp4`} target="_blank" rel="noopener" data-testid="clip-download">
           Download
         </a>
         {event.camera_id !== null && (

@@ -95,7 +95,7 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
         <button onClick={fullscreen} title="Fullscreen (F)">
           Fullscreen
         </button>
-        <a className="button" href={liveSnapshotUrl(cameraId, now)} download={snapName} data-testid="snapshot-download">
+        <a className="button" href={liveSnapshotUrl(cameraId, now)} download={snapName} target="_blank" rel="noopener" data-testid="snapshot-download">
           Snapshot
         </a>
         <button className={rec ? 'danger recording' : ''} onClick={() => void toggleRecord()} title="Start/stop manual recording (R)" data-testid="record-button">

@@ -298,7 +298,7 @@ export function TimelineScreen() {
               <progress max={100} value={x.percent} aria-label="Export progress" />
               {x.detail && <div className="muted">{x.detail}</div>}
               {x.state === 'done' && x.file_url && (
-                <a href={mediaPath(x.file_url)} download data-testid="export-download">
+                <a href={mediaPath(x.file_url)} download target="_blank" rel="noopener" data-testid="export-download">
                   Download MP4
                 </a>
               )}
