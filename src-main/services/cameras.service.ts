@@ -291,6 +291,7 @@ export class CamerasService {
     } catch (err) {
       this.log.error({ camera_id: id, err: err instanceof Error ? err.message : String(err) }, 'purging camera history failed');
     }
+    await this.d.manager.removeCameraFiles(id).catch((err: unknown) => this.log.warn({ camera_id: id, err: String(err) }, 'removing worker files failed'));
     await this.d.files.removeCameraData(id);
   }
 

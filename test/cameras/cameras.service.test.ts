@@ -178,7 +178,7 @@ describe('CamerasService', () => {
     const moved = await svc.update({ id: cam.id, rtsp_url: 'rtsp://10.9.9.9/other' });
     expect(purged).toEqual([cam.id]);
     expect(existsSync(join(dir, 'segments', String(cam.id)))).toBe(false);
-    expect(port.calls).toEqual([`stopHls:${cam.id}`, `stop:${cam.id}`, `start:${cam.id}`]);
+    expect(port.calls).toEqual([`stopHls:${cam.id}`, `stop:${cam.id}`, `removeFiles:${cam.id}`, `start:${cam.id}`]);
     expect(moved.rtsp_url).toBe('rtsp://10.9.9.9/other');
     expect(moved.has_credentials).toBe(false);
     expect(events.filter((e) => e.name === 'camera.updated')).toHaveLength(5);
@@ -189,7 +189,7 @@ describe('CamerasService', () => {
     mkdirSync(join(dir, 'hls', String(cam.id)), { recursive: true });
     mkdirSync(join(dir, 'live', String(cam.id)), { recursive: true });
     await svc.delete(cam.id);
-    expect(port.calls).toContain(`stop:${cam.id}`);
+    expect(port.calls).toEqual([`start:${cam.id}`, `stopHls:${cam.id}`, `stop:${cam.id}`, `removeFiles:${cam.id}`]);
     expect(purged).toEqual([cam.id]);
     expect(existsSync(join(dir, 'hls', String(cam.id)))).toBe(false);
     expect(existsSync(join(dir, 'live', String(cam.id)))).toBe(false);
