@@ -11,7 +11,7 @@ import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame, WorkerError 
 import { CameraIngestRun } from './camera-ingest.worker';
 import { buildLivePlaylist, expiredSegments, hlsSegmentName, type HlsEntry } from './hls-playlist';
 import { cameraDirs, finalSegmentPath, linkSegment, moveSegment, pruneLive, removeDir, resetDir, resetIncoming, unlinkQuiet, writeAtomic, type CameraDirs } from './segment-files';
-import { isStalled, planRestart, stallThresholdMs, windowFps } from './supervisor-policy';
+import { isStalled, planRestart, segmentTimes, stallThresholdMs, windowFps } from './supervisor-policy';
 
 export interface SupervisorDeps {
   dataDir: string;
@@ -65,6 +65,7 @@ export class CameraSupervisor {
   private input: { codec: string | null; width: number | null; height: number | null } = { codec: null, width: null, height: null };
   private copyVideo = false;
   private lastSegEnd: number | null = null;
+  private anchorMs: number | null = null;
   private readonly recent: RecentSegment[] = [];
   private segChain: Promise<void> = Promise.resolve();
   private hls: HlsState | null = null;
@@ -161,6 +162,7 @@ export class CameraSupervisor {
     this.runStarted = Date.now();
     this.runFirstFrame = null;
     this.lastSegEnd = null;
+    this.anchorMs = null;
     const run = new CameraIngestRun({
       run: runNo,
       rt: this.rt,
@@ -212,7 +214,10 @@ export class CameraSupervisor {
         this.d.ingest.emit('analysis', { camera_id: this.rt.id, ts_ms: m.ts_ms, width: m.width, height: m.height, format: 'rgb24', data: m.data });
         return;
       case 'segment':
-        this.segChain = this.segChain.then(() => this.onSegment(m.path, m.start_sec, m.end_sec, m.closed_ms)).catch((e: unknown) => this.log.warn({ err: String(e) }, 'segment hand-off failed'));
+        const t = segmentTimes({ anchorMs: this.anchorMs, lastEndMs: this.lastSegEnd }, m.start_sec, m.end_sec, m.closed_ms);
+        this.anchorMs = t.clock.anchorMs;
+        this.lastSegEnd = t.clock.lastEndMs;
+        this.segChain = this.segChain.then(() => this.onSegment(m.path, t.startMs, t.endMs)).catch((e: unknown) => this.log.warn({ err: String(e) }, 'segment hand-off failed'));
         return;
       case 'log':
         this.log.debug({ line: m.line }, 'ffmpeg');
@@ -281,14 +286,9 @@ export class CameraSupervisor {
     }
   }
 
-  private async onSegment(path: string, startSec: number, endSec: number, closedMs: number): Promise<void> {
-    const durationSec = Math.max(0, endSec - startSec);
-    const durMs = Math.round(durationSec * 1000);
-    let start = closedMs - durMs;
-    if (this.lastSegEnd !== null && Math.abs(start - this.lastSegEnd) < 1500) start = this.lastSegEnd;
-    const end = start + durMs;
-    this.lastSegEnd = end;
-    if (durMs <= 0) {
+  private async onSegment(path: string, start: number, end: number): Promise<void> {
+    const durationSec = (end - start) / 1000;
+    if (end - start <= 0) {
       await unlinkQuiet(path);
       return;
     }
@@ -390,7 +390,8 @@ export class CameraSupervisor {
     const path = join(this.dirs.incoming, name);
     const size = await stat(path).then((st) => st.size, () => 0);
     if (from === null || size < 1024 || now - from < 200) return;
-    await this.onSegment(path, 0, (now - from) / 1000, now);
+    this.lastSegEnd = now;
+    await this.onSegment(path, from, now);
   }
 
   /** Stop for good: the child is gone (SIGTERM, then SIGKILL) and the last segment handed off before this resolves. */

@@ -82,3 +82,24 @@ export function planRestart(attempt: number, run: RunSummary, p: BackoffPolicy =
   const a = nextAttempt(attempt, run, p) === 0 ? 0 : attempt;
   return { delayMs: backoffDelay(a, p), attempt: a + 1 };
 }
+
+export interface SegmentClock {
+  /** Wall-clock ms of stream time 0 for the current run, or null before its first segment. */
+  anchorMs: number | null;
+  /** End of the previous segment handed off, or null. */
+  lastEndMs: number | null;
+}
+
+/**
+ * Wall-clock times of a closed segment from its stream-relative times (segment list) and the moment it closed.
+ * Within a run, stream time keeps segments exactly contiguous; the anchor is re-taken when it drifts more than
+ * `maxDriftMs` from the close time (source clock skew, stalls), and a small gap to the previous segment is closed.
+ */
+export function segmentTimes(clock: SegmentClock, startSec: number, endSec: number, closedMs: number, maxDriftMs = 3000): { startMs: number; endMs: number; clock: SegmentClock } {
+  let anchor = clock.anchorMs ?? closedMs - endSec * 1000;
+  if (Math.abs(anchor + endSec * 1000 - closedMs) > maxDriftMs) anchor = closedMs - endSec * 1000;
+  let startMs = Math.round(anchor + startSec * 1000);
+  const endMs = Math.round(anchor + endSec * 1000);
+  if (clock.lastEndMs !== null && Math.abs(startMs - clock.lastEndMs) < 1500 && clock.lastEndMs < endMs) startMs = clock.lastEndMs;
+  return { startMs, endMs, clock: { anchorMs: anchor, lastEndMs: endMs } };
+}

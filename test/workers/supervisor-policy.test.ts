@@ -1,6 +1,6 @@
 // Unit: restart backoff, stall detection, exit classification and fps of the camera supervisor.
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, classifyExit, isStalled, planRestart, stallThresholdMs, windowFps, FIRST_FRAME_GRACE_MS } from '../../src-main/workers/supervisor-policy';
+import { backoffDelay, classifyExit, isStalled, planRestart, segmentTimes, stallThresholdMs, windowFps, FIRST_FRAME_GRACE_MS } from '../../src-main/workers/supervisor-policy';
 
 describe('backoff', () => {
   it('1 s doubling to a 30 s cap', () => {
@@ -65,5 +65,27 @@ describe('windowFps', () => {
 describe('classifyExit messages', () => {
   it('strips the ffmpeg context and level prefixes', () => {
     expect(classifyExit(['[tcp @ 0x1] [error] Connection to tcp://127.0.0.1:9 failed: Connection refused'], 1, null).message).toBe('Connection to tcp://127.0.0.1:9 failed: Connection refused');
+  });
+});
+
+describe('segmentTimes', () => {
+  it('anchors a run on its first close and keeps segments contiguous from stream time', () => {
+    let clock = { anchorMs: null as number | null, lastEndMs: null as number | null };
+    const a = segmentTimes(clock, 0, 4.04, 10_000 + 4040 + 120);
+    expect([a.startMs, a.endMs]).toEqual([10_120, 14_160]);
+    clock = a.clock;
+    // closed late (loaded machine): stream time wins, no gap or overlap
+    const b = segmentTimes(clock, 4.04, 8.0, 19_500);
+    expect([b.startMs, b.endMs]).toEqual([14_160, 18_120]);
+    clock = b.clock;
+    // a big drift re-anchors on the close time
+    const c = segmentTimes(clock, 8.0, 12.0, 40_000);
+    expect(c.endMs).toBe(40_000);
+    expect(c.startMs).toBe(36_000);
+  });
+
+  it('closes a small gap to the previous run', () => {
+    const t = segmentTimes({ anchorMs: null, lastEndMs: 9_500 }, 0, 2, 12_000);
+    expect([t.startMs, t.endMs]).toEqual([9_500, 12_000]);
   });
 });
