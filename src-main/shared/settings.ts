@@ -14,6 +14,7 @@ export const settingsSchema = z.object({
   live_mjpeg_fps: z.number().int().min(1).max(60).default(10),
   hls_enabled: z.boolean().default(true),
   hls_max_sessions: z.number().int().min(0).max(64).default(4),
+  hls_idle_seconds: z.number().int().min(5).max(86_400).default(300).describe('A live HLS session stops after this long without a playlist or segment request.'),
   segment_seconds: z.number().int().min(1).max(60).default(4),
   segment_retention_seconds: z.number().int().min(30).max(86_400).default(900),
   analysis_fps: z.number().min(0.2).max(30).default(2),
