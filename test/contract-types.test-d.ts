@@ -24,6 +24,16 @@ describe('renderer client', () => {
     expectTypeOf<OpInput<'settings.update'>>().toHaveProperty('auth_required').toEqualTypeOf<boolean | undefined>();
   });
 
+  it('requires the input argument when the operation has required fields', () => {
+    void client.call('cameras.create', { name: 'Door', rtsp_url: 'rtsp://127.0.0.1:8554/cam' });
+    // @ts-expect-error name and rtsp_url are required
+    void client.call('cameras.create');
+    // @ts-expect-error rtsp_url is required
+    void client.call('cameras.create', { name: 'Door' });
+    // @ts-expect-error name is a string
+    void client.call('cameras.create', { name: 7, rtsp_url: 'rtsp://127.0.0.1:8554/cam' });
+  });
+
   it('types outputs: using a result wrongly does not compile', async () => {
     const health = await client.call('health.get');
     // @ts-expect-error status is a string union, not a number
