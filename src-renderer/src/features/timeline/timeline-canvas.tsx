@@ -31,6 +31,8 @@ interface Props {
   onSelect?(s: Span | null, cameraId: number): void;
   onSeek(cameraId: number, t: number): void;
   onHover?(h: Hover | null): void;
+  /** Double-click on an event marker. */
+  onEventOpen?(e: EventDto): void;
   laneHeight?: number;
   testId?: string;
 }
@@ -168,6 +170,12 @@ export function TimelineCanvas(p: Props) {
         onPointerUp={onPointerUp}
         onPointerCancel={onPointerUp}
         onPointerLeave={() => p.onHover?.(null)}
+        onDoubleClick={(e) => {
+          const l = locate(e);
+          const lane = p.lanes[l.lane];
+          const ev = lane ? eventAt(lane.cameraId, l.x) : null;
+          if (ev) p.onEventOpen?.(ev);
+        }}
         aria-label="Timeline: wheel or pinch to zoom, drag to pan, Shift+drag to select a range, click to play"
         role="img"
       />

@@ -251,6 +251,7 @@ export function TimelineScreen() {
           }}
           onSeek={seek}
           onHover={setHover}
+          onEventOpen={(e) => navigate(`events?event=${e.id}`)}
           laneHeight={lanes.length > 4 ? 36 : lanes.length > 2 ? 48 : 64}
         />
         {hover && hoverPreview && (
@@ -265,7 +266,7 @@ export function TimelineScreen() {
       </div>
       <div className="legend muted">
         <span className="sw coverage" /> recorded <span className="sw activity" /> activity <span className="sw event" /> events (by label) <span className="sw sel" /> selection ·
-        wheel/pinch zoom · drag pan · Shift+drag select · click plays · J/K/L · ←/→ ±5 s (Shift ±60 s) · [ ] events · ↑/↓ zoom
+        wheel/pinch zoom · drag pan · Shift+drag select · click plays · double-click an event opens its clip · J/K/L · ←/→ ±5 s (Shift ±60 s) · [ ] events · ↑/↓ zoom
       </div>
       <div className="timeline-bottom">
         <div className="player" data-testid="timeline-player">
