@@ -1,45 +1,81 @@
 // Pure stream splitters for the ingest pipes: JPEGs on SOI/EOI, PPM frames by header, text lines.
 
-/** Splits a byte stream of concatenated JPEGs (as written by ffmpeg's mjpeg encoder) into whole images. */
+/**
+ * Splits a byte stream of concatenated JPEGs (as written by ffmpeg's mjpeg encoder) into whole images.
+ * Each byte is scanned once and each image copied once, however many pipe chunks it spans.
+ */
 export class JpegSplitter {
-  private chunks: Buffer[] = [];
+  private parts: Buffer[] = [];
   private size = 0;
-  /** Offset up to which the pending data is known not to contain an EOI. */
-  private scanned = 0;
+  private inImage = false;
+  /** The last byte seen was 0xFF (a marker may straddle two chunks). */
+  private prevFF = false;
 
   constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
 
   push(chunk: Buffer): Buffer[] {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
     const out: Buffer[] = [];
-    let buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
-    let start = 0;
-    for (;;) {
-      const soi = findMarker(buf, 0xd8, start);
-      if (soi < 0) {
-        start = buf.length > 0 && buf[buf.length - 1] === 0xff ? buf.length - 1 : buf.length;
-        this.scanned = 0;
-        break;
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (!this.inImage) {
+        if (this.prevFF && pos === 0 && chunk[0] === 0xd8) {
+          this.parts = [Buffer.from([0xff, 0xd8])];
+          this.size = 2;
+          this.inImage = true;
+          pos = 1;
+          this.prevFF = false;
+          continue;
+        }
+        const soi = findMarker(chunk, 0xd8, pos);
+        if (soi < 0) {
+          this.prevFF = chunk[chunk.length - 1] === 0xff;
+          return out;
+        }
+        this.inImage = true;
+        this.parts = [];
+        this.size = 0;
+        this.prevFF = false;
+        const eoi = findMarker(chunk, 0xd9, soi + 2);
+        if (eoi >= 0) {
+          out.push(Buffer.from(chunk.subarray(soi, eoi + 2)));
+          this.inImage = false;
+          pos = eoi + 2;
+          continue;
+        }
+        this.append(chunk.subarray(soi));
+        this.prevFF = chunk[chunk.length - 1] === 0xff;
+        return out;
       }
-      const eoi = findMarker(buf, 0xd9, Math.max(soi + 2, start + this.scanned));
-      if (eoi < 0) {
-        start = soi;
-        this.scanned = Math.max(0, buf.length - soi - 1);
-        break;
+      let end = -1;
+      if (this.prevFF && pos === 0 && chunk[0] === 0xd9) end = 1;
+      else {
+        const eoi = findMarker(chunk, 0xd9, pos);
+        if (eoi >= 0) end = eoi + 2;
       }
-      out.push(Buffer.from(buf.subarray(soi, eoi + 2)));
-      start = eoi + 2;
-      this.scanned = 0;
+      if (end < 0) {
+        this.append(chunk.subarray(pos));
+        this.prevFF = chunk[chunk.length - 1] === 0xff;
+        return out;
+      }
+      this.append(chunk.subarray(pos, end));
+      out.push(Buffer.concat(this.parts, this.size));
+      this.parts = [];
+      this.size = 0;
+      this.inImage = false;
+      this.prevFF = false;
+      pos = end;
     }
-    buf = buf.subarray(start);
-    if (buf.length > this.maxBytes) {
-      buf = Buffer.alloc(0);
-      this.scanned = 0;
-    }
-    this.chunks = buf.length ? [buf] : [];
-    this.size = buf.length;
     return out;
+  }
+
+  private append(b: Buffer): void {
+    this.parts.push(b);
+    this.size += b.length;
+    if (this.size > this.maxBytes) {
+      this.parts = [];
+      this.size = 0;
+      this.inImage = false;
+    }
   }
 }
 
@@ -64,30 +100,48 @@ export interface PpmFrame {
 export class PpmSplitter {
   private chunks: Buffer[] = [];
   private size = 0;
+  private frame: { width: number; height: number; dataStart: number; end: number } | null = null;
 
   push(chunk: Buffer): PpmFrame[] {
     this.chunks.push(chunk);
     this.size += chunk.length;
     const out: PpmFrame[] = [];
-    let buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
-    let off = 0;
     for (;;) {
-      const h = parsePpmHeader(buf, off);
-      if (h === 'need-more') break;
-      if (h === 'invalid') {
-        const next = buf.indexOf('P6', off + 1, 'latin1');
-        off = next < 0 ? buf.length : next;
-        continue;
+      if (!this.frame) {
+        const first = this.chunks[0];
+        if (!first) break;
+        const head = first.length >= 64 || this.chunks.length === 1 ? first : Buffer.concat(this.chunks, this.size);
+        const h = parsePpmHeader(head, 0);
+        if (h === 'need-more') {
+          if (head.length >= 64) this.resync(head);
+          else break;
+          continue;
+        }
+        if (h === 'invalid') {
+          this.resync(head);
+          continue;
+        }
+        this.frame = { ...h, end: h.dataStart + h.width * h.height * 3 };
       }
-      const end = h.dataStart + h.width * h.height * 3;
-      if (buf.length < end) break;
-      out.push({ width: h.width, height: h.height, data: Buffer.from(buf.subarray(h.dataStart, end)) });
-      off = end;
+      const f = this.frame;
+      if (this.size < f.end) break;
+      // One copy per frame, whatever the number of pipe chunks it came in.
+      const buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+      out.push({ width: f.width, height: f.height, data: Buffer.from(buf.subarray(f.dataStart, f.end)) });
+      const rest = buf.subarray(f.end);
+      this.chunks = rest.length ? [rest] : [];
+      this.size = rest.length;
+      this.frame = null;
     }
-    buf = buf.subarray(off);
-    this.chunks = buf.length ? [buf] : [];
-    this.size = buf.length;
     return out;
+  }
+
+  private resync(buf: Buffer): void {
+    const next = buf.indexOf('P6', 1, 'latin1');
+    const rest = next < 0 ? Buffer.alloc(0) : buf.subarray(next);
+    const all = buf.length === this.size ? rest : Buffer.concat([rest, ...this.chunks.slice(1)]);
+    this.chunks = all.length ? [all] : [];
+    this.size = all.length;
   }
 }
 

@@ -65,3 +65,53 @@ describe('segment list', () => {
     expect(parseSegmentListLine('garbage')).toBeNull();
   });
 });
+
+describe('splitters under random chunking', () => {
+  let seed = 42;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+
+  it('JPEG: byte-stuffed bodies and fill bytes survive any chunk boundary', () => {
+    const imgs = Array.from({ length: 30 }, () => {
+      const body: number[] = [];
+      const len = 1 + rand(300);
+      for (let i = 0; i < len; i++) {
+        const b = rand(256);
+        body.push(b);
+        if (b === 0xff) body.push(rand(2) ? 0x00 : 0xd0 + rand(8));
+      }
+      return Buffer.from([0xff, 0xd8, ...body, 0xff, 0xff, 0xd9]);
+    });
+    const stream = Buffer.concat(imgs);
+    for (let round = 0; round < 20; round++) {
+      const s = new JpegSplitter();
+      const got: Buffer[] = [];
+      let off = 0;
+      while (off < stream.length) {
+        const n = 1 + rand(round < 10 ? 4 : 400);
+        got.push(...s.push(stream.subarray(off, off + n)));
+        off += n;
+      }
+      expect(got.length).toBe(imgs.length);
+      expect(Buffer.concat(got).equals(stream)).toBe(true);
+    }
+  });
+
+  it('PPM: headers split across small chunks', () => {
+    const frames = Array.from({ length: 10 }, (_x, i) => Buffer.concat([Buffer.from(`P6\n${2 + i} ${3 + i}\n255\n`), Buffer.alloc((2 + i) * (3 + i) * 3, i)]));
+    const stream = Buffer.concat(frames);
+    for (let round = 0; round < 20; round++) {
+      const s = new PpmSplitter();
+      const got = [];
+      let off = 0;
+      while (off < stream.length) {
+        const n = 1 + rand(round < 10 ? 3 : 200);
+        got.push(...s.push(stream.subarray(off, off + n)));
+        off += n;
+      }
+      expect(got.map((f) => [f.width, f.height, f.data.length])).toEqual(frames.map((_f, i) => [2 + i, 3 + i, (2 + i) * (3 + i) * 3]));
+    }
+  });
+});
