@@ -21,6 +21,7 @@ export interface SupervisorDeps {
   procs: FfmpegProcessRepository;
   log: Logger;
   onState: (s: WorkerState) => void;
+  onFrame: (cameraId: number, f: LatestFrame) => void;
   stopGraceMs: number;
   stallMs: number;
   liveBufferMs: number;
@@ -61,7 +62,6 @@ export class CameraSupervisor {
   private readonly arrivals: number[] = [];
   private latestFrame: LatestFrame | null = null;
   private frameSeq = 0;
-  private readonly listeners = new Set<(f: LatestFrame) => void>();
   private input: { codec: string | null; width: number | null; height: number | null } = { codec: null, width: null, height: null };
   private copyVideo = false;
   private lastSegEnd: number | null = null;
@@ -98,11 +98,6 @@ export class CameraSupervisor {
 
   latest(): LatestFrame | null {
     return this.latestFrame;
-  }
-
-  onFrame(fn: (f: LatestFrame) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
   }
 
   private setState(patch: Partial<WorkerState>): void {
@@ -200,13 +195,7 @@ export class CameraSupervisor {
         if (this.arrivals.length > 400) this.arrivals.splice(0, this.arrivals.length - 400);
         const f: LatestFrame = { jpeg: m.jpeg, ts_ms: m.ts_ms, seq: ++this.frameSeq };
         this.latestFrame = f;
-        for (const fn of this.listeners) {
-          try {
-            fn(f);
-          } catch (e) {
-            this.log.warn({ err: String(e) }, 'frame listener failed');
-          }
-        }
+        this.d.onFrame(this.rt.id, f);
         return;
       }
       case 'analysis':
@@ -400,7 +389,6 @@ export class CameraSupervisor {
     await this.stopRun('requested');
     await this.stopHls();
     this.latestFrame = null;
-    this.listeners.clear();
     this.setState({ state: 'stopped', pid: null });
   }
 

@@ -47,7 +47,7 @@ export interface WorkerManagerPort {
   health(cameraId: number): CameraHealth | null;
   states(): WorkerState[];
   latest(cameraId: number): LatestFrame | null;
-  /** Called on every new JPEG frame; returns an unsubscribe. */
+  /** Called on every new JPEG frame; returns an unsubscribe. May subscribe before start(); survives stop()/start(). */
   onFrame(cameraId: number, fn: (f: LatestFrame) => void): () => void;
   /**
    * Start (idempotent) an HLS session fed from the SAME ingest (no second source connection).

@@ -46,6 +46,7 @@ export class WorkerManager implements WorkerManagerPort {
   private readonly cams = new Map<number, CameraSupervisor>();
   /** Stops in flight, so a quick start after stop waits for the old child to be gone. */
   private readonly stopping = new Map<number, Promise<void>>();
+  private readonly frameListeners = new Map<number, Set<(f: LatestFrame) => void>>();
   private readonly opts: WorkerManagerOptions;
   private readonly procs: FfmpegProcessRepository;
   private readonly log: Logger;
@@ -71,6 +72,7 @@ export class WorkerManager implements WorkerManagerPort {
       procs: this.procs,
       log: this.log,
       onState: (s) => this.d.bus.emit('worker.state', s),
+      onFrame: (id, f) => this.fanOut(id, f),
       stopGraceMs: this.opts.stopGraceMs,
       stallMs: this.opts.stallMs,
       liveBufferMs: this.opts.liveBufferMs,
@@ -113,9 +115,27 @@ export class WorkerManager implements WorkerManagerPort {
     return this.cams.get(cameraId)?.latest() ?? null;
   }
 
+  /** Listeners live here, not on the camera's supervisor, so a viewer keeps its subscription across stop/start. */
   onFrame(cameraId: number, fn: (f: LatestFrame) => void): () => void {
-    const sup = this.cams.get(cameraId);
-    return sup ? sup.onFrame(fn) : () => undefined;
+    let set = this.frameListeners.get(cameraId);
+    if (!set) this.frameListeners.set(cameraId, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.frameListeners.get(cameraId) === set) this.frameListeners.delete(cameraId);
+    };
+  }
+
+  private fanOut(cameraId: number, f: LatestFrame): void {
+    const set = this.frameListeners.get(cameraId);
+    if (!set) return;
+    for (const fn of set) {
+      try {
+        fn(f);
+      } catch (e) {
+        this.log.warn({ err: String(e), camera_id: cameraId }, 'frame listener failed');
+      }
+    }
   }
 
   async startHls(cameraId: number): Promise<HlsSession> {

@@ -106,8 +106,13 @@ describe('rtsp camera', () => {
 
 describe('worker files', () => {
   it('removeCameraFiles clears the live buffer, HLS and incoming folders of a stopped camera only', async () => {
+    let early = 0;
+    const off = h.manager.onFrame(2, () => early++);
     h.manager.start(runtime(2, 'pattern', 'pattern:', { record: false }));
     await waitFor('live segments', () => existsSync(join(h.dataDir, 'live', '2')), 20_000);
+    off();
+    // A subscription made before start() hears the camera's frames.
+    expect(early).toBeGreaterThan(0);
     await expect(h.manager.removeCameraFiles(2)).rejects.toThrow(/stop the camera/);
     await h.manager.stop(2);
     await h.manager.removeCameraFiles(2);
