@@ -59,6 +59,9 @@ describe('layer lint', () => {
       expect(found.map((f) => f.message).join(' '), mod).toContain(expectMsg);
     }
     expect(await restricted('src-renderer/src/features/lint-probe.tsx', "import { contract } from '../../../src-main/shared/contract';\nexport const c = contract;\n")).toEqual([]);
+    // A folder that shares a builtin's name is not the builtin.
+    expect(await restricted('src-renderer/src/features/lint-probe.tsx', "import { x } from './events/events-list';\nexport const y = x;\n")).toEqual([]);
+    expect(await restricted('src-main/services/lint-probe.service.ts', "import { x } from './fs/helpers';\nexport const y = x;\n")).toEqual([]);
   });
 
   it('shipped main-process code may not console.log; tests may', async () => {
