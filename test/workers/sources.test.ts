@@ -1,5 +1,7 @@
 // Integration: the non-RTSP source kinds (MJPEG over HTTP, HTTP snapshots with Basic auth, looped file, test pattern).
 // real: ffmpeg, HTTP test cameras on 127.0.0.1 serving JPEGs decoded from the fixture, temp data dir. mock: nothing.
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +9,7 @@ import { VTEST } from '../support/rtsp-server';
 import { startHttpTestCamera, type HttpTestCamera } from '../support/test-cameras';
 import { createHarness, ffmpegProcesses, jpegSize, runtime, waitFor, type Harness } from './harness';
 
+const execFileAsync = promisify(execFile);
 let cam: HttpTestCamera;
 let h: Harness;
 
@@ -65,6 +68,23 @@ describe('source kinds', () => {
     await h.manager.stopAll();
     expect(ffmpegProcesses(h.dataDir)).toEqual([]);
     expect(h.manager.hlsSessionCount()).toBe(0);
+  });
+
+  it('an H.264 file with audio is copied and keeps its sound in segments and HLS', async () => {
+    const file = join(h.dataDir, 'av.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000', '-t', '6', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-c:a', 'aac', '-shortest', file]);
+    h.manager.start(runtime(16, 'file', file));
+    const seg = await waitFor('a segment of the A/V file', () => h.segments.find((s) => s.camera_id === 16), 20_000);
+    expect(seg.codec).toBe('h264');
+    const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name', '-of', 'csv=p=0', seg.path], { encoding: 'utf8' }).split('\n');
+    // MPEG-TS lists streams once per program as well; compare the distinct set.
+    expect([...new Set(streams.map((l) => l.trim()).filter(Boolean))].sort()).toEqual(['aac,audio', 'h264,video']);
+    const hls = await h.manager.startHls(16);
+    // Async: ffprobe follows the live playlist, which only advances while this process's event loop runs.
+    const probe = (await execFileAsync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', hls.playlist], { encoding: 'utf8', timeout: 30_000 })).stdout;
+    expect(probe).toContain('audio');
+    expect(probe).toContain('video');
+    await h.manager.stop(16);
   });
 
   it('wrong snapshot credentials surface as an auth error', async () => {
