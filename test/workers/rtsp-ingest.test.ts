@@ -120,3 +120,12 @@ describe('worker files', () => {
     expect(existsSync(join(h.dataDir, 'segments', '2', '.incoming'))).toBe(false);
   });
 });
+
+describe('rtsp over udp', () => {
+  it('receives frames with rtsp_transport udp', async () => {
+    h.manager.start(runtime(3, 'rtsp', rtsp.url, { rtspTransport: 'udp' }));
+    const f = await waitFor('a frame over UDP', () => h.manager.latest(3), 20_000);
+    expect(jpegSize(f.jpeg)).toEqual({ width: 768, height: 576 });
+    await h.manager.stop(3);
+  });
+});

@@ -96,3 +96,19 @@ describe('source kinds', () => {
     expect(ffmpegProcesses(h.dataDir)).toEqual([]);
   });
 });
+
+describe('settings', () => {
+  it('an ingest setting change restarts the worker with the new value', async () => {
+    h.manager.start(runtime(17, 'pattern', 'pattern:', { record: false }));
+    await waitFor('320-wide analysis frames', () => h.analysis.some((a) => a.camera_id === 17 && a.width === 320), 20_000);
+    const pid = h.manager.pid(17);
+    h.settings.analysis_width = 160;
+    try {
+      await waitFor('160-wide analysis frames', () => h.analysis.some((a) => a.camera_id === 17 && a.width === 160), 20_000);
+      expect(h.manager.pid(17)).not.toBe(pid);
+    } finally {
+      h.settings.analysis_width = 320;
+      await h.manager.stop(17);
+    }
+  });
+});
