@@ -29,7 +29,7 @@ export interface WorkerManagerOptions {
   stallMs: number;
   /** SIGTERM → SIGKILL grace on stop. */
   stopGraceMs: number;
-  /** An HLS session stops after this long without touchHls (settings.hls_idle_seconds wins when present). */
+  /** Fallback idle time of an HLS session without touchHls; settings.hls_idle_seconds wins. */
   hlsIdleMs: number;
   /** How long startHls waits for the first playlist. */
   hlsWaitMs: number;
@@ -175,8 +175,8 @@ export class WorkerManager implements WorkerManagerPort {
   }
 
   private hlsIdleMs(): number {
-    const s = this.d.settings() as Settings & { hls_idle_seconds?: number };
-    return typeof s.hls_idle_seconds === 'number' ? s.hls_idle_seconds * 1000 : this.opts.hlsIdleMs;
+    const idle = this.d.settings().hls_idle_seconds;
+    return typeof idle === 'number' ? idle * 1000 : this.opts.hlsIdleMs;
   }
 
   private ensureHeartbeat(): void {
