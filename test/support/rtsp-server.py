@@ -2,7 +2,11 @@
 """Test RTSP camera: a GStreamer RTSP server on 127.0.0.1 with one SHARED media fed by ffmpeg as RTP/H.264 over local UDP.
 
 Prints machine-readable lines on stdout: READY <port>, CLIENT_CONNECTED <n>, CLIENT_CLOSED <n>.
+With --watch-stdin it reads `FEEDER <pid>` lines on stdin and, when stdin closes (the test process died),
+stops that feeder and exits, so a crashed test leaves no server or feeder behind.
 """
+import os
+import signal
 import sys
 import gi
 
@@ -13,6 +17,7 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 def main() -> None:
     rtsp_port, udp_port, mount = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    watch_stdin = "--watch-stdin" in sys.argv[4:]
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
@@ -42,6 +47,26 @@ def main() -> None:
         sys.exit(1)
     print(f"READY {server.get_bound_port()}", flush=True)
     loop = GLib.MainLoop()
+    feeders = []
+
+    def on_stdin(_fd, cond):
+        data = os.read(0, 4096) if cond & GLib.IO_IN else b""
+        if data:
+            for line in data.decode(errors="replace").splitlines():
+                parts = line.split()
+                if len(parts) == 2 and parts[0] == "FEEDER" and parts[1].isdigit():
+                    feeders.append(int(parts[1]))
+            return True
+        for pid in feeders:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        loop.quit()
+        return False
+
+    if watch_stdin:
+        GLib.io_add_watch(0, GLib.IO_IN | GLib.IO_HUP | GLib.IO_ERR, on_stdin)
     try:
         loop.run()
     except KeyboardInterrupt:

@@ -88,7 +88,8 @@ export async function startRtspServer(opts: { port?: number; mount?: string; sou
 
   const launch = async () => {
     udp = await freeUdpPort();
-    gst = spawn('/usr/bin/python3', [join(here, 'rtsp-server.py'), String(port), String(udp), mount], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // --watch-stdin: if this process dies without stop(), the server sees its stdin close and takes the feeder down with it.
+    gst = spawn('/usr/bin/python3', [join(here, 'rtsp-server.py'), String(port), String(udp), mount, '--watch-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const child = gst;
     await new Promise<void>((resolve, reject) => {
       let buf = '';
@@ -114,6 +115,8 @@ export async function startRtspServer(opts: { port?: number; mount?: string; sou
       ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', source, '-c', 'copy', '-f', 'rtp', `rtp://127.0.0.1:${udp}?pkt_size=1200`],
       { stdio: 'ignore' },
     );
+    child.stdin?.on('error', () => undefined);
+    if (feeder.pid) child.stdin?.write(`FEEDER ${feeder.pid}\n`);
   };
 
   await launch();
