@@ -249,7 +249,8 @@ export class CameraSupervisor {
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.stopped) return;
-      this.setState({ state: 'starting', restarts: this.state.restarts + 1 });
+      // Stays 'backoff' (with its last_error) until the new child delivers a frame, so status does not flap per retry.
+      this.setState({ restarts: this.state.restarts + 1 });
       void this.spawn();
     }, plan.delayMs);
     this.restartTimer.unref?.();

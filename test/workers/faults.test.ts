@@ -37,6 +37,12 @@ describe('supervisor faults', () => {
     // The heartbeat ages: the last frame is older than the moment the server went down.
     await waitFor('stale health', () => Date.now() - (h.manager.health(1)!.lastFrameMs ?? 0) > 2000, 10_000);
     expect(h.manager.health(1)!.state.state).not.toBe('running');
+    // Retries while the server is down stay in backoff (no error/offline flapping per retry).
+    await new Promise((r) => setTimeout(r, 3000));
+    const since = h.states.slice(h.states.indexOf(failed)).filter((s) => s.camera_id === 1);
+    expect(since.length).toBeGreaterThan(1);
+    expect(since.every((s) => s.state === 'backoff')).toBe(true);
+    expect(since.at(-1)!.restarts).toBeGreaterThan(0);
 
     const upAt = Date.now();
     await rtsp.restart();
