@@ -11,7 +11,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 let running: RunningApp | null = null;
 let win: BrowserWindow | null = null;
 
-function createWindow(): BrowserWindow {
+/** The UI is served by the embedded server, so media (MJPEG, HLS via XHR, clips) is same-origin: no CORS, no file:// origin. */
+function createWindow(uiUrl: string): BrowserWindow {
   const w = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -30,9 +31,7 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' };
   });
   w.webContents.on('will-navigate', (e) => e.preventDefault());
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (devUrl) void w.loadURL(devUrl);
-  else void w.loadFile(join(here, '..', 'renderer', 'index.html'));
+  void w.loadURL(process.env.ELECTRON_RENDERER_URL ?? uiUrl);
   return w;
 }
 
@@ -53,7 +52,7 @@ async function boot(): Promise<void> {
   const core = running;
   registerIpc(ipcMain, core.container.dispatcher, core.container.log.child({ module: 'ipc' }));
   forwardPush(core.container.bus, () => win?.webContents ?? null);
-  win = createWindow();
+  win = createWindow(core.url);
   win.on('closed', () => (win = null));
 }
 

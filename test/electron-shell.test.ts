@@ -102,7 +102,7 @@ describe('Electron shell (built main bundle against a stand-in electron)', () =>
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('creates one sandboxed, context-isolated window with an existing preload and loads the built renderer', async () => {
+  it('creates one sandboxed, context-isolated window with an existing preload and loads the built renderer from the embedded server', async () => {
     const win = await shell.next('the BrowserWindow', (m) => m.type === 'window');
     const prefs = (win.options as { webPreferences: Record<string, unknown> }).webPreferences;
     expect(prefs.contextIsolation).toBe(true);
@@ -111,9 +111,13 @@ describe('Electron shell (built main bundle against a stand-in electron)', () =>
     expect(prefs.webSecurity).not.toBe(false);
     expect(prefs.preload).toBe(PRELOAD);
     expect(existsSync(prefs.preload as string)).toBe(true);
-    const load = await shell.next('loadFile', (m) => m.type === 'loadFile');
-    expect(load.file).toBe(join(ROOT, 'out', 'renderer', 'index.html'));
-    expect(existsSync(load.file as string)).toBe(true);
+    const load = await shell.next('loadURL', (m) => m.type === 'loadURL');
+    expect(load.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    // Same origin as the media routes, served with the strict CSP, and it is the built renderer.
+    const res = await fetch(load.url as string);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toBe(readFileSync(join(ROOT, 'out', 'renderer', 'index.html'), 'utf8'));
     expect(shell.messages.filter((m) => m.type === 'window')).toHaveLength(1);
   });
 
