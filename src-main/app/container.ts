@@ -136,6 +136,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const http = await createHttpServer({
     version: VERSION,
     host: config.host,
+    loopbackOnly,
     port: config.port,
     rendererDir: config.rendererDir,
     dispatcher,

@@ -1,9 +1,23 @@
 // Integration (real: app + fastify on 127.0.0.1:0, SQLite file in a temp dir; mock: none): Iris auth semantics over HTTP.
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeContainer, injectOnly, removeDir, startTestApp, tempDataDir, type TestApp } from './app-harness';
+
+/** fetch() cannot set Host, so this speaks plain http to send a rebound name. */
+function getWithHost(base: string, path: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(base + path, { headers: { ...headers, host } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 const cookieOf = (res: Response): string => (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
 
@@ -126,6 +140,22 @@ describe('auth over HTTP', () => {
       expect(((await res.json()) as { user: unknown }).user).toEqual({ email: 'ops@example.com', name: 'Ops', via: 'sso' });
     } finally {
       await t.req('/api/settings', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sso_email_header: null, sso_user_header: null }) });
+    }
+  });
+
+  it('refuses a non-loopback Host while bound to loopback (DNS rebinding), even with the SSO header', async () => {
+    await t.req('/api/settings', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sso_email_header: 'X-Auth-Email' }) });
+    try {
+      const port = new URL(t.base).port;
+      const rebound = await getWithHost(t.base, '/api/system', `attacker.example:${port}`, { 'x-auth-email': 'ops@example.com' });
+      expect(rebound.status).toBe(403);
+      expect(JSON.parse(rebound.body)).toEqual({ detail: expect.stringContaining('Host not allowed') });
+      expect((await getWithHost(t.base, '/health', `attacker.example:${port}`)).status).toBe(403);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+        expect((await getWithHost(t.base, '/health', host)).status, host).toBe(200);
+      }
+    } finally {
+      await t.req('/api/settings', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sso_email_header: null }) });
     }
   });
 });

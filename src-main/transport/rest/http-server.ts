@@ -33,6 +33,8 @@ export type RestModule = (app: FastifyInstance, ctx: RestContext) => RawRouteDoc
 export interface HttpServerOptions {
   version: string;
   host: string;
+  /** Bound to loopback only: requests must then name a loopback Host (defeats DNS rebinding). */
+  loopbackOnly: boolean;
   port: number;
   rendererDir: string | null;
   dispatcher: Dispatcher;
@@ -57,6 +59,8 @@ export const RENDERER_CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d{1,5})?$/i;
 
 const PUBLIC_PATHS = new Set(['/health', '/login', '/api/auth/login', '/api/auth/logout']);
 
@@ -112,6 +116,8 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
   app.addHook('onRequest', async (req, reply) => {
     const path = routedPath(req);
     reply.header('X-Content-Type-Options', 'nosniff');
+    // A rebound DNS name pointing at 127.0.0.1 would otherwise be same-origin for a hostile page (and could send the SSO header).
+    if (o.loopbackOnly && !LOOPBACK_HOST.test(req.headers.host ?? '')) throw new ApiError(403, 'Host not allowed: this server only answers to 127.0.0.1, localhost or [::1].');
     if (!isApiPath(path) || PUBLIC_PATHS.has(path)) return;
     const h = ssoHeader();
     const hu = ssoUserHeader();
