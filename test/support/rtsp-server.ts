@@ -1,7 +1,6 @@
 // A real RTSP test camera on 127.0.0.1: GStreamer's RTSP server (shared media) fed by ffmpeg looping a fixture clip.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,17 +10,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(here, '..', '..', '..', 'shared', 'fixtures');
 export const VTEST = join(FIXTURES, 'video', 'vtest.avi');
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+import { freePort } from '../../e2e/support/net';
+
+export { freePort };
 
 /** A free UDP port on 127.0.0.1. */
 export function freeUdpPort(): Promise<number> {
