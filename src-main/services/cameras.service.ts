@@ -14,6 +14,8 @@ import type { PushBus } from './push-bus';
 import { deriveStatus, statusChanged, type DerivedStatus } from './camera-status';
 import { applySourceUpdate, deriveKind, filePathOf, hostOf, kindMatchesUrl, looksLikeMjpeg, maskUrl, isEcho, patternOf, sourceFromInput } from './camera-url';
 
+const DEMO_TUNING: Partial<CameraTuning> = { max_event_seconds: 30, post_seconds: 5 };
+
 export type CameraCreateInput = z.output<typeof cameraCreateSchema>;
 export type CameraUpdateInput = z.output<typeof cameraUpdateSchema>;
 export interface ProbeInput {
@@ -114,13 +116,14 @@ export class CamerasService {
     await this.d.manager.stopAll();
   }
 
+  /** Demo scenes never stop moving: shorter events give a newcomer a finished clip within the first minute. */
   private seedDemo(streetVideo: string | null): void {
     const demos: { name: string; url: string; kind: SourceKind }[] = [];
     if (streetVideo && this.d.files.isFile(streetVideo)) demos.push({ name: 'Street (demo)', url: streetVideo, kind: 'file' });
     else this.log.warn('demo street video missing; seeding the test pattern only');
     demos.push({ name: 'Test pattern (demo)', url: 'pattern://testsrc2', kind: 'pattern' });
     for (const c of demos) {
-      const id = this.d.repo.insert({ name: c.name, kind: c.kind, source: { url: c.url, username: null, password: null }, url_host: '', enabled: true, is_demo: true, tuning: { ...defaultTuning } });
+      const id = this.d.repo.insert({ name: c.name, kind: c.kind, source: { url: c.url, username: null, password: null }, url_host: '', enabled: true, is_demo: true, tuning: { ...defaultTuning, ...DEMO_TUNING } });
       const rec = this.d.repo.get(id);
       if (rec) this.remember(rec);
       this.d.bus.emit('camera.added', { camera_id: id });

@@ -30,15 +30,12 @@ interface ActivityAcc {
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const MANUAL_ROLL_MS = 1000;
-/** A presence longer than this continues as a new event, so a busy scene still yields playable clips. */
-export const MAX_EVENT_MS = 60_000;
-
 export const triggerConfig = (c: RecordingCamera): TriggerConfig => ({
   pre_ms: c.tuning.pre_seconds * 1000,
   post_ms: c.tuning.post_seconds * 1000,
   cooldown_ms: c.tuning.trigger_cooldown * 1000,
   min_trigger_frames: c.tuning.min_trigger_frames,
-  max_ms: MAX_EVENT_MS,
+  max_ms: c.tuning.max_event_seconds * 1000,
 });
 
 const motionConfig = (c: RecordingCamera): MotionConfig => ({ threshold: c.tuning.motion_threshold, min_area: c.tuning.motion_min_area, masks: c.tuning.motion_masks });

@@ -30,6 +30,7 @@ const FIELDS: FieldDef[] = [
   { key: 'motion_min_area', label: 'Min changed area (0–1)', kind: 'num', step: 0.001, group: 'Motion' },
   { key: 'trigger_cooldown', label: 'Trigger cooldown (s)', kind: 'num', step: 1, group: 'Motion' },
   { key: 'min_trigger_frames', label: 'Min trigger frames', kind: 'int', group: 'Motion' },
+  { key: 'max_event_seconds', label: 'Max event length (s)', kind: 'int', group: 'Recording' },
   { key: 'trigger_classes', label: 'Trigger classes (CSV, empty = person)', kind: 'text', group: 'Detection' },
   { key: 'detect_conf', label: 'Confidence (0–1)', kind: 'num', step: 0.01, group: 'Detection' },
   { key: 'detect_iou', label: 'NMS IoU (0–1)', kind: 'num', step: 0.01, group: 'Detection' },
