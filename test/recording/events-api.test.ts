@@ -302,6 +302,23 @@ describe('recordings', () => {
     expect(ffprobe(join(t.dataDir, 'range-sprite.jpg'))).toMatchObject({ width: 1600, height: 90 });
   });
 
+  it('timeline hover over an indexed segment whose file is gone or undecodable answers 404, never 500', async () => {
+    const cam = addCamera('Hover');
+    const [broken, gone] = placeSegments(t.dataDir, cam, t0, 2) as [ClosedSegment, ClosedSegment];
+    for (const s of [broken, gone]) t.app.container.ingest.emit('segment', s);
+    await t.app.container.recording.indexer.flush();
+    writeFileSync(broken.path, Buffer.alloc(4096, 7));
+    unlinkSync(gone.path);
+    for (const ts of [broken.start_ms + 500, gone.start_ms + 500]) {
+      const r = await bytes(`/api/recordings/${cam}/frame.jpg?ts=${ts}&w=160`);
+      expect(r.status).toBe(404);
+      expect(JSON.parse(r.body.toString()).detail).toEqual(expect.any(String));
+    }
+    const s = await bytes(`/api/recordings/${cam}/sprite.jpg?from=${gone.start_ms}&to=${gone.end_ms}`);
+    expect(s.status).toBe(404);
+    copyFileSync((segs[1] as ClosedSegment).path, gone.path);
+  });
+
   it('exports a range to one MP4 with progress pushes and a manifest of source segment hashes', async () => {
     const r = await call<{ export_id: string; state: string }>(t, 'POST', '/api/recordings/export', { camera_id: 1, from: t0 + 1000, to: t0 + 7000 });
     expect(r.status).toBe(202);

@@ -114,7 +114,14 @@ export class RecordingsService {
     if (!s) throw notFound('No recording at that time');
     const sec = Math.floor(ts / 1000) * 1000;
     const rel = `cache/frames/${cameraId}/${sec}-${width}.jpg`;
-    if (this.files.size(rel) === null) await this.tools.frame(this.files.resolve(s.path), Math.max(0, sec - s.start_ms) / 1000, this.files.ensureDirFor(rel), width);
+    if (this.files.size(rel) === null) {
+      if (this.files.size(s.path) === null) throw notFound('The segment file at that time is missing');
+      await this.tools.frame(this.files.resolve(s.path), Math.max(0, sec - s.start_ms) / 1000, this.files.ensureDirFor(rel), width).catch((err: unknown) => {
+        this.files.remove(rel);
+        this.log.warn({ err: err instanceof Error ? err.message : String(err), camera_id: cameraId, segment: s.path }, 'frame extraction failed');
+        throw notFound('No decodable frame at that time');
+      });
+    }
     const size = this.files.size(rel);
     if (size === null) throw notFound('No frame at that time');
     return { path: this.files.resolve(rel), size };
@@ -128,6 +135,7 @@ export class RecordingsService {
     if (!segs.length) throw notFound('No recordings for that camera and range');
     const rel = `cache/sprites/${cameraId}/${from}-${to}.jpg`;
     if (this.files.size(rel) === null) {
+      if (segs.some((s) => this.files.size(s.path) === null)) throw notFound('A segment file in that range is missing');
       const tmp = `cache/sprites/${cameraId}/${from}-${to}.mp4`;
       const tmpAbs = this.files.ensureDirFor(tmp);
       try {
