@@ -302,6 +302,14 @@ describe('recordings', () => {
     expect(ffprobe(join(t.dataDir, 'range-sprite.jpg'))).toMatchObject({ width: 1600, height: 90 });
   });
 
+  it('concurrent hovers over the same uncached range and second all get the JPEG (one shared render, no 500)', async () => {
+    const sprites = await Promise.all([1, 2, 3].map(() => bytes(`/api/recordings/1/sprite.jpg?from=${t0 + 2000}&to=${t0 + 6000}`)));
+    expect(sprites.map((r) => r.status)).toEqual([200, 200, 200]);
+    const frames = await Promise.all([1, 2, 3].map(() => bytes(`/api/recordings/1/frame.jpg?ts=${t0 + 5000}&w=96`)));
+    expect(frames.map((r) => r.status)).toEqual([200, 200, 200]);
+    for (const r of [...sprites, ...frames]) expect(r.body.subarray(0, 2).toString('hex')).toBe('ffd8');
+  });
+
   it('timeline hover over an indexed segment whose file is gone or undecodable answers 404, never 500', async () => {
     const cam = addCamera('Hover');
     const [broken, gone] = placeSegments(t.dataDir, cam, t0, 2) as [ClosedSegment, ClosedSegment];

@@ -21,6 +21,8 @@ const MAX_SPRITE_MS = 30 * 60_000;
 
 export class RecordingsService {
   private exportQueue: Promise<void> = Promise.resolve();
+  /** Renders in flight per cache file: concurrent hovers share one ffmpeg run instead of clobbering its temp files. */
+  private readonly rendering = new Map<string, Promise<void>>();
 
   constructor(
     private readonly segments: SegmentsRepository,
@@ -116,11 +118,11 @@ export class RecordingsService {
     const rel = `cache/frames/${cameraId}/${sec}-${width}.jpg`;
     if (this.files.size(rel) === null) {
       if (this.files.size(s.path) === null) throw notFound('The segment file at that time is missing');
-      await this.tools.frame(this.files.resolve(s.path), Math.max(0, sec - s.start_ms) / 1000, this.files.ensureDirFor(rel), width).catch((err: unknown) => {
+      await this.renderOnce(rel, () => this.tools.frame(this.files.resolve(s.path), Math.max(0, sec - s.start_ms) / 1000, this.files.ensureDirFor(rel), width).catch((err: unknown) => {
         this.files.remove(rel);
         this.log.warn({ err: err instanceof Error ? err.message : String(err), camera_id: cameraId, segment: s.path }, 'frame extraction failed');
         throw notFound('No decodable frame at that time');
-      });
+      }));
     }
     const size = this.files.size(rel);
     if (size === null) throw notFound('No frame at that time');
@@ -136,16 +138,26 @@ export class RecordingsService {
     const rel = `cache/sprites/${cameraId}/${from}-${to}.jpg`;
     if (this.files.size(rel) === null) {
       if (segs.some((s) => this.files.size(s.path) === null)) throw notFound('A segment file in that range is missing');
-      const tmp = `cache/sprites/${cameraId}/${from}-${to}.mp4`;
-      const tmpAbs = this.files.ensureDirFor(tmp);
-      try {
-        await this.tools.concat(segs.map((s) => this.files.resolve(s.path)), tmpAbs);
-        await this.tools.sprite(tmpAbs, segs.reduce((a, s) => a + s.end_ms - s.start_ms, 0) / 1000, this.files.ensureDirFor(rel));
-      } finally {
-        this.files.remove(tmp);
-      }
+      await this.renderOnce(rel, async () => {
+        const tmp = `cache/sprites/${cameraId}/${from}-${to}.mp4`;
+        const tmpAbs = this.files.ensureDirFor(tmp);
+        try {
+          await this.tools.concat(segs.map((s) => this.files.resolve(s.path)), tmpAbs);
+          await this.tools.sprite(tmpAbs, segs.reduce((a, s) => a + s.end_ms - s.start_ms, 0) / 1000, this.files.ensureDirFor(rel));
+        } finally {
+          this.files.remove(tmp);
+        }
+      });
     }
     return { path: this.files.resolve(rel), size: this.files.size(rel) ?? 0 };
+  }
+
+  private renderOnce(key: string, render: () => Promise<void>): Promise<void> {
+    const running = this.rendering.get(key);
+    if (running) return running;
+    const p = render().finally(() => this.rendering.delete(key));
+    this.rendering.set(key, p);
+    return p;
   }
 
   export(i: { camera_id: number; from: number; to: number }): ExportStatus {
