@@ -137,8 +137,9 @@ describe('Electron shell (built main bundle against a stand-in electron)', () =>
     expect(bad.result).toMatchObject({ ok: false, status: 422, detail: [{ loc: ['body', 'live_mjpeg_fps'] }] });
     const media = await shell.invoke('vigil:auth.mediaAccess', {});
     const access = (media.result as { data: { base_url: string; token: string } }).data;
-    const res = await fetch(`${access.base_url}/api/system?token=${encodeURIComponent(access.token)}`);
-    expect(res.status).toBe(200);
+    const res = await fetch(`${access.base_url}/api/live/999/snapshot?token=${encodeURIComponent(access.token)}`);
+    expect(res.status).toBe(404);
+    expect((await fetch(`${access.base_url}/api/auth/api-key?token=${encodeURIComponent(access.token)}`)).status).toBe(403);
   });
 
   it('denies new windows (opening http links externally) and shuts the core down on quit', async () => {

@@ -113,9 +113,16 @@ describe('auth over HTTP', () => {
   it('accepts the per-launch media token as ?token=', async () => {
     const access = (await (await t.req('/api/auth/media-access')).json()) as { base_url: string; token: string };
     expect(access.base_url).toBe(t.base);
-    const res = await t.req(`/api/system?token=${encodeURIComponent(access.token)}`, { auth: false });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { user: { via: string } }).user.via).toBe('media_token');
+    const q = `token=${encodeURIComponent(access.token)}`;
+    const snap = await t.req(`/api/live/999/snapshot?${q}`, { auth: false });
+    expect(snap.status).toBe(404);
+    expect(await snap.json()).toEqual({ detail: 'Camera 999 not found' });
+    // A leaked media URL must not open the JSON API (the key itself, settings, deletes).
+    for (const [method, path] of [['GET', '/api/auth/api-key'], ['GET', '/api/system'], ['PUT', '/api/settings'], ['DELETE', '/api/cameras/1']] as const) {
+      const res = await t.req(`${path}?${q}`, { auth: false, method, headers: { 'content-type': 'application/json' }, body: method === 'PUT' ? '{}' : undefined });
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    expect((await t.req(`/api/live/999/snapshot?token=wrong`, { auth: false })).status).toBe(401);
   });
 
   it('redeems the one-time login link exactly once', async () => {

@@ -110,6 +110,7 @@ function sessionCookie(token: string, maxAgeS: number): string {
 export async function createHttpServer(o: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true, routerOptions: { ignoreTrailingSlash: true } });
   app.decorateRequest('principal', null);
+  const contractPaths = new Set(opNames.map((n) => contract[n].path.replace(/\{(\w+)\}/g, ':$1')));
   const ssoHeader = () => o.settings.get().sso_email_header?.toLowerCase();
   const ssoUserHeader = () => o.settings.get().sso_user_header?.toLowerCase();
 
@@ -135,6 +136,8 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
       const origin = req.headers.origin;
       if (origin && !sameOrigin(origin, req.headers.host)) throw new ApiError(403, 'Cross-origin request refused.');
     }
+    // The media token rides in <img>/<video> URLs, which leak (history, copied links): it opens media, never the JSON API.
+    if (principal.via === 'media_token' && contractPaths.has(path)) throw new ApiError(403, 'The media token only opens media routes; use the API key or a session.');
     req.principal = principal;
   });
 
