@@ -348,6 +348,29 @@ describe('recordings', () => {
   });
 });
 
+describe('exports with a segment file gone from disk', () => {
+  it('exports the segments that exist, lists only those in the manifest and says what was skipped', async () => {
+    const cam = addCamera('Gap');
+    const placed = placeSegments(t.dataDir, cam, t0, 3);
+    for (const s of placed) t.app.container.ingest.emit('segment', s);
+    await t.app.container.recording.indexer.flush();
+    unlinkSync((placed[1] as ClosedSegment).path);
+    const r = await call<{ export_id: string }>(t, 'POST', '/api/recordings/export', { camera_id: cam, from: t0, to: t0 + 6000 });
+    expect(r.status).toBe(202);
+    const done = await until('export finished', async () => {
+      const s = (await call<{ state: string; detail: string | null; file_url: string | null; manifest: { segments: { path: string }[] } | null }>(t, 'GET', `/api/recordings/exports/${r.body.export_id}`)).body;
+      return s.state === 'done' || s.state === 'error' ? s : null;
+    });
+    expect(done.state).toBe('done');
+    expect(done.detail).toMatch(/1 segment/);
+    expect(done.manifest?.segments.map((x) => x.path)).toEqual([placed[0], placed[2]].map((x) => `segments/${(x as ClosedSegment).path.split('/segments/')[1]}`));
+    const file = await bytes(done.file_url as string);
+    writeFileSync(join(t.dataDir, 'gap-export.mp4'), file.body);
+    expect(ffprobe(join(t.dataDir, 'gap-export.mp4')).duration).toBeGreaterThan(3.5);
+    copyFileSync((segs[1] as ClosedSegment).path, (placed[1] as ClosedSegment).path);
+  });
+});
+
 describe('storage and retention', () => {
   it('reports storage per camera with a forecast, and cleanup deletes old segments but keeps protected ones', async () => {
     const st = await call<{ total: { recordings_bytes: number; percent: number }; cameras: { camera_id: number; bytes: number; segments: number; bitrate_bps: number; forecast_days: number | null }[] }>(t, 'GET', '/api/storage');

@@ -192,9 +192,13 @@ export class RecordingsService {
     return this.exportQueue;
   }
 
-  private async runExport(id: string, segs: SegmentRow[]): Promise<void> {
+  private async runExport(id: string, indexed: SegmentRow[]): Promise<void> {
     const row = this.exportsRepo.get(id);
     if (!row) return;
+    // ffmpeg's concat demuxer stops at a missing input yet exits 0: the MP4 would be silently cut short.
+    const segs = indexed.filter((s) => this.files.size(s.path) !== null);
+    const skipped = indexed.length - segs.length;
+    const note = skipped ? `${skipped} segment${skipped === 1 ? '' : 's'} missing from disk ${skipped === 1 ? 'was' : 'were'} skipped` : null;
     const rel = `exports/${id}.mp4`;
     const total = segs.reduce((a, s) => a + (s.end_ms - s.start_ms), 0);
     let lastPct = -1;
@@ -204,6 +208,7 @@ export class RecordingsService {
     };
     progress(0, 'running', null);
     try {
+      if (!segs.length) throw new Error('Every segment in the range is missing from disk');
       await this.tools.concat(
         segs.map((s) => this.files.resolve(s.path)),
         this.files.ensureDirFor(rel),
@@ -223,7 +228,7 @@ export class RecordingsService {
       };
       this.files.writeText(`exports/${id}.manifest.json`, JSON.stringify(manifest, null, 2));
       this.exportsRepo.update(id, { file_path: rel, manifest: JSON.stringify(manifest) });
-      progress(100, 'done', null);
+      progress(100, 'done', note);
     } catch (err) {
       progress(lastPct < 0 ? 0 : lastPct, 'error', err instanceof Error ? err.message : String(err));
     }
