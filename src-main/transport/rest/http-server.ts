@@ -21,6 +21,7 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'vigil_session';
+const SSE_MAX_BUFFERED = 4 * 1024 * 1024;
 
 export interface RestContext {
   auth: AuthService;
@@ -218,8 +219,13 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     const res = reply.raw;
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write(': connected\n\n');
-    const unsubscribe = o.bus.subscribe((msg) => res.write(`event: ${msg.name}\ndata: ${JSON.stringify(msg.payload)}\n\n`));
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    // A client that stops reading would otherwise hold every later event in this process's memory.
+    const write = (chunk: string) => {
+      if (res.writableLength > SSE_MAX_BUFFERED) res.destroy();
+      else res.write(chunk);
+    };
+    const unsubscribe = o.bus.subscribe((msg) => write(`event: ${msg.name}\ndata: ${JSON.stringify(msg.payload)}\n\n`));
+    const ping = setInterval(() => write(': ping\n\n'), 15_000);
     req.raw.on('close', () => {
       clearInterval(ping);
       unsubscribe();
