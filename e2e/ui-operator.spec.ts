@@ -74,6 +74,35 @@ describe('operator UI e2e (demo cameras)', () => {
     await grid.root.waitFor();
   });
 
+  it('moving between the grid and focused views closes the MJPEG streams it leaves, so API calls never stall behind them', async () => {
+    const cams = await onlineCameras();
+    const page = await open();
+    const grid = new LiveGridPage(page);
+    const focused = new FocusedViewPage(page);
+    const focusedLoaded = () => focused.image.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0).catch(() => false);
+    // Each round trip opens one MJPEG stream per tile plus one for the focused view; Chromium allows six connections per
+    // host, so streams left open by removed <img>s exhaust them within two trips.
+    for (let i = 0; i < 3; i++) {
+      await grid.goto();
+      for (const c of cams) await expect.poll(() => grid.imageLoaded(c.id), { timeout: 20_000 }).toBe(true);
+      await focused.goto(cams[i % cams.length]!.id);
+      await expect.poll(focusedLoaded, { timeout: 20_000 }).toBe(true);
+    }
+    await new EventsPage(page).goto();
+    const status = await page.evaluate(async () => {
+      const abort = new AbortController();
+      const t = setTimeout(() => abort.abort(), 20_000);
+      try {
+        return (await fetch('/api/cameras', { signal: abort.signal })).status;
+      } catch (err) {
+        return String(err);
+      } finally {
+        clearTimeout(t);
+      }
+    });
+    expect(status).toBe(200);
+  });
+
   it('focused view switches to HLS and the <video> currentTime advances', async () => {
     const cam = await fileCamera();
     const page = await open([HLS_WARMING]);

@@ -1,6 +1,7 @@
 // One live grid tile: low-fps live image, name, status, recording indicator and frame age; offline tiles keep the last frame dimmed.
 import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { liveSnapshotUrl, liveStreamUrl } from '../../api/media-routes';
+import { LiveImage } from '../../components/live-image';
 import { StatusBadge } from '../../components/status-badge';
 import type { Camera } from '../../stores/cameras.store';
 import { ago, useLive } from '../../stores/live.store';
@@ -126,7 +127,7 @@ export function CameraTile({ camera, fps, feed, now, onOpen, onKeyDown, onDragSt
     >
       {img.poster && <img className="poster" src={img.poster} alt="" aria-hidden draggable={false} />}
       {img.src ? (
-        <img ref={img.imgRef} src={img.src} alt={camera.name} draggable={false} onLoad={img.onLoad} onError={img.onError} data-testid="tile-image" />
+        <LiveImage ref={img.imgRef} src={img.src} alt={camera.name} draggable={false} onLoad={img.onLoad} onError={img.onError} data-testid="tile-image" />
       ) : (
         <div className="no-image" data-testid="tile-placeholder">
           No image

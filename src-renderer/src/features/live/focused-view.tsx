@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { liveHlsCloseUrl, liveHlsUrl, liveSnapshotUrl, liveStreamUrl } from '../../api/media-routes';
 import { HlsVideo } from '../../components/hls-video';
+import { LiveImage } from '../../components/live-image';
 import { StatusBadge } from '../../components/status-badge';
 import { navigate } from '../../router';
 import { useCameras } from '../../stores/cameras.store';
@@ -116,7 +117,7 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
         ) : imgFailed ? (
           <div className="no-image">No image: {camera.last_error ?? camera.status}</div>
         ) : (
-          <img
+          <LiveImage
             className={`stage-media ${online ? '' : 'dim'}`}
             src={online ? liveStreamUrl(cameraId, maxFps) : liveSnapshotUrl(cameraId)}
             alt={`${camera.name} live`}
