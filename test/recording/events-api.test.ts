@@ -85,6 +85,21 @@ describe('manual recording', () => {
     expect(clip.body.indexOf('moov')).toBeLessThan(clip.body.indexOf('mdat'));
   });
 
+  it('a segment file gone from disk does not cut the clip short at the gap', async () => {
+    const cam = addCamera('Gap clip');
+    const start = Date.now() - 4000;
+    const placed = placeSegments(t.dataDir, cam, start, 3);
+    for (const s of placed) t.app.container.ingest.emit('segment', s);
+    await t.app.container.recording.indexer.flush();
+    unlinkSync((placed[1] as ClosedSegment).path);
+    const stop = await call<{ event_id: number; clip: string }>(t, 'POST', `/api/live/${cam}/record/stop`, { started_at: new Date(start + 500).toISOString() });
+    expect(stop.status).toBe(200);
+    const clip = await bytes(stop.body.clip);
+    writeFileSync(join(t.dataDir, 'gap-clip.mp4'), clip.body);
+    expect(ffprobe(join(t.dataDir, 'gap-clip.mp4')).duration).toBeGreaterThan(3.5);
+    copyFileSync((segs[1] as ClosedSegment).path, (placed[1] as ClosedSegment).path);
+  });
+
   it('rejects invalid started_at with 400 and unknown cameras with 404', async () => {
     expect((await call(t, 'POST', '/api/live/1/record/stop', { started_at: 'yesterday-ish' })).status).toBe(400);
     expect((await call(t, 'POST', '/api/live/1/record/stop', {})).status).toBe(400);

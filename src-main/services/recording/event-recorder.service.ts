@@ -180,7 +180,8 @@ export class EventRecorder {
     if (!ev || ev.camera_id === null || ev.window_end_ms === null) return;
     const cam = ev.camera_id;
     if (waitForSegments) await this.indexer.waitFor(cam, ev.window_end_ms, (this.settings.get().segment_seconds * 2 + 5) * 1000);
-    const segs = this.segments.overlapping(cam, ev.window_start_ms, ev.window_end_ms);
+    // ffmpeg's concat stops at a missing input yet exits 0, which would cut the clip short at the gap.
+    const segs = this.segments.overlapping(cam, ev.window_start_ms, ev.window_end_ms).filter((s) => this.files.size(s.path) !== null);
     if (!segs.length || !this.events.get(eventId)) return;
     const d = day(ev.started_ms);
     const clipRel = `clips/${cam}/${d}/${eventId}.mp4`;
