@@ -90,7 +90,8 @@ export class RecordingsService {
     if (!(to > from)) throw badRequest('"to" must be after "from"');
     const segs = this.segments.overlapping(cameraId, from, to);
     if (!segs.length) throw notFound('No recordings for that camera and range');
-    const target = Math.ceil(Math.max(...segs.map((s) => (s.end_ms - s.start_ms) / 1000), 1));
+    // A reduce, not Math.max(...spread): a week of 4 s segments overflows the call stack as arguments.
+    const target = Math.ceil(segs.reduce((m, s) => Math.max(m, (s.end_ms - s.start_ms) / 1000), 1));
     const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD', `#EXT-X-PROGRAM-DATE-TIME:${iso(segs[0]!.start_ms)}`];
     let prevEnd: number | null = null;
     for (const s of segs) {
