@@ -320,6 +320,8 @@ export class CameraSupervisor {
     h.lastTouch = Date.now();
     const deadline = Date.now() + waitMs;
     while (!h.ready && this.hls === h && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // A session that never became ready would otherwise hold one of hls_max_sessions until it idles out.
+    if (this.hls === h && !h.ready) await this.stopHls();
     if (this.hls !== h || !h.ready) throw Object.assign(new Error('no live segments yet; the camera is not delivering'), { kind: 'hls-timeout' as const });
     return { dir: h.dir, playlist: join(h.dir, 'index.m3u8') };
   }

@@ -6,7 +6,8 @@ import { createHarness, runtime, waitFor } from './harness';
 
 // settings.hls_idle_seconds (minimum 5) wins over the manager's hlsIdleMs fallback.
 const h = createHarness({ segment_seconds: 1, hls_idle_seconds: 5 }, { hlsIdleMs: 600_000, hlsWindow: 3 });
-afterAll(() => h.cleanup());
+const dead = createHarness({}, { hlsWaitMs: 1500 });
+afterAll(() => Promise.all([h.cleanup(), dead.cleanup()]));
 
 describe('hls session', () => {
   it('stays up while touched, slides its window, and stops itself when idle', async () => {
@@ -31,6 +32,13 @@ describe('hls session', () => {
     expect(h.manager.hlsSessionCount()).toBe(0);
     expect(existsSync(s.dir)).toBe(false);
     expect(h.manager.health(5)!.state.state).toBe('running');
+  });
+
+  it('a start that times out (camera not delivering) gives its slot back at once instead of holding it until idle', async () => {
+    dead.manager.start(runtime(7, 'rtsp', 'rtsp://127.0.0.1:1/none'));
+    await expect(dead.manager.startHls(7)).rejects.toMatchObject({ kind: 'hls-timeout' });
+    expect(dead.manager.hasHls(7)).toBe(false);
+    expect(dead.manager.hlsSessionCount()).toBe(0);
   });
 
   it('rejects with a kind when the camera is not running', async () => {
