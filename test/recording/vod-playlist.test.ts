@@ -1,8 +1,9 @@
-// Integration (real: the HTTP server, SQLite in a temp dir holding a week of 4 s segment rows; mock: none).
+// Integration over a long archive (real: the HTTP server, SQLite in a temp dir holding a week of 4 s segment rows; mock: none).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness';
 
 let t: TestApp;
+let weekCam = 0;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -16,7 +17,7 @@ afterAll(async () => {
 describe('recordings VOD playlist over a long archive', () => {
   it('serves a week of 4 s segments (151 200 entries) as one playlist instead of a 500', async () => {
     const db = t.app.container.db;
-    const cam = Number(db.prepare("INSERT INTO cameras (name, source_kind, url_enc, url_host, enabled, config) VALUES ('Week', 'file', x'00', '', 0, '{}')").run().lastInsertRowid);
+    const cam = (weekCam = Number(db.prepare("INSERT INTO cameras (name, source_kind, url_enc, url_host, enabled, config) VALUES ('Week', 'file', x'00', '', 0, '{}')").run().lastInsertRowid));
     const t0 = Date.UTC(2026, 0, 1);
     const n = 7 * 86_400 / 4;
     const ins = db.prepare('INSERT INTO segments (camera_id, path, start_ms, end_ms, bytes) VALUES (?, ?, ?, ?, 1000)');
@@ -28,5 +29,16 @@ describe('recordings VOD playlist over a long archive', () => {
     const text = await r.text();
     expect(text).toContain('#EXT-X-TARGETDURATION:4\n');
     expect(text.split('\n').filter((l) => l.startsWith('#EXTINF:')).length).toBe(n);
+  });
+});
+
+describe('camera purge over a long archive', () => {
+  it('yields to the event loop while removing a week of segment files instead of freezing every stream until done', async () => {
+    expect(weekCam).toBeGreaterThan(0);
+    let ranDuringPurge = false;
+    setImmediate(() => (ranDuringPurge = true));
+    await t.app.container.recording.purger.purgeCamera(weekCam);
+    expect(ranDuringPurge).toBe(true);
+    expect(t.app.container.db.prepare('SELECT COUNT(*) FROM segments WHERE camera_id = ?').pluck().get(weekCam)).toBe(0);
   });
 });

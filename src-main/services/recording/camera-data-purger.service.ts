@@ -6,6 +6,8 @@ import type { MediaFilesRepository } from '../../repositories/media-files.reposi
 import type { EventsService } from './events.service';
 import type { EventRecorder } from './event-recorder.service';
 
+const yieldLoop = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
 export class RecordingCameraDataPurger implements CameraDataPurger {
   constructor(
     private readonly segments: SegmentsRepository,
@@ -20,7 +22,12 @@ export class RecordingCameraDataPurger implements CameraDataPurger {
     this.recorder.forget(cameraId);
     const ids = this.events.byCamera(cameraId).map((e) => e.id);
     for (let i = 0; i < ids.length; i += 200) this.eventsService.deleteIds(ids.slice(i, i + 200));
-    for (const s of this.segments.byCamera(cameraId)) this.files.remove(s.path);
+    // A month of 4 s segments is ~650k unlinks: yield now and then so live streams and other cameras keep flowing.
+    let n = 0;
+    for (const s of this.segments.byCamera(cameraId)) {
+      this.files.remove(s.path);
+      if (++n % 500 === 0) await yieldLoop();
+    }
     this.segments.deleteCamera(cameraId);
     this.events.deleteActivity(cameraId);
     for (const x of this.exportsRepo.byCamera(cameraId)) {
