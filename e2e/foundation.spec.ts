@@ -43,6 +43,22 @@ describe('foundation e2e', () => {
     await new LoginPage(page).form.waitFor();
   });
 
+  it('a session that ends on the server (restart, key regenerated, expiry) brings the browser back to the login screen', async () => {
+    const page = await e2e.newPage({ allow: [EXPECTED_401] });
+    await (await new LoginPage(page).goto(e2e.server.url)).login(e2e.server.apiKey as string);
+    await new SystemPage(page).waitForHealth();
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'vigil_session');
+    expect(cookie).toBeDefined();
+    // End the session server-side, as a restart or a key regenerated in another browser does.
+    const out = await e2e.server.api('/api/auth/logout', { method: 'POST', auth: false, headers: { cookie: `vigil_session=${cookie?.value}` } });
+    expect(out.status).toBe(204);
+    const login = new LoginPage(page);
+    await login.form.waitFor({ timeout: 20_000 });
+    expect(await login.error.innerText()).toContain('session has ended');
+    await login.login(e2e.server.apiKey as string);
+    await new SystemPage(page).waitForHealth();
+  });
+
   it('logs in through the one-time link printed on stdout, which then stops working', async () => {
     expect(e2e.server.stdout()).toContain(e2e.server.loginUrl);
     const page = await e2e.newPage({ allow: [EXPECTED_401] });

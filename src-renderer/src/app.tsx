@@ -58,6 +58,8 @@ function useDataWiring(ready: boolean) {
     const unbind = bindPushEvents();
     const disconnect = api.connect((up) => {
       setConnected(up);
+      // The push stream cannot tell a dead session from a dead server; a plain call can (a 401 ends the session).
+      if (!up && api.transport.kind === 'http') void api.call('system.get').catch(() => undefined);
       if (!up) wasDown.current = true;
       else if (wasDown.current) {
         wasDown.current = false;

@@ -68,6 +68,12 @@ export function httpRequestFor(name: OpName, input: Record<string, unknown>): { 
   return { method: def.method, url: path, body: JSON.stringify(rest) };
 }
 
+let unauthorized: (() => void) | null = null;
+/** Called whenever an HTTP call answers 401: the session ended (server restart, key regenerated elsewhere, expiry). */
+export function setUnauthorizedHandler(fn: (() => void) | null): void {
+  unauthorized = fn;
+}
+
 export function httpTransport(base = ''): Transport {
   return {
     kind: 'http',
@@ -93,6 +99,7 @@ export function httpTransport(base = ''): Transport {
         json = undefined;
       }
       if (!res.ok) {
+        if (res.status === 401) unauthorized?.();
         const detail = (json as { detail?: ErrorDetail } | undefined)?.detail ?? `${res.status} ${res.statusText}`;
         throw new ClientError(res.status, detail);
       }

@@ -1,6 +1,6 @@
 // Session: whether this browser is logged in, the connection banner, and non-blocking error toasts.
 import { create } from 'zustand';
-import { api, ClientError } from '../api/client';
+import { api, ClientError, setUnauthorizedHandler } from '../api/client';
 
 export interface Toast {
   id: number;
@@ -74,3 +74,8 @@ export const useSession = create<SessionState>((set, get) => ({
     get().toast(err instanceof Error ? err.message : String(err), 'error');
   },
 }));
+
+/** A 401 once signed in means the session is gone: show the login screen instead of failing (or reconnecting) forever. */
+setUnauthorizedHandler(() => {
+  if (useSession.getState().status === 'ready') useSession.setState({ status: 'login', loginError: 'Your session has ended (server restarted or API key changed). Log in again.' });
+});
