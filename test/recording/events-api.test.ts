@@ -1,5 +1,6 @@
 // Events/recordings/storage API on the real app (real SQLite, real ffmpeg, real segments on disk emitted on the IngestBus).
 // real: app + fastify on 127.0.0.1:0, SQLite file, ffmpeg/ffprobe, MPEG-TS segments, rgb24 frames. mock: nothing.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -323,6 +324,25 @@ describe('recordings', () => {
     const frames = await Promise.all([1, 2, 3].map(() => bytes(`/api/recordings/1/frame.jpg?ts=${t0 + 5000}&w=96`)));
     expect(frames.map((r) => r.status)).toEqual([200, 200, 200]);
     for (const r of [...sprites, ...frames]) expect(r.body.subarray(0, 2).toString('hex')).toBe('ffd8');
+  });
+
+  it('a fast scrub over many uncached seconds runs at most two frame renders at a time', async () => {
+    let peak = 0;
+    let sampling = true;
+    const needle = join(t.dataDir, 'cache', 'frames', '1') + '/';
+    const sampler = (async () => {
+      while (sampling) {
+        const out = await new Promise<string>((r) => execFile('ps', ['-eo', 'args'], (_e, so) => r(String(so ?? ''))));
+        peak = Math.max(peak, out.split('\n').filter((l) => l.includes('ffmpeg') && l.includes(needle)).length);
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    })();
+    const frames = await Promise.all(Array.from({ length: 8 }, (_, i) => bytes(`/api/recordings/1/frame.jpg?ts=${t0 + 500 + i * 1000}&w=${200 + i}`)));
+    sampling = false;
+    await sampler;
+    expect(frames.map((r) => r.status)).toEqual(new Array(8).fill(200));
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(2);
   });
 
   it('timeline hover over an indexed segment whose file is gone or undecodable answers 404, never 500', async () => {

@@ -18,11 +18,15 @@ const MAX_EXPORT_MS = 24 * 3_600_000;
 /** The join gap coverage_spans are stored with (migration 004). */
 const COVERAGE_GAP_MS = 2000;
 const MAX_SPRITE_MS = 30 * 60_000;
+/** Hover renders (frame/sprite ffmpeg runs) at once: a fast scrub must not fork one ffmpeg per second crossed. */
+const MAX_RENDERS = 2;
 
 export class RecordingsService {
   private exportQueue: Promise<void> = Promise.resolve();
   /** Renders in flight per cache file: concurrent hovers share one ffmpeg run instead of clobbering its temp files. */
   private readonly rendering = new Map<string, Promise<void>>();
+  private activeRenders = 0;
+  private readonly renderQueue: (() => void)[] = [];
 
   constructor(
     private readonly segments: SegmentsRepository,
@@ -156,9 +160,22 @@ export class RecordingsService {
   private renderOnce(key: string, render: () => Promise<void>): Promise<void> {
     const running = this.rendering.get(key);
     if (running) return running;
-    const p = render().finally(() => this.rendering.delete(key));
+    const p = this.limited(render).finally(() => this.rendering.delete(key));
     this.rendering.set(key, p);
     return p;
+  }
+
+  /** A finishing render hands its slot straight to the next waiter, so a newcomer can never slip in between. */
+  private async limited(render: () => Promise<void>): Promise<void> {
+    if (this.activeRenders >= MAX_RENDERS) await new Promise<void>((r) => this.renderQueue.push(r));
+    else this.activeRenders++;
+    try {
+      await render();
+    } finally {
+      const next = this.renderQueue.shift();
+      if (next) next();
+      else this.activeRenders--;
+    }
   }
 
   export(i: { camera_id: number; from: number; to: number }): ExportStatus {
