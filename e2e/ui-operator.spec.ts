@@ -106,6 +106,7 @@ describe('operator UI e2e (demo cameras)', () => {
   it('focused view switches to HLS and the <video> currentTime advances', async () => {
     const cam = await fileCamera();
     const page = await open([HLS_WARMING]);
+    const opened = Date.now();
     const focused = await new FocusedViewPage(page).goto(cam.id);
     await focused.image.waitFor();
     await focused.hlsButton.click();
@@ -118,6 +119,10 @@ describe('operator UI e2e (demo cameras)', () => {
     await e2e.screenshot(page, 'ui-focused-hls');
     await focused.mjpegButton.click();
     await focused.image.waitFor();
+    // Status pushes are change-only: after a while on a live camera "last frame … ago" must still be recent.
+    await sleep(Math.max(0, 15_000 - (Date.now() - opened)));
+    const age = async () => Number(/last frame (\d+) s ago/.exec(await focused.lastFrame.innerText())?.[1] ?? Infinity);
+    await expect.poll(age, { timeout: 10_000 }).toBeLessThanOrEqual(8);
   });
 
   it('a manual recording produces an event that appears in the browser and whose clip plays', async () => {

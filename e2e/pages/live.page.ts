@@ -55,6 +55,7 @@ export class FocusedViewPage {
   readonly lastClipLink: Locator;
   readonly snapshot: Locator;
   readonly miniTimeline: Locator;
+  readonly lastFrame: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId('focused-view');
@@ -66,6 +67,7 @@ export class FocusedViewPage {
     this.lastClipLink = page.getByTestId('last-clip-link');
     this.snapshot = page.getByTestId('snapshot-download');
     this.miniTimeline = page.getByTestId('mini-timeline');
+    this.lastFrame = page.getByTestId('last-frame');
   }
 
   async goto(cameraId: number): Promise<this> {

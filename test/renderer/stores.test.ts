@@ -64,6 +64,14 @@ describe('cameras store', () => {
     const same = useCameras.getState().cameras;
     expect(applyStatus(same, { camera_id: 9, status: 'error', last_seen: null, fps: 0 })).toBe(same);
   });
+  it('a status push out of error drops the stale error text (the server reports last_error only while in error)', () => {
+    const failing = [cam(1, { status: 'error', last_error: 'unreachable: Connection refused' })];
+    const back = applyStatus(failing, { camera_id: 1, status: 'online', last_seen: '2026-01-01T00:00:09Z', fps: 10 });
+    expect(back[0]?.last_error).toBeNull();
+    const stopped = applyStatus(failing, { camera_id: 1, status: 'offline', last_seen: null, fps: 0 });
+    expect(stopped[0]?.last_error).toBeNull();
+    expect(applyStatus(failing, { camera_id: 1, status: 'error', last_seen: null, fps: 0 })[0]?.last_error).toBe('unreachable: Connection refused');
+  });
   it('upserts in id order and removes', () => {
     expect(upsertCamera([cam(3), cam(1)], cam(2, { name: 'x' })).map((c) => c.id)).toEqual([1, 2, 3]);
     expect(upsertCamera([cam(1)], cam(1, { name: 'renamed' }))[0]?.name).toBe('renamed');

@@ -1,20 +1,21 @@
 // Cameras: the list with live status; push events (added/updated/removed/status) keep it current without reloads.
 import { create } from 'zustand';
-import { api } from '../api/client';
+import { api, ClientError } from '../api/client';
 import type { OpInput, OpOutput } from '../../../src-main/shared/contract';
 import type { PushEventMap } from '../../../src-main/shared/push-events';
 
 export type Camera = OpOutput<'cameras.get'>;
 export type CameraStatusPush = PushEventMap['camera.status'];
 
-/** Applies a camera.status push to the list (unknown ids are ignored). */
+/** Applies a camera.status push to the list (unknown ids are ignored). The server reports last_error only while in error. */
 export function applyStatus(cams: readonly Camera[], p: CameraStatusPush): Camera[] {
   let changed = false;
   const out = cams.map((c) => {
     if (c.id !== p.camera_id) return c;
-    if (c.status === p.status && c.last_seen === p.last_seen && c.fps === p.fps) return c;
+    const lastError = p.status === 'error' ? c.last_error : null;
+    if (c.status === p.status && c.last_seen === p.last_seen && c.fps === p.fps && c.last_error === lastError) return c;
     changed = true;
-    return { ...c, status: p.status, last_seen: p.last_seen, fps: p.fps };
+    return { ...c, status: p.status, last_seen: p.last_seen, fps: p.fps, last_error: lastError };
   });
   return changed ? out : (cams as Camera[]);
 }
@@ -69,13 +70,16 @@ export const useCameras = create<CamerasState>((set, get) => ({
     try {
       const cam = await api.call('cameras.get', { id });
       set({ cameras: upsertCamera(get().cameras, cam) });
-    } catch {
-      set({ cameras: removeCamera(get().cameras, id) });
+    } catch (err) {
+      // Only a 404 means it is gone; a failed request must not hide a camera.
+      if (err instanceof ClientError && err.status === 404) set({ cameras: removeCamera(get().cameras, id) });
     }
   },
   applyStatus(p) {
     const next = applyStatus(get().cameras, p);
     if (next !== get().cameras) set({ cameras: next });
+    // The push does not carry the error text ("unreachable: … Connection refused"); fetch it.
+    if (p.status === 'error') void get().refreshOne(p.camera_id);
   },
   removed(id) {
     set({ cameras: removeCamera(get().cameras, id) });

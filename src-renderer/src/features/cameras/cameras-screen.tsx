@@ -1,5 +1,5 @@
 // Cameras: the list with status, fps and recording mode; add/edit, enable toggle and delete (with the recordings warning).
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { StatusBadge } from '../../components/status-badge';
 import { navigate, useRoute } from '../../router';
@@ -15,6 +15,12 @@ export function CamerasScreen() {
   const { reportError, toast } = useSession();
   const [editing, setEditing] = useState<Camera | 'new' | null>(() => (route.query.get('new') ? 'new' : null));
   const [deleting, setDeleting] = useState<Camera | null>(null);
+
+  useEffect(() => {
+    // Status pushes are change-only; a periodic refresh keeps "Last frame" and fps current.
+    const r = setInterval(() => void useCameras.getState().load().catch(() => undefined), 5000);
+    return () => clearInterval(r);
+  }, []);
 
   const toggle = (c: Camera) => update({ id: c.id, enabled: !c.enabled }).then((u) => toast(`${u.name} ${u.enabled ? 'enabled' : 'disabled'}`), reportError);
 

@@ -32,7 +32,12 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(t);
+    // Status pushes are change-only: without a refresh "last frame … ago" grows forever on a healthy camera.
+    const r = setInterval(() => void useCameras.getState().load().catch(() => undefined), 5000);
+    return () => {
+      clearInterval(t);
+      clearInterval(r);
+    };
   }, []);
 
   useEffect(() => {
@@ -83,7 +88,7 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
         </button>
         <h2>{camera.name}</h2>
         <StatusBadge status={camera.status} />
-        <span className="muted">{camera.last_seen ? `last frame ${ago(Date.parse(camera.last_seen), now)} ago` : 'no frame yet'} · {camera.fps.toFixed(1)} fps</span>
+        <span className="muted" data-testid="last-frame">{camera.last_seen ? `last frame ${ago(Date.parse(camera.last_seen), now)} ago` : 'no frame yet'} · {camera.fps.toFixed(1)} fps</span>
         <div className="spacer" />
         <div className="seg" role="group" aria-label="Live mode">
           <button className={mode === 'mjpeg' ? 'active' : ''} aria-pressed={mode === 'mjpeg'} onClick={() => setMode('mjpeg')} data-testid="mode-mjpeg">
