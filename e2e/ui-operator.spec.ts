@@ -103,6 +103,19 @@ describe('operator UI e2e (demo cameras)', () => {
     expect(status).toBe(200);
   });
 
+  it('the focused view reconnects a dropped MJPEG stream by itself', async () => {
+    const cam = await fileCamera();
+    const page = await open([/ERR_FAILED/]);
+    let aborted = 0;
+    await page.route('**/api/live/*/stream*', (route) => (aborted++ === 0 ? route.abort('failed') : route.continue()));
+    const focused = await new FocusedViewPage(page).goto(cam.id);
+    await expect.poll(() => aborted, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => focused.image.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0 && (el as HTMLImageElement).src.includes('/stream')).catch(() => false), { timeout: 20_000 })
+      .toBe(true);
+    expect(aborted).toBeGreaterThan(1);
+  });
+
   it('focused view switches to HLS and the <video> currentTime advances', async () => {
     const cam = await fileCamera();
     const page = await open([HLS_WARMING]);

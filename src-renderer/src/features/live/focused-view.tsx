@@ -48,6 +48,12 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
   }, [mode, cameraId]);
 
   useEffect(() => setImgFailed(false), [camera?.status]);
+  useEffect(() => {
+    // A dropped stream (network blip, proxy timeout) must not leave an online camera on "No image" until its status changes.
+    if (!imgFailed) return;
+    const t = setTimeout(() => setImgFailed(false), 5000);
+    return () => clearTimeout(t);
+  }, [imgFailed]);
 
   const toggleRecord = async () => {
     try {
