@@ -177,7 +177,8 @@ export function EventsScreen() {
                   onClick={(e) => onRowClick(e, item)}
                 >
                   <input type="checkbox" tabIndex={-1} aria-label={`Select event ${item.id}`} checked={ev.selected.has(item.id)} onChange={() => ev.select(item.id, 'toggle')} onClick={(e) => e.stopPropagation()} />
-                  <Thumb event={item} />
+                  {/* Rows are recycled by index: keyed by event so a failed thumbnail never sticks to the next event in that slot. */}
+                  <Thumb key={item.id} event={item} />
                   <span className="label-chip" style={{ borderColor: labelColor(item.label), color: labelColor(item.label) }}>
                     {item.label}
                   </span>
