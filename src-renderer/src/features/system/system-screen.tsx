@@ -18,14 +18,22 @@ export function SystemScreen() {
   const reportError = useSession((s) => s.reportError);
   const [key, setKey] = useState<string | null>(null);
   const [storage, setStorage] = useState<Storage | null>(null);
+  const [storageError, setStorageError] = useState<string | null>(null);
   const [regen, setRegen] = useState(false);
   const [cleaning, setCleaning] = useState(false);
   const cameras = useCameras((s) => s.cameras);
   const camName = (id: number) => cameras.find((c) => c.id === id)?.name ?? `#${id}`;
   useEffect(() => {
     const load = () => {
-      refresh().catch(reportError);
-      api.call('storage.status').then(setStorage, () => undefined);
+      // While the connection banner is up, a toast every 5 s would only repeat it.
+      refresh().catch((err) => useSession.getState().connected && reportError(err));
+      api.call('storage.status').then(
+        (s) => {
+          setStorage(s);
+          setStorageError(null);
+        },
+        (err) => setStorageError(err instanceof Error ? err.message : String(err)),
+      );
     };
     load();
     const t = setInterval(load, 5000);
@@ -202,7 +210,7 @@ export function SystemScreen() {
             </div>
           </>
         ) : (
-          <p className="muted">Storage status unavailable.</p>
+          <p className="muted" data-testid="storage-error">Storage status unavailable{storageError ? `: ${storageError}` : '.'}</p>
         )}
       </div>
       {regen && (
