@@ -359,6 +359,8 @@ describe('recordings', () => {
     }
     const s = await bytes(`/api/recordings/${cam}/sprite.jpg?from=${gone.start_ms}&to=${gone.end_ms}`);
     expect(s.status).toBe(404);
+    const b = await bytes(`/api/recordings/${cam}/sprite.jpg?from=${broken.start_ms}&to=${broken.end_ms}`);
+    expect(b.status).toBe(404);
     copyFileSync((segs[1] as ClosedSegment).path, gone.path);
   });
 

@@ -149,6 +149,10 @@ export class RecordingsService {
         try {
           await this.tools.concat(segs.map((s) => this.files.resolve(s.path)), tmpAbs);
           await this.tools.sprite(tmpAbs, segs.reduce((a, s) => a + s.end_ms - s.start_ms, 0) / 1000, this.files.ensureDirFor(rel));
+        } catch (err) {
+          this.files.remove(rel);
+          this.log.warn({ err: err instanceof Error ? err.message : String(err), camera_id: cameraId, from, to }, 'range sprite failed');
+          throw notFound('No decodable footage in that range');
         } finally {
           this.files.remove(tmp);
         }
