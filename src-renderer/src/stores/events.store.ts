@@ -75,6 +75,8 @@ interface EventsState {
 }
 
 let loadSeq = 0;
+/** Ids reported deleted: the core can still push event.updated for one (an open event closing after deletion). */
+const gone = new Set<number>();
 
 export const useEvents = create<EventsState>((set, get) => ({
   filters: {},
@@ -113,12 +115,14 @@ export const useEvents = create<EventsState>((set, get) => ({
     }
   },
   async created(id) {
+    if (gone.has(id)) return;
     const e = await api.call('events.get', { id }).catch(() => null);
     if (!e || !matches(e, get().filters)) return;
     const r = upsertEvent(get().items, e);
     set({ items: r.items, total: get().total + (r.added ? 1 : 0) });
   },
   async updated(id) {
+    if (gone.has(id)) return;
     const e = await api.call('events.get', { id }).catch(() => null);
     if (!e) return;
     if (!get().items.some((x) => x.id === id)) {
@@ -128,11 +132,13 @@ export const useEvents = create<EventsState>((set, get) => ({
     set({ items: upsertEvent(get().items, e).items });
   },
   deleted(ids) {
-    const gone = new Set(ids);
-    const items = get().items.filter((x) => !gone.has(x.id));
+    if (gone.size > 50_000) gone.clear();
+    for (const id of ids) gone.add(id);
+    const dropped = new Set(ids);
+    const items = get().items.filter((x) => !dropped.has(x.id));
     const removed = get().items.length - items.length;
-    const selected = new Set([...get().selected].filter((x) => !gone.has(x)));
-    set({ items, total: Math.max(0, get().total - removed), selected, active: get().active !== null && gone.has(get().active as number) ? null : get().active });
+    const selected = new Set([...get().selected].filter((x) => !dropped.has(x)));
+    set({ items, total: Math.max(0, get().total - removed), selected, active: get().active !== null && dropped.has(get().active as number) ? null : get().active });
   },
   select(id, mode) {
     const { selected, anchor, items } = get();
