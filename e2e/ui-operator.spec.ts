@@ -167,6 +167,21 @@ describe('operator UI e2e (demo cameras)', () => {
     await e2e.screenshot(page, 'ui-events');
   });
 
+  it('a manual recording survives a page reload and can still be stopped into a clip', async () => {
+    const cam = await fileCamera();
+    const page = await open();
+    const focused = await new FocusedViewPage(page).goto(cam.id);
+    await focused.recordButton.click();
+    await expect.poll(() => focused.recordButton.innerText(), { timeout: 10_000 }).toMatch(/Stop \d{2}:\d{2}/);
+    await sleep(3_000);
+    await page.reload();
+    await new AppShell(page).waitUntilReady();
+    await focused.root.waitFor();
+    await expect.poll(() => focused.recordButton.innerText(), { timeout: 10_000 }).toMatch(/Stop \d{2}:\d{2}/);
+    await focused.recordButton.click();
+    await focused.lastClipLink.waitFor({ timeout: 60_000 });
+  });
+
   it('events browser: protect, bulk delete with confirmation, clear-all with typed confirmation', async () => {
     const cam = await fileCamera();
     const ids: number[] = [];

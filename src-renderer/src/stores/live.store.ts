@@ -22,9 +22,29 @@ interface LiveState {
   stopRecording(id: number): Promise<ManualClip>;
 }
 
+/**
+ * Manual recordings are stateless on the server (the client echoes started_at back), so a reload used to lose one
+ * silently: no stop, no clip. They are kept per tab in sessionStorage.
+ */
+const REC_KEY = 'vigil.manualRecordings';
+function loadRecordings(): LiveState['recording'] {
+  try {
+    return typeof sessionStorage === 'undefined' ? {} : ((JSON.parse(sessionStorage.getItem(REC_KEY) ?? '{}') as LiveState['recording']) ?? {});
+  } catch {
+    return {};
+  }
+}
+function saveRecordings(r: LiveState['recording']): void {
+  try {
+    if (typeof sessionStorage !== 'undefined') sessionStorage.setItem(REC_KEY, JSON.stringify(r));
+  } catch {
+    // Storage unavailable: the recording still works until a reload.
+  }
+}
+
 export const useLive = create<LiveState>((set, get) => ({
   lastFrame: {},
-  recording: {},
+  recording: loadRecordings(),
   lastClip: {},
   stills: {},
   frameArrived(id, at = Date.now()) {
@@ -35,7 +55,9 @@ export const useLive = create<LiveState>((set, get) => ({
   },
   async startRecording(id) {
     const { started_at } = await api.call('live.recordStart', { id });
-    set({ recording: { ...get().recording, [id]: { started_at, local_start: Date.now() } } });
+    const recording = { ...get().recording, [id]: { started_at, local_start: Date.now() } };
+    saveRecordings(recording);
+    set({ recording });
   },
   async stopRecording(id) {
     const rec = get().recording[id];
@@ -46,6 +68,7 @@ export const useLive = create<LiveState>((set, get) => ({
       return clip;
     } finally {
       const { [id]: _done, ...rest } = get().recording;
+      saveRecordings(rest);
       set({ recording: rest });
     }
   },
