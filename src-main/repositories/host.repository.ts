@@ -15,6 +15,18 @@ export interface ModelFile {
   found: boolean;
 }
 
+/**
+ * Disk usage as `df` reports it: capacity is what this user can fill (used + available, excluding
+ * root-reserved or quota-withheld blocks), so percent matches df's Use% and retention's max_percent.
+ */
+export function diskUsageOf(path: string): DiskUsage {
+  const s = statfsSync(path);
+  const used = (s.blocks - s.bfree) * s.bsize;
+  const free = s.bavail * s.bsize;
+  const total = used + free;
+  return { total_bytes: total, free_bytes: free, used_bytes: used, percent: total > 0 ? Math.round((used / total) * 1000) / 10 : 0 };
+}
+
 export interface HostRepository {
   diskUsage(path: string): DiskUsage;
   onnxProviders(): Promise<string[]>;
@@ -27,11 +39,7 @@ export class NodeHostRepository implements HostRepository {
   constructor(private readonly modelsDir: string) {}
 
   diskUsage(path: string): DiskUsage {
-    const s = statfsSync(path);
-    const total = s.blocks * s.bsize;
-    const free = s.bavail * s.bsize;
-    const used = total - s.bfree * s.bsize;
-    return { total_bytes: total, free_bytes: free, used_bytes: used, percent: total > 0 ? Math.round((used / total) * 1000) / 10 : 0 };
+    return diskUsageOf(path);
   }
 
   async onnxProviders(): Promise<string[]> {

@@ -1,5 +1,6 @@
 // Filesystem side of recordings: every path is resolved against the data root and refused (400) if it escapes it.
-import { createReadStream, existsSync, mkdirSync, readdirSync, realpathSync, statSync, statfsSync, unlinkSync, writeFileSync, type ReadStream } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, realpathSync, statSync, unlinkSync, writeFileSync, type ReadStream } from 'node:fs';
+import { diskUsageOf } from './host.repository';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ApiError } from '../shared/errors';
 
@@ -158,8 +159,8 @@ export class NodeMediaFilesRepository implements MediaFilesRepository {
   }
 
   disk(): DiskUsage {
-    const s = statfsSync(this.root);
-    return { total_bytes: s.blocks * s.bsize, free_bytes: s.bavail * s.bsize };
+    const d = diskUsageOf(this.root);
+    return { total_bytes: d.total_bytes, free_bytes: d.free_bytes };
   }
 
   read(p: string, range?: { start: number; end: number }): ReadStream {
