@@ -96,7 +96,9 @@ export class FfmpegMediaToolsRepository implements MediaToolsRepository {
   async frame(input: string, offsetS: number, out: string, width = 640): Promise<void> {
     await run(this.ffmpeg().path, [
       '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-      '-ss', Math.max(0, offsetS).toFixed(3), '-i', input,
+      // Output-side seek (decode from the segment start): input-side -ss into a copied MPEG-TS segment lands past
+      // the end for offsets beyond the first GOP and ffmpeg then writes nothing, exiting 0. Segments are seconds long.
+      '-i', input, '-ss', Math.max(0, offsetS).toFixed(3),
       '-frames:v', '1', '-vf', `scale=${width}:-2`, '-q:v', '4', '-update', '1', '-f', 'image2', out,
     ]);
   }
