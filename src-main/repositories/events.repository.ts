@@ -59,7 +59,8 @@ export interface EventsRepository {
   insert(e: NewEvent): number;
   get(id: number): EventRow | undefined;
   list(f: EventFilter, limit: number, offset: number): { total: number; items: EventRow[] };
-  update(id: number, patch: Partial<Omit<EventRow, 'id' | 'created_at'>>): void;
+  /** False when the row is gone (deleted while open). */
+  update(id: number, patch: Partial<Omit<EventRow, 'id' | 'created_at'>>): boolean;
   deleteIds(ids: number[]): void;
   getMany(ids: number[]): EventRow[];
   /** Ids matching an optional camera/label, oldest first, at most `limit`. */
@@ -114,10 +115,10 @@ export class SqliteEventsRepository implements EventsRepository {
     return { total, items };
   }
 
-  update(id: number, patch: Partial<Omit<EventRow, 'id' | 'created_at'>>): void {
+  update(id: number, patch: Partial<Omit<EventRow, 'id' | 'created_at'>>): boolean {
     const keys = Object.keys(patch).filter((k) => /^[a-z_]+$/.test(k));
-    if (!keys.length) return;
-    this.db.prepare(`UPDATE events SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
+    if (!keys.length) return this.get(id) !== undefined;
+    return this.db.prepare(`UPDATE events SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id }).changes > 0;
   }
 
   deleteIds(ids: number[]): void {

@@ -144,6 +144,25 @@ describe('motion events', () => {
     expect(ffprobe(join(t.dataDir, 'sprite.jpg'))).toMatchObject({ width: 1600, height: 90 });
     expect(pushes.some((p) => p.name === 'event.updated' && (p.payload as { event_id: number }).event_id === ev.id)).toBe(true);
   });
+
+  it('an event deleted while open closes silently: no event.updated for it, no clip', async () => {
+    const ingest = t.app.container.ingest;
+    const W = 64;
+    const H = 48;
+    const base = t0 + 30_000;
+    const frame = (i: number, moving: boolean) =>
+      ingest.emit('analysis', { camera_id: 1, ts_ms: base + i * 500, width: W, height: H, format: 'rgb24', data: rgbFrame(W, H, moving ? { x: i * 8, y: 10, s: 12 } : null, 30 + (i % 2)) });
+    for (let i = 0; i < 4; i++) frame(i, i >= 1);
+    const open = (await call<{ items: EventDto[] }>(t, 'GET', '/api/events?label=motion')).body.items.find((e) => e.open);
+    expect(open).toBeDefined();
+    const id = (open as EventDto).id;
+    expect((await call(t, 'DELETE', `/api/events/${id}`)).status).toBe(204);
+    const before = pushes.length;
+    for (let i = 4; i < 14; i++) frame(i, false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pushes.slice(before).filter((p) => p.name === 'event.updated' && (p.payload as { event_id: number }).event_id === id)).toEqual([]);
+    expect((await call(t, 'GET', `/api/events/${id}`)).status).toBe(404);
+  });
 });
 
 describe('clip Range streaming', () => {

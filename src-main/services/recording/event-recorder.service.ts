@@ -242,7 +242,8 @@ export class EventRecorder {
       } else if (a.kind === 'close' && m.eventId !== null) {
         const id = m.eventId;
         m.eventId = null;
-        this.events.update(id, { ended_ms: a.ended_ms, last_ms: a.ended_ms, window_end_ms: a.window_end_ms, best_ms: a.best.ts_ms, score: a.best.score, boxes: JSON.stringify(a.best.boxes) });
+        // An operator may delete an event while it is still open: closing it then announces nothing.
+        if (!this.events.update(id, { ended_ms: a.ended_ms, last_ms: a.ended_ms, window_end_ms: a.window_end_ms, best_ms: a.best.ts_ms, score: a.best.score, boxes: JSON.stringify(a.best.boxes) })) continue;
         this.bus.emit('event.updated', { event_id: id, camera_id: cam.id });
         if (finalize) void this.enqueueFinalize(id);
       }
