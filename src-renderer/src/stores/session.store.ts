@@ -13,7 +13,11 @@ interface SessionState {
   connected: boolean;
   loginError: string | null;
   toasts: Toast[];
+  /** True while this tab replaces the API key and signs itself in again; 401s in that window are expected. */
+  rekeying: boolean;
   check(): Promise<void>;
+  /** Regenerates the key and, in a browser, signs this session in with the new one. Returns the new key. */
+  regenerateKey(): Promise<string>;
   login(key: string): Promise<void>;
   logout(): Promise<void>;
   setConnected(up: boolean): void;
@@ -29,6 +33,18 @@ export const useSession = create<SessionState>((set, get) => ({
   connected: true,
   loginError: null,
   toasts: [],
+  rekeying: false,
+  async regenerateKey() {
+    set({ rekeying: true });
+    try {
+      const k = await api.call('auth.regenerateKey');
+      // Regenerating revokes every session, this one included: sign in again before anything else sees a 401.
+      if (api.transport.kind === 'http') await get().login(k.api_key);
+      return k.api_key;
+    } finally {
+      set({ rekeying: false });
+    }
+  },
   async check() {
     try {
       await api.call('system.get');
@@ -77,5 +93,6 @@ export const useSession = create<SessionState>((set, get) => ({
 
 /** A 401 once signed in means the session is gone: show the login screen instead of failing (or reconnecting) forever. */
 setUnauthorizedHandler(() => {
-  if (useSession.getState().status === 'ready') useSession.setState({ status: 'login', loginError: 'Your session has ended (server restarted or API key changed). Log in again.' });
+  const s = useSession.getState();
+  if (s.status === 'ready' && !s.rekeying) useSession.setState({ status: 'login', loginError: 'Your session has ended (server restarted or API key changed). Log in again.' });
 });

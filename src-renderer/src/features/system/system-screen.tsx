@@ -56,9 +56,7 @@ export function SystemScreen() {
   const regenerate = async () => {
     setRegen(false);
     try {
-      const k = await api.call('auth.regenerateKey');
-      setKey(k.api_key);
-      if (api.transport.kind === 'http') await useSession.getState().login(k.api_key);
+      setKey(await useSession.getState().regenerateKey());
       useSession.getState().toast('API key regenerated; this session was signed in again with the new key.');
     } catch (err) {
       reportError(err);
