@@ -1,5 +1,5 @@
 // The cameras table: the source URL and credentials are sealed with AES-256-GCM; tuning lives in a zod-checked JSON column.
-import { cameraTuningSchema, defaultTuning, type CameraTuning } from '../shared/contract/cameras.contract';
+import { parseStoredTuning, type CameraTuning } from '../shared/contract/cameras.contract';
 import type { SourceKind } from '../workers/camera-worker.types';
 import type { Db } from './db/database';
 import type { SecretBox } from './secrets.repository';
@@ -29,15 +29,7 @@ export interface CameraRecord {
   updated_at: string;
 }
 
-export interface NewCamera {
-  name: string;
-  kind: SourceKind;
-  source: CameraSource;
-  url_host: string;
-  enabled: boolean;
-  is_demo: boolean;
-  tuning: CameraTuning;
-}
+export type NewCamera = Pick<CameraRecord, 'name' | 'kind' | 'source' | 'url_host' | 'enabled' | 'is_demo' | 'tuning'>;
 
 export type CameraPatch = Partial<Omit<NewCamera, 'is_demo'>>;
 
@@ -69,27 +61,6 @@ interface Row {
   updated_at: string;
 }
 
-/** Stored tuning with any invalid key dropped back to its default, so one bad value cannot hide a camera. */
-export function parseTuning(json: string, recordingMode: CameraTuning['recording_mode']): CameraTuning {
-  let raw: Record<string, unknown> = {};
-  try {
-    const v: unknown = JSON.parse(json);
-    if (v && typeof v === 'object' && !Array.isArray(v)) raw = v as Record<string, unknown>;
-  } catch {
-    raw = {};
-  }
-  const out: Record<string, unknown> = { ...defaultTuning };
-  const shape = cameraTuningSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>;
-  for (const [k, v] of Object.entries(raw)) {
-    const field = shape[k];
-    if (!field) continue;
-    const r = field.safeParse(v);
-    if (r.success) out[k] = r.data;
-  }
-  out.recording_mode = recordingMode;
-  return out as CameraTuning;
-}
-
 export class SqliteCamerasRepository implements CamerasRepository {
   constructor(
     private readonly db: Db,
@@ -114,7 +85,7 @@ export class SqliteCamerasRepository implements CamerasRepository {
       url_host: r.url_host,
       enabled: r.enabled === 1,
       is_demo: r.is_demo === 1,
-      tuning: parseTuning(r.config, r.recording_mode),
+      tuning: parseStoredTuning(r.config, r.recording_mode),
       status: r.status,
       last_seen: r.last_seen,
       last_error: r.last_error,

@@ -1,5 +1,5 @@
 // Camera recording config as the recording services need it: tuning from the cameras row (defaults + stored JSON).
-import { defaultTuning, RECORDING_MODES, type CameraTuning } from '../../shared/contract/cameras.contract';
+import { defaultTuning, parseStoredTuning, RECORDING_MODES, type CameraTuning } from '../../shared/contract/cameras.contract';
 import type { CameraRecordingRow, EventsRepository } from '../../repositories/events.repository';
 
 export interface RecordingCamera {
@@ -14,15 +14,8 @@ export interface RecordingCameraSource {
 }
 
 export function tuningFromRow(row: CameraRecordingRow): CameraTuning {
-  let stored: Partial<CameraTuning> = {};
-  try {
-    const parsed: unknown = JSON.parse(row.config);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) stored = parsed as Partial<CameraTuning>;
-  } catch {
-    stored = {};
-  }
-  const mode = (RECORDING_MODES as readonly string[]).includes(row.recording_mode) ? (row.recording_mode as CameraTuning['recording_mode']) : (stored.recording_mode ?? defaultTuning.recording_mode);
-  return { ...defaultTuning, ...stored, recording_mode: mode };
+  const mode = (RECORDING_MODES as readonly string[]).includes(row.recording_mode) ? (row.recording_mode as CameraTuning['recording_mode']) : defaultTuning.recording_mode;
+  return parseStoredTuning(row.config, mode);
 }
 
 /** Reads the cameras table directly (read-only) with a short cache, until the cameras service exposes a getter. */

@@ -62,6 +62,27 @@ export const defaultTuning: CameraTuning = {
   retention_max_gb: null,
 };
 
+/** Stored tuning with any invalid key dropped back to its default, so one bad value cannot hide a camera. */
+export function parseStoredTuning(json: string, recordingMode: CameraTuning['recording_mode']): CameraTuning {
+  let raw: Record<string, unknown> = {};
+  try {
+    const v: unknown = JSON.parse(json);
+    if (v && typeof v === 'object' && !Array.isArray(v)) raw = v as Record<string, unknown>;
+  } catch {
+    raw = {};
+  }
+  const out: Record<string, unknown> = { ...defaultTuning };
+  const shape = cameraTuningSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>;
+  for (const [k, v] of Object.entries(raw)) {
+    const field = shape[k];
+    if (!field) continue;
+    const r = field.safeParse(v);
+    if (r.success) out[k] = r.data;
+  }
+  out.recording_mode = recordingMode;
+  return out as CameraTuning;
+}
+
 export const cameraSchema = z.object({
   id: z.number().int(),
   name: z.string(),
