@@ -12,7 +12,9 @@ import type { CameraRuntime, SourceKind, WorkerManagerPort } from '../workers/ca
 import type { CameraDataPurger } from './ingest.port';
 import type { PushBus } from './push-bus';
 import { deriveStatus, statusChanged, type DerivedStatus } from './camera-status';
-import { applySourceUpdate, deriveKind, filePathOf, hostOf, kindMatchesUrl, looksLikeMjpeg, maskUrl, isEcho, patternOf, sourceFromInput } from './camera-url';
+import { applySourceUpdate, deriveKind, hostOf, kindMatchesUrl, looksLikeMjpeg, isEcho, sourceFromInput } from './camera-url';
+import { maskUrl } from '../shared/credentials';
+import { filePathOf, patternOf } from '../shared/source-url';
 
 const DEMO_TUNING: Partial<CameraTuning> = { max_event_seconds: 30, post_seconds: 5 };
 

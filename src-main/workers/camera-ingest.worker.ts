@@ -1,10 +1,13 @@
-// One ingest run of one camera: spawns its single ffmpeg child, splits the pipes and reports through the worker protocol.
+// One ingest run of one camera: its credential relay, its single ffmpeg child, the pipes split and reported through the worker protocol.
 import { join } from 'node:path';
 import type { FfmpegChild, FfmpegProcessRepository } from '../repositories/ffmpeg/ffmpeg-process.repository';
+import type { Logger } from '../repositories/logger';
+import type { AuthRelay, CameraNetRepository } from '../repositories/net/camera-net.repository';
+import { hasCredentials, redact, redactArgs, resolveCredentials, type SplitUrl } from '../shared/credentials';
 import type { IngestMessage, SupervisorCommand } from './camera-worker.protocol';
 import type { CameraRuntime, WorkerError } from './camera-worker.types';
 import { JpegSplitter, LineSplitter, PpmSplitter, parseSegmentListLine } from './frame-splitters';
-import { FD_ANALYSIS, FD_JPEG, FD_SEGMENT_LIST, buildIngestArgs, redact, redactArgs, splitBasicAuth, type IngestArgsInput } from './ingest-args';
+import { FD_ANALYSIS, FD_JPEG, FD_SEGMENT_LIST, buildIngestArgs, type IngestArgsInput, type NetworkInput } from './ingest-args';
 import { classifyExit } from './supervisor-policy';
 
 type Payload<M> = M extends IngestMessage ? Omit<M, 'seq' | 'run'> : never;
@@ -15,8 +18,13 @@ export interface IngestRunOptions {
   ffmpegPath: string;
   args: Omit<IngestArgsInput, 'rt'>;
   procs: FfmpegProcessRepository;
+  net: CameraNetRepository;
+  log: Logger;
   onMessage: (m: IngestMessage) => void;
 }
+
+/** The relay must answer ffmpeg before ffmpeg's own I/O timeout gives up on it. */
+const RELAY_CONNECT_MS = 4000;
 
 const STDERR_TAIL = 30;
 
@@ -24,16 +32,26 @@ export class CameraIngestRun {
   private seq = 0;
   private child: FfmpegChild | null = null;
   private stopRequested = false;
+  /** Any stop command, including a stall restart; a launch still opening its relay then spawns nothing. */
+  private stopCommanded = false;
   private readonly tail: string[] = [];
   private pollerError: WorkerError | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private pollAbort = new AbortController();
   private inputReported = false;
+  private relay: AuthRelay | null = null;
+  private readonly source: SplitUrl;
   readonly done: Promise<void>;
   private resolveDone!: () => void;
 
   constructor(private readonly o: IngestRunOptions) {
     this.done = new Promise((r) => (this.resolveDone = r));
+    this.source = resolveCredentials(o.rt.url, o.rt.username, o.rt.password);
+  }
+
+  /** Secrets to scrub from any text this run reports, beyond userinfo and Authorization values. */
+  private get secrets(): (string | null)[] {
+    return [this.source.password];
   }
 
   get pid(): number | null {
@@ -45,14 +63,49 @@ export class CameraIngestRun {
   }
 
   start(): void {
-    const plan = buildIngestArgs({ ...this.o.args, rt: this.o.rt });
+    void this.launch();
+  }
+
+  /** rtsp/mjpeg with credentials go through a loopback relay, so neither the URL nor the password is ever an argument. */
+  private async openNetwork(): Promise<NetworkInput | null> {
+    const { kind } = this.o.rt;
+    const src = this.source;
+    if ((kind !== 'rtsp' && kind !== 'mjpeg') || !hasCredentials(src)) return null;
+    const opts = { upstream: src.url, credentials: { username: src.username, password: src.password ?? '' }, log: this.o.log, connectTimeoutMs: RELAY_CONNECT_MS };
+    this.relay = kind === 'rtsp' ? await this.o.net.rtspRelay(opts) : await this.o.net.httpRelay(opts);
+    return { url: this.relay.url, relayed: true };
+  }
+
+  private async launch(): Promise<void> {
+    let network: NetworkInput | null;
+    try {
+      network = await this.openNetwork();
+    } catch (e) {
+      this.finish(null, null, this.stopRequested ? null : { kind: 'spawn', message: `could not open the credential relay: ${redact(e instanceof Error ? e.message : String(e), this.secrets)}` });
+      return;
+    }
+    if (this.stopCommanded) {
+      await this.relay?.close();
+      this.finish(null, null, null);
+      return;
+    }
+    this.spawnChild(network);
+  }
+
+  private finish(code: number | null, signal: string | null, error: WorkerError | null): void {
+    this.send({ type: 'exited', code, signal, error, requested: this.stopRequested });
+    this.resolveDone();
+  }
+
+  private spawnChild(network: NetworkInput | null): void {
+    const plan = buildIngestArgs({ ...this.o.args, rt: this.o.rt, ...(network ? { network } : {}) });
     const child = this.o.procs.spawn(this.o.ffmpegPath, plan.args, { stdin: plan.stdin, extraFds: [FD_SEGMENT_LIST, FD_ANALYSIS, FD_JPEG] });
     this.child = child;
-    this.send({ type: 'spawned', pid: child.pid, command: redactArgs([this.o.ffmpegPath, ...plan.args]), copy_video: plan.copyVideo });
+    this.send({ type: 'spawned', pid: child.pid, command: redactArgs([this.o.ffmpegPath, ...plan.args], this.secrets), copy_video: plan.copyVideo });
 
     const lines = new LineSplitter();
     child.stderr.on('data', (d: Buffer) => {
-      for (const raw of lines.push(d)) this.onStderr(redact(raw));
+      for (const raw of lines.push(d)) this.onStderr(redact(raw, this.secrets));
     });
     const segList = new LineSplitter();
     child.fds.get(FD_SEGMENT_LIST)?.on('data', (d: Buffer) => {
@@ -78,9 +131,11 @@ export class CameraIngestRun {
       this.stopPoller();
       // 'exit' can precede the last pipe data (the final segment-list line); give the pipes a moment to drain.
       await Promise.race([drained, new Promise((r) => setTimeout(r, 1500))]);
-      const error = this.stopRequested ? null : (this.pollerError ?? classifyExit(this.tail, code, signal));
-      this.send({ type: 'exited', code, signal, error, requested: this.stopRequested });
-      this.resolveDone();
+      // The relay knows why the camera was not served (refused credentials, unreachable); ffmpeg only saw the relay.
+      const relayFailure = this.relay?.failure() ?? null;
+      await this.relay?.close();
+      const error = this.stopRequested ? null : (this.pollerError ?? relayFailure ?? classifyExit(this.tail, code, signal));
+      this.finish(code, signal, error);
     });
   }
 
@@ -97,17 +152,19 @@ export class CameraIngestRun {
     if (/\[(error|fatal|panic)\]/.test(line)) this.send({ type: 'log', level: 'error', line });
   }
 
-  /** The http snapshot source: fetch a JPEG at snapshotFps (Basic auth) and feed it to ffmpeg's stdin. */
+  /** The http snapshot source: fetch a JPEG at snapshotFps (Basic/Digest answered in-process) and feed it to ffmpeg's stdin. */
   private startPoller(child: FfmpegChild): void {
-    const { url, authorization } = splitBasicAuth(this.o.rt.url, this.o.rt.username, this.o.rt.password);
+    const src = this.source;
+    const http = this.o.net.httpClient(hasCredentials(src) ? { username: src.username, password: src.password ?? '' } : null);
     const interval = Math.max(50, Math.round(1000 / Math.max(0.05, this.o.rt.snapshotFps || 1)));
-    const headers: Record<string, string> = authorization ? { authorization } : {};
     const tick = async (): Promise<void> => {
       const began = Date.now();
       try {
-        const res = await fetch(url, { headers, signal: AbortSignal.any([this.pollAbort.signal, AbortSignal.timeout(Math.max(5000, interval * 2))]) });
-        if (res.status === 401 || res.status === 403) this.pollerError = { kind: 'auth', message: `snapshot source answered ${res.status}` };
-        else if (res.status === 404) this.pollerError = { kind: 'not-found', message: 'snapshot source answered 404' };
+        const res = await http.fetch(src.url, { signal: AbortSignal.any([this.pollAbort.signal, AbortSignal.timeout(Math.max(5000, interval * 2))]) });
+        if (res.status === 401 || res.status === 403) {
+          void res.body?.cancel().catch(() => undefined);
+          this.pollerError = { kind: 'auth', message: http.refused() ? 'the camera refused the credentials' : `snapshot source answered ${res.status}` };
+        } else if (res.status === 404) this.pollerError = { kind: 'not-found', message: 'snapshot source answered 404' };
         else if (!res.ok) this.pollerError = { kind: 'unreachable', message: `snapshot source answered ${res.status}` };
         else {
           const body = Buffer.from(await res.arrayBuffer());
@@ -118,7 +175,7 @@ export class CameraIngestRun {
         }
       } catch (e) {
         if (this.pollAbort.signal.aborted) return;
-        const msg = redact(e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e));
+        const msg = redact(e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e), this.secrets);
         this.pollerError = { kind: /timeout|aborted/i.test(msg) ? 'timeout' : 'unreachable', message: msg };
       }
       if (this.pollAbort.signal.aborted) return;
@@ -137,11 +194,15 @@ export class CameraIngestRun {
   /** Handle a supervisor command; resolves when the child has exited. */
   async command(cmd: SupervisorCommand): Promise<void> {
     if (cmd.type !== 'stop') return;
+    this.stopCommanded = true;
     this.stopRequested = cmd.reason === 'requested' || cmd.reason === 'restart';
     if (cmd.reason === 'stall') this.pollerError ??= { kind: 'stall', message: 'no frames from the source' };
     this.stopPoller();
     const child = this.child;
-    if (!child) return;
+    if (!child) {
+      await this.done;
+      return;
+    }
     if (child.stdin && child.alive()) child.stdin.end();
     await this.o.procs.stop(child, cmd.graceMs);
     await this.done;

@@ -3,6 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FfmpegProcessRepository } from '../repositories/ffmpeg/ffmpeg-process.repository';
 import type { Logger } from '../repositories/logger';
+import { NodeCameraNetRepository, type CameraNetRepository } from '../repositories/net/camera-net.repository';
+import { hasCredentials, resolveCredentials } from '../shared/credentials';
 import type { IngestBus } from '../services/ingest.port';
 import type { WorkerState } from '../shared/push-events';
 import type { Settings } from '../shared/settings';
@@ -19,6 +21,8 @@ export interface SupervisorDeps {
   settings: () => Settings;
   ingest: IngestBus;
   procs: FfmpegProcessRepository;
+  /** Credential relays and the auth-aware fetch; defaults to real sockets. */
+  net?: CameraNetRepository;
   log: Logger;
   onState: (s: WorkerState) => void;
   onFrame: (cameraId: number, f: LatestFrame) => void;
@@ -72,8 +76,10 @@ export class CameraSupervisor {
   private fileCodec: string | null | undefined;
   private settingsKey = '';
   private lastPruneMs = 0;
+  private transportNoted = false;
   readonly dirs: CameraDirs;
   private readonly log: Logger;
+  private readonly net: CameraNetRepository;
 
   constructor(
     private rt: CameraRuntime,
@@ -81,6 +87,7 @@ export class CameraSupervisor {
   ) {
     this.dirs = cameraDirs(d.dataDir, rt.id);
     this.log = d.log.child({ camera_id: rt.id });
+    this.net = d.net ?? new NodeCameraNetRepository();
     this.state = { camera_id: rt.id, state: 'starting', pid: null, restarts: 0, last_error: null };
   }
 
@@ -116,6 +123,7 @@ export class CameraSupervisor {
   /** Replace the runtime: stop the current run and start again at once. */
   async replace(rt: CameraRuntime): Promise<void> {
     const urlChanged = rt.url !== this.rt.url || rt.kind !== this.rt.kind;
+    if (rt.rtspTransport !== this.rt.rtspTransport) this.transportNoted = false;
     this.rt = rt;
     if (urlChanged) {
       this.fileCodec = undefined;
@@ -153,6 +161,7 @@ export class CameraSupervisor {
     if (this.stopped || this.run) return;
     await resetIncoming(this.dirs.incoming).catch((e: unknown) => this.log.warn({ err: String(e) }, 'could not reset the incoming folder'));
     if (this.stopped || this.run) return;
+    this.noteRelayTransport();
     const runNo = ++this.runNo;
     this.runStarted = Date.now();
     this.runFirstFrame = null;
@@ -163,6 +172,8 @@ export class CameraSupervisor {
       rt: this.rt,
       ffmpegPath: ff.path,
       procs: this.d.procs,
+      net: this.net,
+      log: this.log,
       args: {
         fileCodec: this.fileCodec ?? null,
         segmentDir: this.dirs.incoming,
@@ -176,6 +187,14 @@ export class CameraSupervisor {
     });
     this.run = run;
     run.start();
+  }
+
+  /** A camera with credentials is read through the loopback relay, which speaks RTSP over TCP only. */
+  private noteRelayTransport(): void {
+    if (this.transportNoted || this.rt.kind !== 'rtsp' || this.rt.rtspTransport !== 'udp') return;
+    if (!hasCredentials(resolveCredentials(this.rt.url, this.rt.username, this.rt.password))) return;
+    this.transportNoted = true;
+    this.log.info('camera has credentials: RTSP runs over TCP through the local credential relay, not UDP');
   }
 
   private onMessage(m: IngestMessage): void {

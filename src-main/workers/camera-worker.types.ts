@@ -3,12 +3,16 @@ import type { WorkerState } from '../shared/push-events';
 
 export type SourceKind = 'rtsp' | 'http' | 'mjpeg' | 'file' | 'pattern';
 
-/** Everything a worker needs to run one camera. `url` is the decrypted URL (credentials included): never log it. */
+/**
+ * Everything a worker needs to run one camera. Credentials stay in this process: rtsp/mjpeg with credentials are read
+ * through a loopback auth relay and snapshots are fetched in-process, so no child process ever gets them.
+ */
 export interface CameraRuntime {
   id: number;
   kind: SourceKind;
+  /** Normally without userinfo; any userinfo is split off (shared/credentials) and the separate fields win. */
   url: string;
-  /** Separate credentials (http basic auth / injected into rtsp userinfo); never logged. */
+  /** Answered to the camera's Basic or Digest challenge; never logged, never a process argument. */
   username: string | null;
   password: string | null;
   rtspTransport: 'tcp' | 'udp';

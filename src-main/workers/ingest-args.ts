@@ -1,4 +1,6 @@
-// Pure builder of the one ffmpeg command per camera (segments + analysis frames + JPEGs) and of its redacted log form.
+// Pure builder of the one ffmpeg command per camera (segments + analysis frames + JPEGs); credentials never enter it.
+import { splitCredentials } from '../shared/credentials';
+import { patternLavfi } from '../shared/source-url';
 import type { CameraRuntime } from './camera-worker.types';
 
 /** Extra pipes of the ingest child: fd 3 = segment list (CSV), fd 4 = analysis frames (PPM), fd 5 = JPEGs. */
@@ -6,8 +8,18 @@ export const FD_SEGMENT_LIST = 3;
 export const FD_ANALYSIS = 4;
 export const FD_JPEG = 5;
 
+/** Where ffmpeg reads an rtsp/mjpeg camera: its loopback auth relay when it has credentials, else the camera itself. */
+export interface NetworkInput {
+  /** Any userinfo is dropped, so a command line can never carry credentials. */
+  url: string;
+  /** Through the relay: RTSP then always runs TCP-interleaved. */
+  relayed: boolean;
+}
+
 export interface IngestArgsInput {
   rt: CameraRuntime;
+  /** Defaults to the camera URL with any userinfo removed. */
+  network?: NetworkInput;
   /** Codec of a `file` source from a local probe; H.264 is copied, anything else re-encoded. */
   fileCodec: string | null;
   /** Directory the segment muxer writes into (the camera's .incoming folder). */
@@ -32,54 +44,6 @@ export interface IngestPlan {
   copyVideo: boolean;
 }
 
-export const PATTERN_SPEC = 'testsrc2=size=640x360:rate=10';
-
-/** Put separate credentials into a URL's userinfo (they win over any already there). */
-export function withCredentials(url: string, username: string | null, password: string | null): string {
-  if (!username && !password) return url;
-  try {
-    const u = new URL(url);
-    u.username = encodeURIComponent(username ?? '');
-    u.password = encodeURIComponent(password ?? '');
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
-/** Strip userinfo from a URL and return it with the equivalent Basic credentials (fetch refuses URLs with credentials). */
-export function splitBasicAuth(url: string, username: string | null, password: string | null): { url: string; authorization: string | null } {
-  let user = username;
-  let pass = password;
-  let clean = url;
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      user ??= decodeURIComponent(u.username);
-      pass ??= decodeURIComponent(u.password);
-      u.username = '';
-      u.password = '';
-    }
-    clean = u.toString();
-  } catch {
-    // An unparsable URL is passed through and fails at fetch time with a clear error.
-  }
-  if (!user && !pass) return { url: clean, authorization: null };
-  return { url: clean, authorization: 'Basic ' + Buffer.from(`${user ?? ''}:${pass ?? ''}`).toString('base64') };
-}
-
-/** Replace any URL userinfo and Authorization header value with ***; safe for logs and error messages. */
-export function redact(text: string): string {
-  return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@'"]*@/gi, '$1***@')
-    .replace(/(authorization:\s*)(basic|bearer|digest)?\s*[^\s'"\r\n]+/gi, (_m, h: string, scheme?: string) => `${h}${scheme ? scheme + ' ' : ''}***`);
-}
-
-/** The command line as it may be logged. */
-export function redactArgs(args: readonly string[]): string {
-  return args.map((a) => redact(/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(' ');
-}
-
 /**
  * Keep at most `fps` frames per second on average without ever duplicating frames of a slower source. Live sources
  * have jittery timestamps, so instead of a strict minimum gap (which halves a 10 fps camera at a 10 fps cap) the
@@ -97,16 +61,17 @@ const reencode = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolaten
 function inputArgs(i: IngestArgsInput): { args: string[]; copy: boolean; stdin: 'pipe' | 'ignore' } {
   const { rt } = i;
   const timeoutUs = String(Math.round((i.ioTimeoutSeconds ?? 5) * 1_000_000));
+  const net = { url: splitCredentials(i.network?.url ?? rt.url).url, relayed: i.network?.relayed ?? false };
   switch (rt.kind) {
     case 'rtsp':
       return {
-        args: ['-rtsp_transport', rt.rtspTransport, '-timeout', timeoutUs, '-analyzeduration', '1000000', '-probesize', '1000000', '-fflags', '+genpts', '-i', withCredentials(rt.url, rt.username, rt.password)],
+        args: ['-rtsp_transport', net.relayed ? 'tcp' : rt.rtspTransport, '-timeout', timeoutUs, '-analyzeduration', '1000000', '-probesize', '1000000', '-fflags', '+genpts', '-i', net.url],
         copy: true,
         stdin: 'ignore',
       };
     case 'mjpeg':
       return {
-        args: ['-f', 'mpjpeg', '-rw_timeout', timeoutUs, '-use_wallclock_as_timestamps', '1', '-analyzeduration', '0', '-probesize', '65536', '-i', withCredentials(rt.url, rt.username, rt.password)],
+        args: ['-f', 'mpjpeg', '-rw_timeout', timeoutUs, '-use_wallclock_as_timestamps', '1', '-analyzeduration', '0', '-probesize', '65536', '-i', net.url],
         copy: false,
         stdin: 'ignore',
       };
@@ -119,7 +84,7 @@ function inputArgs(i: IngestArgsInput): { args: string[]; copy: boolean; stdin: 
     case 'file':
       return { args: ['-re', '-stream_loop', '-1', '-i', rt.url], copy: i.fileCodec === 'h264', stdin: 'ignore' };
     case 'pattern':
-      return { args: ['-re', '-f', 'lavfi', '-i', PATTERN_SPEC], copy: false, stdin: 'ignore' };
+      return { args: ['-re', '-f', 'lavfi', '-i', patternLavfi(rt.url)], copy: false, stdin: 'ignore' };
   }
 }
 

@@ -1,6 +1,8 @@
-// Unit tests for the pure camera-URL rules: kind from scheme, masking, credential split/merge and the update-echo rule.
+// Unit tests for the pure camera-URL rules: kind from scheme, masking, credential split/merge, patterns and the update-echo rule.
 import { describe, expect, it } from 'vitest';
-import { applySourceUpdate, deriveKind, hostOf, isEcho, kindMatchesUrl, maskUrl, mergeCredentials, patternOf, redactSecrets, sourceFromInput, splitCredentials, filePathOf } from '../../src-main/services/camera-url';
+import { applySourceUpdate, deriveKind, hostOf, isEcho, kindMatchesUrl, sourceFromInput } from '../../src-main/services/camera-url';
+import { maskUrl, mergeCredentials, redact, splitCredentials } from '../../src-main/shared/credentials';
+import { filePathOf, patternLavfi, patternOf } from '../../src-main/shared/source-url';
 
 describe('deriveKind', () => {
   it('maps schemes to source kinds', () => {
@@ -38,7 +40,7 @@ describe('masking', () => {
     expect(maskUrl(merged)).toBe('rtsp://***@cam.local:554/h264');
   });
   it('redacts credentials from free text', () => {
-    const t = redactSecrets('rtsp://admin:hunter22@1.2.3.4/s: 401 Unauthorized (hunter22)', ['hunter22', 'admin']);
+    const t = redact('rtsp://admin:hunter22@1.2.3.4/s: 401 Unauthorized (hunter22)', ['hunter22']);
     expect(t).not.toContain('hunter22');
     expect(t).toContain('rtsp://***@1.2.3.4/s');
   });
@@ -90,5 +92,11 @@ describe('create input', () => {
     expect(patternOf('pattern://testsrc2')).toBe('testsrc2');
     expect(patternOf('pattern://testsrc2,drawbox')).toBeNull();
     expect(patternOf('pattern://nullsrc')).toBeNull();
+    expect(patternOf('pattern:mandelbrot')).toBe('mandelbrot');
+  });
+  it('the lavfi input runs the pattern the URL names', () => {
+    expect(patternLavfi('pattern://mandelbrot')).toBe('mandelbrot=size=640x360:rate=10');
+    expect(patternLavfi('pattern://SMPTEBARS')).toBe('smptebars=size=640x360:rate=10');
+    expect(patternLavfi('pattern:')).toBe('testsrc2=size=640x360:rate=10');
   });
 });

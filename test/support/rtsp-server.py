@@ -4,6 +4,8 @@
 Prints machine-readable lines on stdout: READY <port>, CLIENT_CONNECTED <n>, CLIENT_CLOSED <n>.
 With --watch-stdin it reads `FEEDER <pid>` lines on stdin and, when stdin closes (the test process died),
 stops that feeder and exits, so a crashed test leaves no server or feeder behind.
+With VIGIL_RTSP_AUTH=basic|digest in the environment it requires VIGIL_RTSP_USER / VIGIL_RTSP_PASS
+(taken from the environment, so the password is never in this process's arguments).
 """
 import os
 import signal
@@ -12,7 +14,23 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+gi.require_version("GstRtsp", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+
+def require_auth(server, factory, method: str) -> None:
+    user, password = os.environ["VIGIL_RTSP_USER"], os.environ["VIGIL_RTSP_PASS"]
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken()
+    token.set_string("media.factory.role", "viewer")
+    if method == "digest":
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+        auth.add_digest(user, password, token)
+    else:
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+    server.set_auth(auth)
+    factory.add_role_from_structure(Gst.Structure.new_from_string("viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"))
 
 
 def main() -> None:
@@ -29,6 +47,9 @@ def main() -> None:
     )
     factory.set_shared(True)
     factory.set_suspend_mode(GstRtspServer.RTSPSuspendMode.NONE)
+    method = os.environ.get("VIGIL_RTSP_AUTH", "")
+    if method:
+        require_auth(server, factory, method)
     server.get_mount_points().add_factory(mount, factory)
     counters = {"connected": 0, "closed": 0}
 

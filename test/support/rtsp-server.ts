@@ -67,7 +67,13 @@ function waitExit(p: ChildProcess | null): Promise<void> {
   });
 }
 
-export async function startRtspServer(opts: { port?: number; mount?: string; source?: string } = {}): Promise<RtspServer> {
+export interface RtspAuth {
+  method: 'basic' | 'digest';
+  username: string;
+  password: string;
+}
+
+export async function startRtspServer(opts: { port?: number; mount?: string; source?: string; auth?: RtspAuth } = {}): Promise<RtspServer> {
   const port = opts.port ?? (await freePort());
   const mount = opts.mount ?? '/cam';
   const source = opts.source ?? h264Fixture();
@@ -80,7 +86,9 @@ export async function startRtspServer(opts: { port?: number; mount?: string; sou
   const launch = async () => {
     udp = await freeUdpPort();
     // --watch-stdin: if this process dies without stop(), the server sees its stdin close and takes the feeder down with it.
-    gst = spawn('/usr/bin/python3', [join(here, 'rtsp-server.py'), String(port), String(udp), mount, '--watch-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Credentials go through the environment, so the server's own arguments never hold the password the tests look for.
+    const env = opts.auth ? { ...process.env, VIGIL_RTSP_AUTH: opts.auth.method, VIGIL_RTSP_USER: opts.auth.username, VIGIL_RTSP_PASS: opts.auth.password } : process.env;
+    gst = spawn('/usr/bin/python3', [join(here, 'rtsp-server.py'), String(port), String(udp), mount, '--watch-stdin'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const child = gst;
     await new Promise<void>((resolve, reject) => {
       let buf = '';

@@ -1,6 +1,7 @@
-// Unit: the ffmpeg argument builder (one child, three outputs) and credential redaction.
+// Unit: the ffmpeg argument builder (one child, three outputs); credentials never reach its arguments.
 import { describe, expect, it } from 'vitest';
-import { buildIngestArgs, redact, redactArgs, splitBasicAuth, withCredentials, type IngestArgsInput } from '../../src-main/workers/ingest-args';
+import { buildIngestArgs, type IngestArgsInput } from '../../src-main/workers/ingest-args';
+import { redactArgs } from '../../src-main/shared/credentials';
 import type { CameraRuntime } from '../../src-main/workers/camera-worker.types';
 
 const rt = (p: Partial<CameraRuntime>): CameraRuntime => ({ id: 7, kind: 'rtsp', url: 'rtsp://10.0.0.5:554/s', username: null, password: null, rtspTransport: 'tcp', snapshotFps: 2, record: true, ...p });
@@ -19,13 +20,13 @@ const after = (args: string[], flag: string): string | undefined => args[args.in
 
 describe('buildIngestArgs', () => {
   it('rtsp: one input, copy segments with audio, analysis PPM and JPEG pipes', () => {
-    const { args, stdin, copyVideo } = buildIngestArgs(input(rt({ rtspTransport: 'udp', username: 'admin', password: 'p@ss:w/rd' })));
+    const { args, stdin, copyVideo } = buildIngestArgs(input(rt({ rtspTransport: 'udp' })));
     expect(stdin).toBe('ignore');
     expect(copyVideo).toBe(true);
     expect(args.filter((a) => a === '-i')).toHaveLength(1);
     expect(after(args, '-rtsp_transport')).toBe('udp');
     expect(after(args, '-timeout')).toBe('5000000');
-    expect(after(args, '-i')).toBe('rtsp://admin:p%40ss%3Aw%2Frd@10.0.0.5:554/s');
+    expect(after(args, '-i')).toBe('rtsp://10.0.0.5:554/s');
     expect(args).toContain('0:a:0?');
     expect(after(args, '-c:v')).toBe('copy');
     expect(after(args, '-segment_time')).toBe('4');
@@ -70,21 +71,27 @@ describe('buildIngestArgs', () => {
 });
 
 describe('credentials', () => {
-  it('redacts userinfo and authorization values', () => {
-    expect(redact('rtsp://admin:hunter2@10.0.0.5/s: Connection refused')).toBe('rtsp://***@10.0.0.5/s: Connection refused');
-    expect(redact('Authorization: Basic YWRtaW46aHVudGVyMg==')).toBe('Authorization: Basic ***');
-    const line = redactArgs(buildIngestArgs(input(rt({ username: 'admin', password: 'hunter2' }))).args);
-    expect(line).toContain('rtsp://***@10.0.0.5:554/s');
-    expect(line).not.toContain('hunter2');
-    expect(line).not.toContain('admin');
+  it('never puts credentials into the arguments, whether separate or in the URL', () => {
+    for (const r of [rt({ username: 'admin', password: 'p@ss:w/rd' }), rt({ url: 'rtsp://admin:p%40ss%3Aw%2Frd@10.0.0.5:554/s' }), rt({ kind: 'mjpeg', url: 'http://admin:hunter2@cam/video.mjpg' })]) {
+      const { args } = buildIngestArgs(input(r));
+      const line = args.join(' ');
+      for (const secret of ['p@ss:w/rd', 'p%40ss%3Aw%2Frd', 'hunter2', 'admin']) expect(line).not.toContain(secret);
+    }
+    expect(after(buildIngestArgs(input(rt({ url: 'rtsp://admin:pw@10.0.0.5:554/s' }))).args, '-i')).toBe('rtsp://10.0.0.5:554/s');
   });
 
-  it('separate credentials win over userinfo; Basic auth split off for fetch', () => {
-    expect(withCredentials('rtsp://a:b@h/s', 'c', 'd')).toBe('rtsp://c:d@h/s');
-    expect(withCredentials('rtsp://h/s', null, null)).toBe('rtsp://h/s');
-    const s = splitBasicAuth('http://u:p%40@cam:8080/snap.jpg', null, null);
-    expect(s.url).toBe('http://cam:8080/snap.jpg');
-    expect(Buffer.from(s.authorization!.slice(6), 'base64').toString()).toBe('u:p@');
-    expect(splitBasicAuth('http://cam/s.jpg', null, null).authorization).toBeNull();
+  it('reads a relayed camera from the loopback relay, over TCP even when the camera is set to UDP', () => {
+    const network = { url: 'rtsp://127.0.0.1:40000/0123456789abcdef0123456789abcdef/s', relayed: true };
+    const { args } = buildIngestArgs(input(rt({ rtspTransport: 'udp', username: 'admin', password: 'hunter2' }), { network }));
+    expect(after(args, '-i')).toBe(network.url);
+    expect(after(args, '-rtsp_transport')).toBe('tcp');
+    const mjpeg = buildIngestArgs(input(rt({ kind: 'mjpeg', url: 'http://cam/video.mjpg', username: 'a', password: 'hunter2' }), { network: { url: 'http://127.0.0.1:40001/tok', relayed: true } }));
+    expect(after(mjpeg.args, '-i')).toBe('http://127.0.0.1:40001/tok');
+    expect(redactArgs(mjpeg.args, ['hunter2'])).not.toContain('hunter2');
+  });
+
+  it('a pattern camera runs the pattern its URL names', () => {
+    expect(after(buildIngestArgs(input(rt({ kind: 'pattern', url: 'pattern://mandelbrot' }))).args, '-i')).toBe('mandelbrot=size=640x360:rate=10');
+    expect(after(buildIngestArgs(input(rt({ kind: 'pattern', url: 'pattern://testsrc2' }))).args, '-i')).toBe('testsrc2=size=640x360:rate=10');
   });
 });

@@ -1,7 +1,10 @@
-// "Test connection": ffprobe (arg array, hard timeout) for rtsp/file/pattern, an HTTP GET for snapshot/MJPEG URLs.
+// "Test connection": ffprobe (arg array, hard timeout; RTSP with credentials through the loopback relay) for rtsp/file/pattern, an HTTP GET for snapshot/MJPEG URLs.
 import { spawn } from 'node:child_process';
+import { hasCredentials, maskUrl, redact, resolveCredentials } from '../../shared/credentials';
+import { filePathOf, patternLavfi, patternOf } from '../../shared/source-url';
 import type { SourceKind } from '../../workers/camera-worker.types';
-import { mergeCredentials, patternOf, filePathOf, redactSecrets } from '../../services/camera-url';
+import { silentLogger, type Logger } from '../logger';
+import { NodeCameraNetRepository, type AuthRelay, type CameraNetRepository } from '../net/camera-net.repository';
 
 export interface ProbeRequest {
   kind: SourceKind;
@@ -77,33 +80,50 @@ interface FfprobeStream {
 }
 
 export class SourceProbeRepository implements ProbeRepository {
-  constructor(private readonly ffprobe: () => string | null) {}
+  constructor(
+    private readonly ffprobe: () => string | null,
+    private readonly net: CameraNetRepository = new NodeCameraNetRepository(),
+    private readonly log: Logger = silentLogger(),
+  ) {}
 
   async probe(req: ProbeRequest): Promise<ProbeResult> {
     if (req.kind === 'http' || req.kind === 'mjpeg') return this.probeHttp(req);
-    return this.probeFfprobe(req);
+    if (req.kind !== 'rtsp') return this.probeFfprobe(req, this.ffprobeArgs(req), null);
+    const src = resolveCredentials(req.url, req.username, req.password);
+    if (!hasCredentials(src)) return this.probeFfprobe(req, this.ffprobeArgs(req, src.url, req.rtspTransport), null);
+    // Opened for this probe only and closed after it: ffprobe sees a loopback URL, never the credentials.
+    const relay = await this.net.rtspRelay({ upstream: src.url, credentials: { username: src.username, password: src.password ?? '' }, log: this.log, connectTimeoutMs: Math.max(1000, req.timeoutMs - 1000) });
+    try {
+      return await this.probeFfprobe(req, this.ffprobeArgs(req, relay.url, 'tcp'), relay);
+    } finally {
+      await relay.close();
+    }
   }
 
-  private ffprobeArgs(req: ProbeRequest): string[] | string {
+  private ffprobeArgs(req: ProbeRequest, rtspUrl?: string, transport?: 'tcp' | 'udp'): string[] | string {
     const base = ['-v', 'error', '-print_format', 'json', '-show_streams'];
     if (req.kind === 'rtsp') {
-      const url = mergeCredentials(req.url, req);
-      return [...base, '-rtsp_transport', req.rtspTransport, '-timeout', String(Math.max(1, Math.floor(req.timeoutMs * 1000))), '-i', url];
+      return [...base, '-rtsp_transport', transport ?? req.rtspTransport, '-timeout', String(Math.max(1, Math.floor(req.timeoutMs * 1000))), '-i', rtspUrl ?? resolveCredentials(req.url, null, null).url];
     }
     if (req.kind === 'pattern') {
-      const p = patternOf(req.url);
-      if (!p) return `Unknown test pattern in ${req.url}`;
-      return [...base, '-f', 'lavfi', '-i', `${p}=size=640x360:rate=10`];
+      if (!patternOf(req.url)) return `Unknown test pattern in ${req.url}`;
+      return [...base, '-f', 'lavfi', '-i', patternLavfi(req.url)];
     }
     return [...base, '-i', filePathOf(req.url)];
   }
 
-  private probeFfprobe(req: ProbeRequest): Promise<ProbeResult> {
+  private probeFfprobe(req: ProbeRequest, args: string[] | string, relay: AuthRelay | null): Promise<ProbeResult> {
     const bin = this.ffprobe();
     if (!bin) return Promise.resolve(fail(req.kind, 'ffprobe was not found: install ffmpeg or set ffmpeg_path'));
-    const args = this.ffprobeArgs(req);
     if (typeof args === 'string') return Promise.resolve(fail(req.kind, args));
-    const secrets = [req.password, req.username];
+    const secrets = [req.password];
+    const shown = maskUrl(req.url, relay !== null);
+    // ffprobe names the relay's URL; the user recognises the camera's (masked), and the relay's token stays out of replies.
+    const clean = (text: string): string => redact(relay ? text.split(relay.url).join(shown) : text, secrets);
+    const relayError = (): string | null => {
+      const f = relay?.failure();
+      return f ? `${shown}: ${f.message}` : null;
+    };
     return new Promise((resolve) => {
       const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -119,12 +139,12 @@ export class SourceProbeRepository implements ProbeRepository {
       });
       child.once('error', (e) => {
         clearTimeout(timer);
-        resolve(fail(req.kind, redactSecrets(e.message, secrets)));
+        resolve(fail(req.kind, clean(e.message)));
       });
       child.once('close', (code) => {
         clearTimeout(timer);
         if (timedOut) return resolve(fail(req.kind, `Timed out after ${Math.round(req.timeoutMs / 1000)} s waiting for the source`));
-        const text = redactSecrets(err.trim().split('\n').filter(Boolean).slice(-3).join('\n'), secrets);
+        const text = relayError() ?? clean(err.trim().split('\n').filter(Boolean).slice(-3).join('\n'));
         let streams: FfprobeStream[] = [];
         try {
           streams = (JSON.parse(out || '{}') as { streams?: FfprobeStream[] }).streams ?? [];
@@ -149,13 +169,13 @@ export class SourceProbeRepository implements ProbeRepository {
   }
 
   private async probeHttp(req: ProbeRequest): Promise<ProbeResult> {
-    const secrets = [req.password, req.username];
+    const secrets = [req.password];
+    const src = resolveCredentials(req.url, req.username, req.password);
+    const http = this.net.httpClient(hasCredentials(src) ? { username: src.username, password: src.password ?? '' } : null);
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), req.timeoutMs);
-    const headers: Record<string, string> = { Accept: 'image/*, multipart/x-mixed-replace' };
-    if (req.username) headers.Authorization = `Basic ${Buffer.from(`${req.username}:${req.password ?? ''}`).toString('base64')}`;
     try {
-      const res = await fetch(req.url, { headers, signal: ac.signal, redirect: 'follow' });
+      const res = await http.fetch(src.url, { headers: { Accept: 'image/*, multipart/x-mixed-replace' }, signal: ac.signal, redirect: 'follow' });
       if (!res.ok) {
         void res.body?.cancel().catch(() => undefined);
         return fail(req.kind, `HTTP ${res.status} ${res.statusText}`.trim());
@@ -194,7 +214,7 @@ export class SourceProbeRepository implements ProbeRepository {
       if (ac.signal.aborted) return fail(req.kind, `Timed out after ${Math.round(req.timeoutMs / 1000)} s waiting for the source`);
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       const msg = cause?.message ?? (e instanceof Error ? e.message : String(e));
-      return fail(req.kind, redactSecrets(msg, secrets));
+      return fail(req.kind, redact(msg, secrets));
     } finally {
       clearTimeout(timer);
     }
