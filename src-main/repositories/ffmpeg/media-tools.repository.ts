@@ -1,7 +1,7 @@
 // ffmpeg/ffprobe side of recordings: concat clip assembly (codec copy, MP4 faststart), JPEG frames, sprites, probes, hashes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { FfmpegInfo } from './ffmpeg-locator';
 
 export interface ProbeInfo {
@@ -12,28 +12,36 @@ export interface ProbeInfo {
   audio: boolean;
 }
 
+/**
+ * Writers put `out` in place only when complete. An aborted `signal` kills the ffmpeg run (SIGKILL), removes what it
+ * had written and rejects with MediaToolAbortedError once the process has exited.
+ */
 export interface MediaToolsRepository {
   /** Concatenate whole segments (keyframe boundaries) into one MP4 with faststart; no re-encode. */
-  concat(inputs: string[], out: string, onProgress?: (outMs: number) => void): Promise<void>;
-  /** One JPEG frame at `offsetS` seconds into `input`. */
-  frame(input: string, offsetS: number, out: string, width?: number): Promise<void>;
+  concat(inputs: string[], out: string, onProgress?: (outMs: number) => void, signal?: AbortSignal): Promise<void>;
+  /** One JPEG frame at `offsetS` seconds into `input`; nothing is written when there is no frame there. */
+  frame(input: string, offsetS: number, out: string, width?: number, signal?: AbortSignal): Promise<void>;
   /** A horizontal strip of 10 evenly spaced 160×90 frames (1600×90). */
-  sprite(input: string, durationS: number, out: string): Promise<void>;
+  sprite(input: string, durationS: number, out: string, signal?: AbortSignal): Promise<void>;
   probe(input: string): Promise<ProbeInfo | null>;
   sha256(input: string): Promise<string>;
 }
 
 export class MediaToolError extends Error {}
+export class MediaToolAbortedError extends MediaToolError {}
 
 const TAIL = 2000;
 
-function run(bin: string | null, args: string[], onStdout?: (chunk: string) => void, timeoutMs = 300_000): Promise<string> {
+function run(bin: string | null, args: string[], onStdout?: (chunk: string) => void, timeoutMs = 300_000, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     if (!bin) return reject(new MediaToolError('ffmpeg not found'));
+    if (signal?.aborted) return reject(new MediaToolAbortedError('aborted before start'));
     const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    const abort = () => p.kill('SIGKILL');
+    signal?.addEventListener('abort', abort, { once: true });
     p.stdout.on('data', (d: Buffer) => {
       const s = d.toString();
       if (onStdout) onStdout(s);
@@ -44,22 +52,45 @@ function run(bin: string | null, args: string[], onStdout?: (chunk: string) => v
     });
     p.on('error', (e) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
       reject(new MediaToolError(e.message));
     });
-    p.on('close', (code, signal) => {
+    p.on('close', (code, killedBy) => {
       clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new MediaToolError(`${bin.split(/[\\/]/).pop()} failed (${signal ?? code}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
+      signal?.removeEventListener('abort', abort);
+      if (signal?.aborted) reject(new MediaToolAbortedError('aborted'));
+      else if (code === 0) resolve(out);
+      else reject(new MediaToolError(`${bin.split(/[\\/]/).pop()} failed (${killedBy ?? code}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });
 }
 
 const quoteConcat = (p: string): string => `file '${p.replace(/'/g, "'\\''")}'`;
 
+const removeQuietly = (p: string): void => {
+  try {
+    unlinkSync(p);
+  } catch {
+    // nothing written
+  }
+};
+
+/** `render` writes to a temp path that replaces `out` only if it succeeded and wrote something: readers never see half a JPEG. */
+async function writeVia(out: string, render: (tmp: string) => Promise<unknown>): Promise<void> {
+  const tmp = `${out}.partial`;
+  try {
+    await render(tmp);
+    if (existsSync(tmp)) renameSync(tmp, out);
+  } catch (err) {
+    removeQuietly(tmp);
+    throw err;
+  }
+}
+
 export class FfmpegMediaToolsRepository implements MediaToolsRepository {
   constructor(private readonly ffmpeg: () => FfmpegInfo) {}
 
-  async concat(inputs: string[], out: string, onProgress?: (outMs: number) => void): Promise<void> {
+  async concat(inputs: string[], out: string, onProgress?: (outMs: number) => void, signal?: AbortSignal): Promise<void> {
     if (!inputs.length) throw new MediaToolError('no input segments');
     const list = `${out}.concat.txt`;
     const tmp = `${out}.partial.mp4`;
@@ -79,37 +110,39 @@ export class FfmpegMediaToolsRepository implements MediaToolsRepository {
             if (m && onProgress) onProgress(Number(m[1]) / 1000);
           }
         },
+        undefined,
+        signal,
       );
       renameSync(tmp, out);
     } catch (err) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // nothing written
-      }
+      removeQuietly(tmp);
       throw err;
     } finally {
       unlinkSync(list);
     }
   }
 
-  async frame(input: string, offsetS: number, out: string, width = 640): Promise<void> {
-    await run(this.ffmpeg().path, [
-      '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-      // Output-side seek (decode from the segment start): input-side -ss into a copied MPEG-TS segment lands past
-      // the end for offsets beyond the first GOP and ffmpeg then writes nothing, exiting 0. Segments are seconds long.
-      '-i', input, '-ss', Math.max(0, offsetS).toFixed(3),
-      '-frames:v', '1', '-vf', `scale=${width}:-2`, '-q:v', '4', '-update', '1', '-f', 'image2', out,
-    ]);
+  frame(input: string, offsetS: number, out: string, width = 640, signal?: AbortSignal): Promise<void> {
+    return writeVia(out, (tmp) =>
+      run(this.ffmpeg().path, [
+        '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+        // Output-side seek (decode from the segment start): input-side -ss into a copied MPEG-TS segment lands past
+        // the end for offsets beyond the first GOP and ffmpeg then writes nothing, exiting 0. Segments are seconds long.
+        '-i', input, '-ss', Math.max(0, offsetS).toFixed(3),
+        '-frames:v', '1', '-vf', `scale=${width}:-2`, '-q:v', '4', '-update', '1', '-f', 'image2', tmp,
+      ], undefined, undefined, signal),
+    );
   }
 
-  async sprite(input: string, durationS: number, out: string): Promise<void> {
+  sprite(input: string, durationS: number, out: string, signal?: AbortSignal): Promise<void> {
     const rate = 10 / Math.max(durationS, 0.5);
-    await run(this.ffmpeg().path, [
-      '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', input,
-      '-vf', `fps=${rate.toFixed(6)},scale=160:90:force_original_aspect_ratio=decrease,pad=160:90:(ow-iw)/2:(oh-ih)/2,tile=10x1`,
-      '-frames:v', '1', '-q:v', '5', '-update', '1', '-f', 'image2', out,
-    ]);
+    return writeVia(out, (tmp) =>
+      run(this.ffmpeg().path, [
+        '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', input,
+        '-vf', `fps=${rate.toFixed(6)},scale=160:90:force_original_aspect_ratio=decrease,pad=160:90:(ow-iw)/2:(oh-ih)/2,tile=10x1`,
+        '-frames:v', '1', '-q:v', '5', '-update', '1', '-f', 'image2', tmp,
+      ], undefined, undefined, signal),
+    );
   }
 
   async probe(input: string): Promise<ProbeInfo | null> {

@@ -1,5 +1,5 @@
 // Timeline and investigator side of recordings: coverage, activity histogram, HLS VOD playlists, frames and exports.
-import { badRequest, notFound } from '../../shared/errors';
+import { ApiError, badRequest, notFound } from '../../shared/errors';
 import type { z } from 'zod';
 import type { exportStatusSchema } from '../../shared/contract/events.contract';
 import type { EventsRepository, ExportRow, ExportsRepository } from '../../repositories/events.repository';
@@ -10,6 +10,7 @@ import type { Logger } from '../../repositories/logger';
 import type { PushBus } from '../push-bus';
 import type { RecordingCameraSource } from './recording-cameras';
 import { bucketIndex, mergeSpans, type Span } from './coverage';
+import { RenderQueue, RenderQueueFullError, type RenderWork } from './render-queue';
 
 export type ExportStatus = z.output<typeof exportStatusSchema>;
 
@@ -18,15 +19,19 @@ const MAX_EXPORT_MS = 24 * 3_600_000;
 /** The join gap coverage_spans are stored with (migration 004). */
 const COVERAGE_GAP_MS = 2000;
 const MAX_SPRITE_MS = 30 * 60_000;
-/** Hover renders (frame/sprite ffmpeg runs) at once: a fast scrub must not fork one ffmpeg per second crossed. */
-const MAX_RENDERS = 2;
+/**
+ * Hover renders (frame/sprite ffmpeg runs): 2 at once, so a fast scrub does not fork one ffmpeg per second crossed.
+ * 32 distinct renders may wait: at ~0.1–1 s a render that is a 2–16 s backlog, past which a hover preview is stale,
+ * and it still covers five browsers scrubbing at once (a browser holds at most 6 connections per host).
+ */
+const RENDER_LIMITS = { running: 2, waiting: 32 };
+/** Seconds a client is told to wait when the render queue is full: about how long a full line of frames takes to drain. */
+const RENDER_RETRY_AFTER_S = 2;
 
 export class RecordingsService {
   private exportQueue: Promise<void> = Promise.resolve();
-  /** Renders in flight per cache file: concurrent hovers share one ffmpeg run instead of clobbering its temp files. */
-  private readonly rendering = new Map<string, Promise<void>>();
-  private activeRenders = 0;
-  private readonly renderQueue: (() => void)[] = [];
+  /** Keyed by cache file: concurrent hovers share one ffmpeg run instead of clobbering its temp files. */
+  private readonly renders = new RenderQueue<string>(RENDER_LIMITS);
 
   constructor(
     private readonly segments: SegmentsRepository,
@@ -115,16 +120,17 @@ export class RecordingsService {
     return { path: this.files.resolve(s.path), size };
   }
 
-  /** A JPEG of the recorded frame nearest ts (timeline hover), cached per second. */
-  async frameAt(cameraId: number, ts: number, width = 320): Promise<{ path: string; size: number }> {
+  /** A JPEG of the recorded frame nearest ts (timeline hover), cached per second. Rendering stops when `signal` aborts. */
+  async frameAt(cameraId: number, ts: number, width = 320, signal?: AbortSignal): Promise<{ path: string; size: number }> {
     const s = this.segments.overlapping(cameraId, ts, ts + 1)[0] ?? null;
     if (!s) throw notFound('No recording at that time');
     const sec = Math.floor(ts / 1000) * 1000;
     const rel = `cache/frames/${cameraId}/${sec}-${width}.jpg`;
     if (this.files.size(rel) === null) {
       if (this.files.size(s.path) === null) throw notFound('The segment file at that time is missing');
-      await this.renderOnce(rel, () => this.tools.frame(this.files.resolve(s.path), Math.max(0, sec - s.start_ms) / 1000, this.files.ensureDirFor(rel), width).catch((err: unknown) => {
+      await this.render(rel, signal, (abort) => this.tools.frame(this.files.resolve(s.path), Math.max(0, sec - s.start_ms) / 1000, this.files.ensureDirFor(rel), width, abort).catch((err: unknown) => {
         this.files.remove(rel);
+        if (abort.aborted) throw err;
         this.log.warn({ err: err instanceof Error ? err.message : String(err), camera_id: cameraId, segment: s.path }, 'frame extraction failed');
         throw notFound('No decodable frame at that time');
       }));
@@ -134,8 +140,8 @@ export class RecordingsService {
     return { path: this.files.resolve(rel), size };
   }
 
-  /** A 1600×90 hover-scrub strip (10 frames) for a recorded range of at most 30 minutes. */
-  async rangeSprite(cameraId: number, from: number, to: number): Promise<{ path: string; size: number }> {
+  /** A 1600×90 hover-scrub strip (10 frames) for a recorded range of at most 30 minutes. Rendering stops when `signal` aborts. */
+  async rangeSprite(cameraId: number, from: number, to: number, signal?: AbortSignal): Promise<{ path: string; size: number }> {
     if (!(to > from)) throw badRequest('"to" must be after "from"');
     if (to - from > MAX_SPRITE_MS) throw badRequest('Sprite ranges are limited to 30 minutes');
     const segs = this.segments.overlapping(cameraId, from, to);
@@ -143,14 +149,15 @@ export class RecordingsService {
     const rel = `cache/sprites/${cameraId}/${from}-${to}.jpg`;
     if (this.files.size(rel) === null) {
       if (segs.some((s) => this.files.size(s.path) === null)) throw notFound('A segment file in that range is missing');
-      await this.renderOnce(rel, async () => {
+      await this.render(rel, signal, async (abort) => {
         const tmp = `cache/sprites/${cameraId}/${from}-${to}.mp4`;
         const tmpAbs = this.files.ensureDirFor(tmp);
         try {
-          await this.tools.concat(segs.map((s) => this.files.resolve(s.path)), tmpAbs);
-          await this.tools.sprite(tmpAbs, segs.reduce((a, s) => a + s.end_ms - s.start_ms, 0) / 1000, this.files.ensureDirFor(rel));
+          await this.tools.concat(segs.map((s) => this.files.resolve(s.path)), tmpAbs, undefined, abort);
+          await this.tools.sprite(tmpAbs, segs.reduce((a, s) => a + s.end_ms - s.start_ms, 0) / 1000, this.files.ensureDirFor(rel), abort);
         } catch (err) {
           this.files.remove(rel);
+          if (abort.aborted) throw err;
           this.log.warn({ err: err instanceof Error ? err.message : String(err), camera_id: cameraId, from, to }, 'range sprite failed');
           throw notFound('No decodable footage in that range');
         } finally {
@@ -161,24 +168,17 @@ export class RecordingsService {
     return { path: this.files.resolve(rel), size: this.files.size(rel) ?? 0 };
   }
 
-  private renderOnce(key: string, render: () => Promise<void>): Promise<void> {
-    const running = this.rendering.get(key);
-    if (running) return running;
-    const p = this.limited(render).finally(() => this.rendering.delete(key));
-    this.rendering.set(key, p);
-    return p;
-  }
-
-  /** A finishing render hands its slot straight to the next waiter, so a newcomer can never slip in between. */
-  private async limited(render: () => Promise<void>): Promise<void> {
-    if (this.activeRenders >= MAX_RENDERS) await new Promise<void>((r) => this.renderQueue.push(r));
-    else this.activeRenders++;
+  /** Waits for the shared render of `key`; this caller stops holding it when `signal` aborts. */
+  private async render(key: string, signal: AbortSignal | undefined, work: RenderWork): Promise<void> {
     try {
-      await render();
-    } finally {
-      const next = this.renderQueue.shift();
-      if (next) next();
-      else this.activeRenders--;
+      await this.renders.run(key, work, signal);
+    } catch (err) {
+      if (err instanceof RenderQueueFullError) {
+        throw new ApiError(503, 'Too many previews are being rendered; retry shortly', { 'Retry-After': String(RENDER_RETRY_AFTER_S) });
+      }
+      // 499 (client closed request): nobody reads it, and it keeps an abandoned hover out of the error log.
+      if (signal?.aborted) throw new ApiError(499, 'Client closed the request');
+      throw err;
     }
   }
 

@@ -1,5 +1,5 @@
 // Raw recordings routes: HLS VOD playlist + segments for any range, timeline hover frame/sprite, export download.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
 import { zTimeMs } from '../../shared/time';
 import type { RecordingsService } from '../../services/recording/recordings.service';
@@ -20,6 +20,18 @@ const timeQuery = (req: FastifyRequest, name: string): number => {
   const r = zTimeMs.safeParse(q[name]);
   if (!r.success) throw invalid(['query', name], q[name] === undefined ? 'Field required' : 'Expected an ISO-8601 time or epoch milliseconds');
   return r.data;
+};
+
+/** Aborts when the client disconnects before its response has been sent: a render nobody waits for is dropped. */
+const clientGone = (req: FastifyRequest, reply: FastifyReply): AbortSignal => {
+  const ac = new AbortController();
+  const res = reply.raw;
+  if (res.destroyed || req.raw.socket.destroyed) ac.abort();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
+  return ac.signal;
 };
 
 export const recordingsRoutes =
@@ -46,12 +58,12 @@ export const recordingsRoutes =
         const q = req.query as Record<string, unknown>;
         const w = Number(q.w ?? 320);
         if (!Number.isInteger(w) || w < 32 || w > 1920) throw invalid(['query', 'w'], 'Expected an integer width 32–1920');
-        const f = await rec.frameAt(intParam(req, 'camera_id'), timeQuery(req, q.ts === undefined && q.t !== undefined ? 't' : 'ts'), w);
+        const f = await rec.frameAt(intParam(req, 'camera_id'), timeQuery(req, q.ts === undefined && q.t !== undefined ? 't' : 'ts'), w, clientGone(req, reply));
         return sendRanged(req, reply, f, 'image/jpeg', (r) => files.read(f.path, r), { 'Cache-Control': 'private, max-age=86400' });
       });
     }
     app.get('/api/recordings/:camera_id/sprite.jpg', async (req, reply) => {
-      const f = await rec.rangeSprite(intParam(req, 'camera_id'), timeQuery(req, 'from'), timeQuery(req, 'to'));
+      const f = await rec.rangeSprite(intParam(req, 'camera_id'), timeQuery(req, 'from'), timeQuery(req, 'to'), clientGone(req, reply));
       return sendRanged(req, reply, f, 'image/jpeg', (r) => files.read(f.path, r), { 'Cache-Control': 'private, max-age=86400' });
     });
     app.route({
