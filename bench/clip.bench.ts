@@ -16,7 +16,7 @@ export async function run(): Promise<BenchRow[]> {
     const enc = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-t', '60', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-f', 'segment', '-segment_time', '4', '-segment_format', 'mpegts', join(segDir, 's%03d.ts')]);
     if (enc.status !== 0) throw new Error(enc.stderr.toString());
     const inputs = Array.from({ length: 15 }, (_, i) => join(segDir, `s${String(i).padStart(3, '0')}.ts`));
-    const tools = new FfmpegMediaToolsRepository(() => ({ path: 'ffmpeg', ffprobe: 'ffprobe', version: null, source: 'PATH' }));
+    const tools = new FfmpegMediaToolsRepository(() => ({ path: 'ffmpeg', ffprobe: 'ffprobe', version: null, source: 'PATH', error: null }));
     const list = join(t.dir, 'list.txt');
     writeFileSync(list, inputs.map((p) => `file '${p}'`).join('\n'));
     const ours: number[] = [];

@@ -42,7 +42,10 @@ async function boot(): Promise<void> {
     rendererDir: join(here, '..', 'renderer'),
     electron: process.versions.electron ?? null,
   });
-  if (!known.some((a) => a.startsWith('--data-dir')) && !process.env.VIGIL_DATA_DIR) config.dataDir = app.getPath('userData');
+  if (!known.some((a) => a.startsWith('--data-dir')) && !process.env.VIGIL_DATA_DIR) {
+    config.dataDir = app.getPath('userData');
+    if (!known.some((a) => a.startsWith('--media-dir')) && !process.env.VIGIL_MEDIA_DIRS) config.mediaDirs = [join(config.dataDir, 'media')];
+  }
   try {
     running = await startApp(config, { keyProvider: safeStorageKeyProvider(safeStorage) });
   } catch (err) {

@@ -1,6 +1,6 @@
 // Resolves the runtime configuration from CLI flags and environment variables.
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 export interface AppConfig {
   dataDir: string;
@@ -13,12 +13,15 @@ export interface AppConfig {
   electron: string | null;
   /** Print the URL + one-time login link at start (headless). */
   announce: boolean;
+  /** ffmpeg chosen by the machine's owner (--ffmpeg, VIGIL_FFMPEG or FFMPEG_PATH); never settable over the API. */
+  ffmpeg: { path: string; source: 'cli' | 'env' } | null;
+  /** Folders `file` cameras may read from (--media-dir / VIGIL_MEDIA_DIRS); default <data>/media. */
+  mediaDirs: string[];
 }
 
 export class ConfigError extends Error {}
 
-export const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || host.startsWith('127.');
+export { isLoopbackAddress as isLoopback } from '../shared/loopback';
 
 export function defaultDataDir(): string {
   if (process.platform === 'win32') return join(process.env.APPDATA ?? homedir(), 'Vigil');
@@ -36,8 +39,8 @@ function flag(argv: string[], name: string): string | undefined {
   return v;
 }
 
-const KNOWN = ['port', 'data-dir', 'host', 'no-demo', 'help'];
-const VALUED = new Set(['port', 'data-dir', 'host']);
+const KNOWN = ['port', 'data-dir', 'host', 'no-demo', 'help', 'ffmpeg', 'media-dir'];
+const VALUED = new Set(['port', 'data-dir', 'host', 'ffmpeg', 'media-dir']);
 
 /** Keeps Vigil's own flags (with their values, in either form) out of a host argv such as Electron's, which also carries Chromium switches. */
 export function vigilArgs(argv: string[]): string[] {
@@ -63,20 +66,29 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, base: { reso
   const host = flag(argv, 'host') ?? env.VIGIL_HOST ?? '127.0.0.1';
   const key = env.VIGIL_API_KEY?.trim() || null;
   if (key !== null && key.length < 16) throw new ConfigError('VIGIL_API_KEY must be at least 16 characters');
+  const dataDir = resolve(flag(argv, 'data-dir') ?? env.VIGIL_DATA_DIR ?? defaultDataDir());
+  const ffCli = flag(argv, 'ffmpeg');
+  const ffEnv = env.VIGIL_FFMPEG?.trim() || env.FFMPEG_PATH?.trim() || null;
+  const mediaRaw = flag(argv, 'media-dir') ?? env.VIGIL_MEDIA_DIRS ?? '';
+  const mediaDirs = mediaRaw.split(delimiter).filter((d) => d.trim() !== '').map((d) => resolve(d.trim()));
   return {
-    dataDir: resolve(flag(argv, 'data-dir') ?? env.VIGIL_DATA_DIR ?? defaultDataDir()),
+    dataDir,
     host,
     port,
     demo: !argv.includes('--no-demo') && env.VIGIL_NO_DEMO !== '1',
     apiKey: key,
     announce: true,
+    ffmpeg: ffCli ? { path: resolve(ffCli), source: 'cli' } : ffEnv ? { path: resolve(ffEnv), source: 'env' } : null,
+    mediaDirs: mediaDirs.length ? mediaDirs : [join(dataDir, 'media')],
     ...base,
   };
 }
 
-export const USAGE = `Usage: npm run serve -- [--port N] [--host ADDR] [--data-dir DIR] [--no-demo]
-  --port      HTTP port (VIGIL_PORT, default 8787; 0 picks a free one)
-  --host      bind address (default 127.0.0.1; LAN binding needs auth_required)
-  --data-dir  where recordings and the database live (VIGIL_DATA_DIR)
-  --no-demo   do not create the demo cameras on an empty database
+export const USAGE = `Usage: npm run serve -- [--port N] [--host ADDR] [--data-dir DIR] [--no-demo] [--ffmpeg PATH] [--media-dir DIRS]
+  --port       HTTP port (VIGIL_PORT, default 8787; 0 picks a free one)
+  --host       bind address (default 127.0.0.1; LAN binding needs auth_required)
+  --data-dir   where recordings and the database live (VIGIL_DATA_DIR)
+  --no-demo    do not create the demo cameras on an empty database
+  --ffmpeg     the ffmpeg binary to use (VIGIL_FFMPEG or FFMPEG_PATH; default: the one on PATH)
+  --media-dir  folders file cameras may read, separated by '${delimiter}' (VIGIL_MEDIA_DIRS; default <data-dir>/media)
   VIGIL_API_KEY  use this API key instead of the generated one`;

@@ -8,7 +8,9 @@ import { createRootLogger, type Logger } from '../repositories/logger';
 import { SqliteSettingsRepository } from '../repositories/settings.repository';
 import { fileKeyProvider, SecretBox, SqliteSecretsRepository, type KeyProvider } from '../repositories/secrets.repository';
 import { NodeHostRepository } from '../repositories/host.repository';
-import { locateFfmpeg, type FfmpegInfo } from '../repositories/ffmpeg/ffmpeg-locator';
+import { nodeFfmpegLocator, type FfmpegInfo } from '../repositories/ffmpeg/ffmpeg-locator';
+import { FileLocalSettingsRepository } from '../repositories/local-settings.repository';
+import { FfmpegService } from '../services/ffmpeg.service';
 import { PushBus } from '../services/push-bus';
 import { SettingsService } from '../services/settings.service';
 import { AuthService } from '../services/auth.service';
@@ -23,6 +25,7 @@ import { WorkerManager } from '../workers/worker-manager';
 import { SqliteCamerasRepository } from '../repositories/cameras.repository';
 import { FsCameraFilesRepository, loadNoSignalJpeg } from '../repositories/camera-files.repository';
 import { SourceProbeRepository } from '../repositories/ffmpeg/probe.repository';
+import { NodeCameraNetRepository } from '../repositories/net/camera-net.repository';
 import { CamerasService } from '../services/cameras.service';
 import { liveRoutes, LiveViewers } from '../transport/rest/live.routes';
 import { randomBytes } from 'node:crypto';
@@ -92,11 +95,9 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   settings.addGuard((next) => (!loopbackOnly && !next.auth_required ? 'Vigil is bound to the LAN; auth_required cannot be turned off.' : null));
   const auth = new AuthService(new SqliteSecretsRepository(db, box), settings, { envKey: config.apiKey, loopbackOnly }, log.child({ module: 'auth' }));
 
-  let ffmpegInfo = await locateFfmpeg(settings.get().ffmpeg_path);
-  settings.onChange((next, prev) => {
-    if (next.ffmpeg_path !== prev.ffmpeg_path) void locateFfmpeg(next.ffmpeg_path).then((i) => (ffmpegInfo = i));
-  });
-  const ffmpeg = () => ffmpegInfo;
+  const ffmpegService = new FfmpegService(nodeFfmpegLocator, new FileLocalSettingsRepository(config.dataDir), config.ffmpeg, log.child({ module: 'ffmpeg' }));
+  await ffmpegService.refresh();
+  const ffmpeg = () => ffmpegService.current();
 
   let boundPort = config.port;
   const port = () => boundPort;
@@ -118,8 +119,8 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     manager,
     settings,
     bus,
-    probe: new SourceProbeRepository(() => ffmpeg().ffprobe),
-    files: new FsCameraFilesRepository(config.dataDir),
+    probe: new SourceProbeRepository(() => ffmpeg().ffprobe, new NodeCameraNetRepository(), log.child({ module: 'probe' })),
+    files: new FsCameraFilesRepository(config.dataDir, [...config.mediaDirs, join(config.resourcesDir, 'demo')]),
     purger: recording.purger,
     log: log.child({ module: 'cameras' }),
     demo: { enabled: config.demo, streetVideo: join(config.resourcesDir, 'demo', 'vtest.avi') },
@@ -128,7 +129,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const liveViewers = new LiveViewers();
 
   const handlers: Handlers = {
-    ...systemHandlers({ system, settings, auth, baseUrl: () => `http://${isLoopback(config.host) ? '127.0.0.1' : config.host}:${boundPort}` }),
+    ...systemHandlers({ system, settings, auth, ffmpeg: ffmpegService, baseUrl: () => `http://${isLoopback(config.host) ? '127.0.0.1' : config.host}:${boundPort}` }),
     ...cameraHandlers({ cameras }),
     ...eventHandlers(recording),
   };

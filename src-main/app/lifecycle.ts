@@ -49,6 +49,9 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     ]);
     await c.http.listen({ host: config.host, port: config.port });
     stopSteps.push(['http', () => c.http.close()]);
+    const sweep = setInterval(() => c.auth.sweep(), 10 * 60_000);
+    sweep.unref();
+    stopSteps.push(['session sweep', () => clearInterval(sweep)]);
     // Cameras start once HTTP listens (demo cameras seeded on a never-used database); stop runs first: workers before anything they feed.
     await c.cameras.start();
     stopSteps.push(['cameras', () => c.cameras.stop()]);

@@ -1,15 +1,20 @@
 // Camera-scoped files on disk: removes a camera's segment/HLS/live folders and answers file checks, always inside the data root.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { realContained } from './contained-path';
 import { rm } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 
 export interface CameraFilesRepository {
   /** Removes <data>/segments|hls|live/<id> (recursively; missing folders are fine). */
   removeCameraData(cameraId: number): Promise<void>;
-  /** Whether a regular file exists at this path. */
-  isFile(path: string): boolean;
+  /**
+   * The real path of a regular file inside one of the owner's media folders, or null. "Missing" and "not allowed" are
+   * deliberately the same answer, so the API cannot be used to learn which files exist on the machine.
+   */
+  mediaFile(path: string): string | null;
 }
+
 
 export const CAMERA_DIRS = ['segments', 'hls', 'live'] as const;
 
@@ -21,7 +26,19 @@ export function insideRoot(root: string, ...parts: string[]): string | null {
 }
 
 export class FsCameraFilesRepository implements CameraFilesRepository {
-  constructor(private readonly dataDir: string) {}
+  constructor(
+    private readonly dataDir: string,
+    /** Folders file cameras may read (owner-configured), plus the shipped demo media. */
+    private readonly mediaDirs: string[] = [],
+  ) {
+    for (const d of mediaDirs) {
+      try {
+        mkdirSync(d, { recursive: true });
+      } catch {
+        // A read-only or missing folder simply allows nothing.
+      }
+    }
+  }
 
   async removeCameraData(cameraId: number): Promise<void> {
     if (!Number.isInteger(cameraId) || cameraId <= 0) return;
@@ -31,12 +48,18 @@ export class FsCameraFilesRepository implements CameraFilesRepository {
     }
   }
 
-  isFile(path: string): boolean {
-    try {
-      return statSync(path).isFile();
-    } catch {
-      return false;
+  mediaFile(path: string): string | null {
+    if (!isAbsolute(path)) return null;
+    for (const dir of this.mediaDirs) {
+      const real = realContained(dir, path);
+      if (!real) continue;
+      try {
+        if (statSync(real).isFile()) return real;
+      } catch {
+        return null;
+      }
     }
+    return null;
   }
 }
 

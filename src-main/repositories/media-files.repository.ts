@@ -1,7 +1,8 @@
 // Filesystem side of recordings: every path is resolved against the data root and refused (400) if it escapes it.
-import { createReadStream, existsSync, mkdirSync, readdirSync, realpathSync, statSync, unlinkSync, writeFileSync, type ReadStream } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync, type ReadStream } from 'node:fs';
+import { containedPath, readServed, realContained, servedFile } from './contained-path';
 import { diskUsageOf } from './host.repository';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ApiError } from '../shared/errors';
 
 export interface FoundFile {
@@ -39,30 +40,21 @@ export interface MediaFilesRepository {
 
 export const CHUNK = 1024 * 1024;
 
-/** Pure containment check: the resolved candidate must be the root or inside it. */
-export function containedPath(root: string, p: string): string | null {
-  const rootAbs = resolve(root);
-  const abs = isAbsolute(p) ? resolve(p) : resolve(rootAbs, p);
-  const rel = relative(rootAbs, abs);
-  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('..'))) return abs;
-  return null;
-}
+export { containedPath } from './contained-path';
 
 export class NodeMediaFilesRepository implements MediaFilesRepository {
   readonly root: string;
-  private readonly realRoot: string;
 
   constructor(root: string) {
     this.root = resolve(root);
     mkdirSync(this.root, { recursive: true });
-    this.realRoot = realpathSync(this.root);
   }
 
   resolve(p: string): string {
     if (p.includes('\0')) throw new ApiError(400, 'Invalid path');
     const abs = containedPath(this.root, p);
     if (!abs) throw new ApiError(400, 'Path escapes the data root');
-    if (existsSync(abs) && !containedPath(this.realRoot, realpathSync(abs))) throw new ApiError(400, 'Path escapes the data root');
+    if (existsSync(abs) && !realContained(this.root, abs)) throw new ApiError(400, 'Path escapes the data root');
     return abs;
   }
 
@@ -164,6 +156,6 @@ export class NodeMediaFilesRepository implements MediaFilesRepository {
   }
 
   read(p: string, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.resolve(p), { highWaterMark: CHUNK, ...(range ?? {}) });
+    return readServed(servedFile(this.root, p), range, CHUNK);
   }
 }

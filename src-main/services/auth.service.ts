@@ -25,13 +25,17 @@ const newToken = (): string => randomBytes(32).toString('base64url');
 
 const SESSION_TTL_MS = 7 * 24 * 3600_000;
 const LOGIN_LINK_TTL_MS = 24 * 3600_000;
+/** Browser sessions one credential may hold; the oldest is dropped past this (a login loop cannot grow memory). */
+export const MAX_SESSIONS_PER_KEY = 64;
+const MAX_LOGIN_LINKS = 16;
 
 export const unauthenticated = (): ApiError => new ApiError(401, 'Authentication required.', { 'WWW-Authenticate': 'Bearer' });
 export const invalidKey = (): ApiError => new ApiError(401, 'Invalid API key.', { 'WWW-Authenticate': 'Bearer' });
 
 export class AuthService {
   private apiKey: string;
-  private readonly sessions = new Map<string, { principal: Principal; expires: number }>();
+  /** Insertion-ordered, so the first entries of a key are its oldest sessions. */
+  private readonly sessions = new Map<string, { principal: Principal; expires: number; key: string }>();
   private readonly loginLinks = new Map<string, number>();
   /** Per-launch token the Electron renderer puts on media URLs; it never leaves this process. */
   readonly mediaToken = newToken();
@@ -73,6 +77,7 @@ export class AuthService {
   createLoginLink(): string {
     const t = newToken();
     this.loginLinks.set(t, Date.now() + LOGIN_LINK_TTL_MS);
+    while (this.loginLinks.size > MAX_LOGIN_LINKS) this.loginLinks.delete(this.loginLinks.keys().next().value as string);
     return t;
   }
 
@@ -81,7 +86,7 @@ export class AuthService {
     for (const [t, exp] of this.loginLinks) {
       if (safeEqual(t, token)) {
         this.loginLinks.delete(t);
-        return exp > Date.now() ? this.createSession({ email: null, name: 'operator', via: 'session' }) : null;
+        return exp > Date.now() ? this.createSession({ email: null, name: 'operator', via: 'session' }, 'api_key') : null;
       }
     }
     return null;
@@ -90,16 +95,36 @@ export class AuthService {
   /** Exchanges a valid API key for a browser session token. */
   login(key: string): string {
     if (!safeEqual(key, this.apiKey)) throw invalidKey();
-    return this.createSession({ email: null, name: 'operator', via: 'session' });
+    return this.createSession({ email: null, name: 'operator', via: 'session' }, 'api_key');
   }
 
   logout(session: string): void {
     this.sessions.delete(session);
   }
 
-  private createSession(principal: Principal): string {
+  /** Drops expired sessions and login links; run on a timer so abandoned ones do not stay for their whole TTL. */
+  sweep(now = Date.now()): number {
+    let dropped = 0;
+    for (const [t, s] of this.sessions) if (s.expires < now && this.sessions.delete(t)) dropped++;
+    for (const [t, exp] of this.loginLinks) if (exp < now && this.loginLinks.delete(t)) dropped++;
+    return dropped;
+  }
+
+  sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  private createSession(principal: Principal, key: string): string {
     const t = newToken();
-    this.sessions.set(t, { principal, expires: Date.now() + SESSION_TTL_MS });
+    this.sessions.set(t, { principal, expires: Date.now() + SESSION_TTL_MS, key });
+    let held = 0;
+    for (const s of this.sessions.values()) if (s.key === key) held++;
+    for (const [old, s] of this.sessions) {
+      if (held <= MAX_SESSIONS_PER_KEY) break;
+      if (s.key !== key) continue;
+      this.sessions.delete(old);
+      held--;
+    }
     return t;
   }
 

@@ -46,6 +46,8 @@ export interface CamerasServiceDeps {
 }
 
 const TUNING_KEYS = Object.keys(cameraTuningShape) as (keyof CameraTuning)[];
+/** One answer for "missing" and "not allowed", so the API never tells which files exist on the machine. */
+export const MEDIA_FILE_REFUSED = "File not found in an allowed media folder (the data folder's media/ by default; see --media-dir).";
 const PROBE_TIMEOUT_MS = 8000;
 const CREATE_PROBE_TIMEOUT_MS = 4000;
 const LAST_SEEN_PERSIST_MS = 10_000;
@@ -121,7 +123,7 @@ export class CamerasService {
   /** Demo scenes never stop moving: shorter events give a newcomer a finished clip within the first minute. */
   private seedDemo(streetVideo: string | null): void {
     const demos: { name: string; url: string; kind: SourceKind }[] = [];
-    if (streetVideo && this.d.files.isFile(streetVideo)) demos.push({ name: 'Street (demo)', url: streetVideo, kind: 'file' });
+    if (streetVideo && this.d.files.mediaFile(streetVideo)) demos.push({ name: 'Street (demo)', url: streetVideo, kind: 'file' });
     else this.log.warn('demo street video missing; seeding the test pattern only');
     demos.push({ name: 'Test pattern (demo)', url: 'pattern://testsrc2', kind: 'pattern' });
     for (const c of demos) {
@@ -241,6 +243,11 @@ export class CamerasService {
       kind = input.source_kind ?? deriveKind(source.url);
     }
     if (kind === null) throw unprocessable(['body', 'rtsp_url'], 'Unsupported URL: use rtsp://, rtsps://, http(s)://, file:// (or an absolute path) or pattern://');
+    if (kind === 'file') {
+      const real = this.d.files.mediaFile(filePathOf(source.url));
+      if (!real) return { ok: false, source_kind: 'file', codec: null, width: null, height: null, fps: null, audio: null, error: MEDIA_FILE_REFUSED };
+      source = { ...source, url: real };
+    }
     return this.d.probe.probe({ kind, url: source.url, username: source.username, password: source.password, rtspTransport: transport, timeoutMs: PROBE_TIMEOUT_MS });
   }
 
@@ -252,7 +259,7 @@ export class CamerasService {
     if (derived === null) throw unprocessable(['body', 'rtsp_url'], 'Unsupported URL: use rtsp://, rtsps://, http(s)://, file:// (or an absolute path) or pattern://');
     if ((derived === 'rtsp' || derived === 'http') && !isNetworkUrl(source.url)) throw unprocessable(['body', 'rtsp_url'], 'Invalid URL: expected scheme://host[:port]/path');
     if (explicit !== undefined && !kindMatchesUrl(explicit, source.url)) throw unprocessable(['body', 'source_kind'], `source_kind ${explicit} does not match the URL scheme`);
-    if (derived === 'file' && !this.d.files.isFile(filePathOf(source.url))) throw unprocessable(['body', 'rtsp_url'], 'File not found on this machine');
+    if (derived === 'file' && !this.d.files.mediaFile(filePathOf(source.url))) throw unprocessable(['body', 'rtsp_url'], MEDIA_FILE_REFUSED);
     if (derived === 'pattern' && !patternOf(source.url)) throw unprocessable(['body', 'rtsp_url'], 'Unknown test pattern; try pattern://testsrc2');
     if (explicit !== undefined) return explicit;
     if (keep !== undefined && kindMatchesUrl(keep, source.url)) return keep;
@@ -278,6 +285,12 @@ export class CamerasService {
 
   private startWorker(r: CameraRecord): void {
     try {
+      // The owner may have narrowed the media folders since this camera was saved: re-check on every start.
+      if (r.kind === 'file' && !this.d.files.mediaFile(filePathOf(r.source.url))) {
+        this.log.warn({ camera_id: r.id }, 'file camera not started: its file is not in an allowed media folder');
+        this.d.repo.setStatus(r.id, { status: 'error', last_seen: null, last_error: `file: ${MEDIA_FILE_REFUSED}` });
+        return;
+      }
       this.d.manager.start(this.runtime(r));
     } catch (err) {
       this.log.error({ camera_id: r.id, err: err instanceof Error ? err.message : String(err) }, 'could not start the camera worker');

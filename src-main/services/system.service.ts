@@ -29,7 +29,7 @@ export class SystemService {
   health() {
     const workers = this.workers.states();
     const degraded = workers.some((w) => w.state === 'error') || this.ffmpeg().path === null;
-    return { status: degraded ? ('degraded' as const) : ('ok' as const), version: this.info.version, gpu: null, workers };
+    return { status: degraded ? ('degraded' as const) : ('ok' as const), version: this.info.version, gpu: null, workers: workers.map((w) => ({ camera_id: w.camera_id, state: w.state })) };
   }
 
   async system(user: Principal) {
@@ -48,7 +48,7 @@ export class SystemService {
         faces_enabled: models.some((m) => m.name.startsWith('blazeface') && m.found),
         models,
       },
-      ffmpeg: { path: ff.path, version: ff.version, source: ff.source },
+      ffmpeg: { path: ff.path, ffprobe: ff.ffprobe, version: ff.version, source: ff.source, error: ff.error },
       data_dir: this.info.dataDir,
       disk: this.hostRepo.diskUsage(this.info.dataDir),
       api: { host: this.info.host, port: this.info.port(), auth_required: this.settings.get().auth_required },

@@ -19,7 +19,6 @@ export const settingsSchema = z.object({
   segment_retention_seconds: z.number().int().min(30).max(86_400).default(900),
   analysis_fps: z.number().min(0.2).max(30).default(2),
   analysis_width: z.number().int().min(64).max(1920).default(320),
-  ffmpeg_path: z.string().min(1).nullable().default(null),
   retention_max_days: z.number().min(0.01).max(3650).nullable().default(30),
   retention_max_gb: z.number().min(0.01).nullable().default(null),
   retention_max_percent: z.number().min(1).max(99).default(85),

@@ -329,19 +329,25 @@ export class CameraSupervisor {
   }
 
   async startHls(waitMs: number): Promise<HlsSession> {
-    if (!this.hls) {
-      const h: HlsState = { dir: this.dirs.hls, entries: [], nextSeq: 0, lastTouch: Date.now(), ready: false, chain: Promise.resolve() };
-      this.hls = h;
-      await resetDir(h.dir);
-      for (const r of this.recent.slice(-this.d.hlsWindow)) await this.addHls(h, r.path, r.durationSec);
+    // Hold on to this call's session: a close that lands during any await below replaces or clears this.hls.
+    let h = this.hls;
+    if (!h) {
+      const created: HlsState = { dir: this.dirs.hls, entries: [], nextSeq: 0, lastTouch: Date.now(), ready: false, chain: Promise.resolve() };
+      h = this.hls = created;
+      await resetDir(created.dir);
+      for (const r of this.recent.slice(-this.d.hlsWindow)) await this.addHls(created, r.path, r.durationSec);
     }
-    const h = this.hls;
+    const closed = () => Object.assign(new Error('the HLS session was closed while starting'), { kind: 'hls-closed' as const });
+    if (this.hls !== h) throw closed();
     h.lastTouch = Date.now();
     const deadline = Date.now() + waitMs;
     while (!h.ready && this.hls === h && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    // A session that never became ready would otherwise hold one of hls_max_sessions until it idles out.
-    if (this.hls === h && !h.ready) await this.stopHls();
-    if (this.hls !== h || !h.ready) throw Object.assign(new Error('no live segments yet; the camera is not delivering'), { kind: 'hls-timeout' as const });
+    if (this.hls !== h) throw closed();
+    if (!h.ready) {
+      // A session that never became ready would otherwise hold one of hls_max_sessions until it idles out.
+      await this.stopHls();
+      throw Object.assign(new Error('no live segments yet; the camera is not delivering'), { kind: 'hls-timeout' as const });
+    }
     return { dir: h.dir, playlist: join(h.dir, 'index.m3u8') };
   }
 

@@ -91,7 +91,7 @@ function build(demo = false, street: string | null = null) {
     settings: { get: () => settings },
     bus,
     probe,
-    files: new FsCameraFilesRepository(dir),
+    files: new FsCameraFilesRepository(dir, [dir]),
     purger: { purgeCamera: async (id) => void purged.push(id) },
     log: silentLogger(),
     now: () => now,

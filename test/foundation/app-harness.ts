@@ -11,9 +11,9 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const tempDataDir = (): string => mkdtempSync(join(tmpdir(), 'vigil-it-'));
 
-export function testConfig(o: { dataDir: string; host?: string; apiKey?: string | null }): AppConfig {
-  const env: NodeJS.ProcessEnv = o.apiKey ? { VIGIL_API_KEY: o.apiKey } : {};
-  return parseConfig(['--data-dir', o.dataDir, '--port', '0', '--host', o.host ?? '127.0.0.1', '--no-demo'], env, {
+export function testConfig(o: { dataDir: string; host?: string; apiKey?: string | null; args?: string[]; env?: NodeJS.ProcessEnv }): AppConfig {
+  const env: NodeJS.ProcessEnv = { ...(o.apiKey ? { VIGIL_API_KEY: o.apiKey } : {}), ...o.env };
+  return parseConfig(['--data-dir', o.dataDir, '--port', '0', '--host', o.host ?? '127.0.0.1', '--no-demo', ...(o.args ?? [])], env, {
     resourcesDir: join(ROOT, 'resources'),
     rendererDir: null,
     electron: null,
@@ -30,9 +30,9 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(o: { dataDir?: string; apiKey?: string | null } = {}): Promise<TestApp> {
+export async function startTestApp(o: { dataDir?: string; apiKey?: string | null; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<TestApp> {
   const dataDir = o.dataDir ?? tempDataDir();
-  const app = await startApp(testConfig({ dataDir, apiKey: o.apiKey ?? null }), { logStdout: false });
+  const app = await startApp(testConfig({ dataDir, apiKey: o.apiKey ?? null, args: o.args, env: o.env }), { logStdout: false });
   const base = `http://127.0.0.1:${app.container.port()}`;
   const key = () => app.container.auth.keyInfo().api_key;
   return {

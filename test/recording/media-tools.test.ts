@@ -8,7 +8,7 @@ import { ffprobe, sourceSegments } from './media-helpers';
 
 describe('media tools: frame', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-frame-'));
-  const tools = new FfmpegMediaToolsRepository(() => ({ path: 'ffmpeg', ffprobe: 'ffprobe', version: null, source: 'PATH' }));
+  const tools = new FfmpegMediaToolsRepository(() => ({ path: 'ffmpeg', ffprobe: 'ffprobe', version: null, source: 'PATH', error: null }));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('extracts a JPEG at any offset of a 2 s segment, including past its first GOP', async () => {

@@ -28,9 +28,10 @@ describe('hls session', () => {
     expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
     expect(text.split('\n').filter((l) => /^seg\d{5}\.ts$/.test(l))).toHaveLength(3);
 
+    // hasHls() turns false as the stop begins; the folder goes once the segment chain has drained.
     await waitFor('the idle session to stop', () => !h.manager.hasHls(5), 12_000);
     expect(h.manager.hlsSessionCount()).toBe(0);
-    expect(existsSync(s.dir)).toBe(false);
+    await waitFor('the idle session folder to go', () => !existsSync(s.dir), 5_000);
     expect(h.manager.health(5)!.state.state).toBe('running');
   });
 

@@ -1,14 +1,25 @@
-// Finds ffmpeg/ffprobe: configured path, then FFMPEG_PATH, then PATH, then the @ffmpeg-installer package.
+// Finds ffmpeg/ffprobe from what the machine's owner configured (CLI flag, environment, desktop-local setting), then PATH,
+// then the @ffmpeg-installer package; a binary is used only once its version banner says it is ffmpeg (or ffprobe).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+
+export type FfmpegSource = 'cli' | 'env' | 'local-settings' | 'PATH' | '@ffmpeg-installer/ffmpeg' | 'missing';
 
 export interface FfmpegInfo {
   path: string | null;
   ffprobe: string | null;
   version: string | null;
-  source: 'settings' | 'FFMPEG_PATH' | 'PATH' | '@ffmpeg-installer/ffmpeg' | 'missing';
+  source: FfmpegSource;
+  /** Why an owner-configured binary was not used (it then falls back to PATH). */
+  error: string | null;
+}
+
+/** Where the owner's choice came from; the REST API can never set this. */
+export interface OwnerFfmpegChoice {
+  path: string;
+  source: 'cli' | 'env' | 'local-settings';
 }
 
 const exe = process.platform === 'win32' ? '.exe' : '';
@@ -32,32 +43,57 @@ function fromInstaller(): string | null {
   }
 }
 
-function probeVersion(bin: string): Promise<string | null> {
+/** Runs `<bin> -version` and returns the version when the banner names the expected program, else why not. */
+export function verifyBanner(bin: string, program: 'ffmpeg' | 'ffprobe'): Promise<{ version: string } | { error: string }> {
+  if (!isAbsolute(bin)) return Promise.resolve({ error: `${bin} is not an absolute path` });
+  try {
+    if (!statSync(bin).isFile()) return Promise.resolve({ error: `${bin} is not a file` });
+  } catch {
+    return Promise.resolve({ error: `${bin} does not exist` });
+  }
   return new Promise((resolve) => {
-    execFile(bin, ['-hide_banner', '-version'], { timeout: 5000 }, (err, stdout) => {
-      if (err) return resolve(null);
-      const m = /ffmpeg version (\S+)/.exec(stdout);
-      resolve(m?.[1] ?? 'unknown');
+    execFile(bin, ['-hide_banner', '-version'], { timeout: 5000, maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) => {
+      if (err) return resolve({ error: `${bin} -version failed` });
+      const m = new RegExp(`^${program} version (\\S+)`).exec(stdout);
+      if (!m || !/\blibavcodec\b/.test(stdout)) return resolve({ error: `${bin} is not ${program}: its version banner does not say so` });
+      resolve({ version: m[1] as string });
     });
   });
 }
 
-function siblingProbe(ffmpeg: string): string | null {
-  const p = join(dirname(ffmpeg), 'ffprobe' + exe);
-  return existsSync(p) ? p : onPath('ffprobe');
+async function probeFor(ffmpeg: string): Promise<string | null> {
+  for (const p of [join(dirname(ffmpeg), 'ffprobe' + exe), onPath('ffprobe')]) {
+    if (p && existsSync(p) && 'version' in (await verifyBanner(p, 'ffprobe'))) return p;
+  }
+  return null;
 }
 
-export async function locateFfmpeg(configured: string | null): Promise<FfmpegInfo> {
-  const candidates: [FfmpegInfo['source'], string | null][] = [
-    ['settings', configured],
-    ['FFMPEG_PATH', process.env.FFMPEG_PATH ?? null],
+/** The owner's choice first (rejected with a reason when it is not ffmpeg), then PATH, then the installer package. */
+export async function locateFfmpeg(owner: OwnerFfmpegChoice | null): Promise<FfmpegInfo> {
+  let error: string | null = null;
+  const candidates: [FfmpegSource, string | null][] = [
+    [owner?.source ?? 'cli', owner?.path ?? null],
     ['PATH', onPath('ffmpeg')],
     ['@ffmpeg-installer/ffmpeg', fromInstaller()],
   ];
   for (const [source, path] of candidates) {
-    if (!path || !existsSync(path)) continue;
-    const version = await probeVersion(path);
-    if (version) return { path, ffprobe: siblingProbe(path), version, source };
+    if (!path) continue;
+    const v = await verifyBanner(path, 'ffmpeg');
+    if ('error' in v) {
+      if (source === owner?.source && path === owner.path) error = `configured ffmpeg rejected (${source}): ${v.error}`;
+      continue;
+    }
+    return { path, ffprobe: await probeFor(path), version: v.version, source, error };
   }
-  return { path: null, ffprobe: null, version: null, source: 'missing' };
+  return { path: null, ffprobe: null, version: null, source: 'missing', error };
 }
+
+export interface FfmpegLocatorRepository {
+  locate(owner: OwnerFfmpegChoice | null): Promise<FfmpegInfo>;
+  verify(path: string): Promise<{ version: string } | { error: string }>;
+}
+
+export const nodeFfmpegLocator: FfmpegLocatorRepository = {
+  locate: locateFfmpeg,
+  verify: (path) => verifyBanner(path, 'ffmpeg'),
+};

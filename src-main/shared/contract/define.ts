@@ -15,6 +15,8 @@ export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   /** Success status (default 200). A 204 operation's output must be z.void(). */
   status?: 200 | 201 | 202 | 204;
   tag: string;
+  /** `ipc`: only the desktop shell may call it (owner-level, e.g. which ffmpeg runs); no REST route, not in OpenAPI. */
+  transport?: 'ipc';
 }
 
 export const op = <I extends z.ZodType, O extends z.ZodType>(def: OperationDef<I, O>): OperationDef<I, O> => def;

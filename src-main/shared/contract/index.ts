@@ -24,5 +24,7 @@ export type Handler<N extends OpName> = (input: OpParsedInput<N>, ctx: CallConte
 export type Handlers = { [N in OpName]: Handler<N> };
 
 export const opNames = Object.keys(contract) as OpName[];
+/** Operations served over REST (and documented in OpenAPI); IPC-only ones are owner-level desktop calls. */
+export const restOpNames = opNames.filter((n) => (contract[n] as { transport?: 'ipc' }).transport !== 'ipc');
 export { op } from './define';
 export type { CallContext, Principal, OperationDef, HttpMethod } from './define';

@@ -11,20 +11,34 @@ export const workerStateSchema = z.object({
   last_error: z.string().nullable(),
 });
 
+/** What the public liveness probe may say of a worker: no pid, no error text (those name hosts and paths). */
+export const healthWorkerSchema = z.object({
+  camera_id: z.number().int(),
+  state: workerStateSchema.shape.state,
+});
+
 const empty = z.object({}).strict();
+
+export const ffmpegInfoSchema = z.object({
+  path: z.string().nullable(),
+  ffprobe: z.string().nullable(),
+  version: z.string().nullable(),
+  source: z.enum(['cli', 'env', 'local-settings', 'PATH', '@ffmpeg-installer/ffmpeg', 'missing']).describe('Who chose this ffmpeg: the owner (cli, env, local-settings) or discovery.'),
+  error: z.string().nullable().describe('Why an owner-configured binary was rejected (not ffmpeg), if it was.'),
+});
 
 export const systemContract = {
   'health.get': op({
     method: 'GET',
     path: '/health',
     tag: 'system',
-    doc: 'Liveness probe for external monitoring; the only unauthenticated route.',
+    doc: 'Liveness probe for external monitoring; the only unauthenticated route. Each worker entry carries only its camera id and state.',
     input: z.object({}),
     output: z.object({
       status: z.enum(['ok', 'degraded']),
       version: z.string(),
       gpu: z.object({ used_mb: z.number(), total_mb: z.number() }).nullable(),
-      workers: z.array(workerStateSchema),
+      workers: z.array(healthWorkerSchema),
     }),
   }),
   'system.get': op({
@@ -46,12 +60,21 @@ export const systemContract = {
         faces_enabled: z.boolean(),
         models: z.array(z.object({ name: z.string(), path: z.string(), found: z.boolean() })),
       }),
-      ffmpeg: z.object({ path: z.string().nullable(), version: z.string().nullable(), source: z.string() }),
+      ffmpeg: ffmpegInfoSchema,
       data_dir: z.string(),
       disk: z.object({ total_bytes: z.number(), free_bytes: z.number(), used_bytes: z.number(), percent: z.number() }),
       api: z.object({ host: z.string(), port: z.number().int(), auth_required: z.boolean() }),
       workers: z.array(workerStateSchema),
     }),
+  }),
+  'system.setFfmpegPath': op({
+    method: 'PUT',
+    path: '/ipc/system/ffmpeg-path',
+    tag: 'system',
+    transport: 'ipc',
+    doc: 'Desktop only (IPC, never REST): choose the ffmpeg binary; it must be an absolute path whose version banner says ffmpeg. null goes back to PATH.',
+    input: z.object({ path: z.string().min(1).max(4096).nullable() }).strict(),
+    output: ffmpegInfoSchema,
   }),
   'settings.get': op({
     method: 'GET',

@@ -3,12 +3,14 @@ import type { Handlers } from '../../shared/contract';
 import type { AuthService } from '../../services/auth.service';
 import type { SettingsService } from '../../services/settings.service';
 import type { SystemService } from '../../services/system.service';
+import type { FfmpegService } from '../../services/ffmpeg.service';
 
-type SystemOps = 'health.get' | 'system.get' | 'settings.get' | 'settings.update' | 'auth.apiKey' | 'auth.regenerateKey' | 'auth.mediaAccess';
+type SystemOps = 'health.get' | 'system.get' | 'system.setFfmpegPath' | 'settings.get' | 'settings.update' | 'auth.apiKey' | 'auth.regenerateKey' | 'auth.mediaAccess';
 
-export const systemHandlers = (s: { system: SystemService; settings: SettingsService; auth: AuthService; baseUrl: () => string }): Pick<Handlers, SystemOps> => ({
+export const systemHandlers = (s: { system: SystemService; settings: SettingsService; auth: AuthService; ffmpeg: FfmpegService; baseUrl: () => string }): Pick<Handlers, SystemOps> => ({
   'health.get': () => s.system.health(),
   'system.get': (_i, ctx) => s.system.system(ctx.principal),
+  'system.setFfmpegPath': (i) => s.ffmpeg.setLocalPath(i.path),
   'settings.get': () => s.settings.get(),
   'settings.update': (patch) => s.settings.update(patch),
   'auth.apiKey': () => s.auth.keyInfo(),

@@ -25,7 +25,7 @@ export function registerIpc(ipc: IpcMainLike, dispatcher: Dispatcher, log: Logge
       try {
         return { ok: true, data: await dispatcher.call(name, input, LOCAL) };
       } catch (err) {
-        if (err instanceof ApiError) return { ok: false, status: err.status, detail: err.detail };
+        if (err instanceof ApiError) return { ok: false, status: err.status, detail: err.detail, ...(err.data ? { data: err.data } : {}) };
         log.error({ err, op: name }, 'ipc handler failed');
         return { ok: false, status: 500, detail: 'Internal server error' };
       }

@@ -1,24 +1,41 @@
 // The HTTP server: contract routes, raw media routes from modules, SSE push, auth, OpenAPI/Swagger and the built UI.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { contract, opNames, type OpName, type Principal } from '../../shared/contract';
+import { contract, restOpNames, type OpName, type Principal } from '../../shared/contract';
 import { ApiError } from '../../shared/errors';
 import type { AuthService } from '../../services/auth.service';
 import type { PushBus } from '../../services/push-bus';
 import type { Logger } from '../../repositories/logger';
 import type { Dispatcher, InputSource } from '../dispatch';
 import { buildOpenApi, type RawRouteDoc } from './openapi';
+import { isLoopbackHostHeader } from '../../shared/loopback';
 import type { SettingsService } from '../../services/settings.service';
+
+/**
+ * Who may call a route. Every route declares one; a route that declares nothing is refused at start-up.
+ * - public: no credential (health, login).
+ * - media: a credential or the per-launch media token (raw media that <img>/<video> load).
+ * - user: a credential; the media token is refused.
+ */
+export type RouteAccess = 'public' | 'media' | 'user';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
 }
+
+export const MEDIA: { config: { access: RouteAccess } } = { config: { access: 'media' } };
+export const USER: { config: { access: RouteAccess } } = { config: { access: 'user' } };
+export const PUBLIC: { config: { access: RouteAccess } } = { config: { access: 'public' } };
 
 export const SESSION_COOKIE = 'vigil_session';
 const SSE_MAX_BUFFERED = 4 * 1024 * 1024;
@@ -61,9 +78,7 @@ export const RENDERER_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d{1,5})?$/i;
-
-const PUBLIC_PATHS = new Set(['/health', '/login', '/api/auth/login', '/api/auth/logout']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -79,17 +94,6 @@ function parseCookies(header: string | undefined): Record<string, string> {
   return out;
 }
 
-/** The path the router will actually serve: the matched route's pattern, else the %-decoded URL path (the router decodes too). */
-function routedPath(req: FastifyRequest): string {
-  if (req.routeOptions.url) return req.routeOptions.url;
-  const raw = req.url.split('?')[0] ?? '/';
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 function sameOrigin(origin: string, host: string | undefined): boolean {
   try {
     return new URL(origin).host === host;
@@ -100,8 +104,19 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
 
 const isApiPath = (url: string): boolean => url === '/health' || url.startsWith('/api/') || url === '/api' || url.startsWith('/openapi.json') || url.startsWith('/docs');
 
+/** Iris's error shape; a 5xx also names the request id that is in the log, never an exception message. */
 function sendError(reply: FastifyReply, err: ApiError): void {
-  void reply.code(err.status).headers(err.headers).type('application/json').send({ detail: err.detail });
+  const body: Record<string, unknown> = { ...err.data, detail: err.detail };
+  if (err.status >= 500) body.request_id = reply.request.id;
+  void reply.code(err.status).headers(err.headers).type('application/json').send(body);
+}
+
+/** The access a request needs: its route's declaration, or for an unknown path what its prefix would need. */
+function accessOf(req: FastifyRequest): RouteAccess {
+  const declared = req.routeOptions.config?.access;
+  if (declared) return declared;
+  const path = req.url.split('?')[0] ?? '/';
+  return isApiPath(path) ? 'user' : 'public';
 }
 
 function sessionCookie(token: string, maxAgeS: number): string {
@@ -109,18 +124,38 @@ function sessionCookie(token: string, maxAgeS: number): string {
 }
 
 export async function createHttpServer(o: HttpServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true, routerOptions: { ignoreTrailingSlash: true } });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 10 * 1024 * 1024,
+    forceCloseConnections: true,
+    routerOptions: { ignoreTrailingSlash: true },
+    genReqId: () => randomBytes(8).toString('hex'),
+  });
   app.decorateRequest('principal', null);
-  const contractPaths = new Set(opNames.map((n) => contract[n].path.replace(/\{(\w+)\}/g, ':$1')));
   const ssoHeader = () => o.settings.get().sso_email_header?.toLowerCase();
   const ssoUserHeader = () => o.settings.get().sso_user_header?.toLowerCase();
 
+  // Deny by default: a route without an access declaration never starts serving.
+  app.addHook('onRoute', (route) => {
+    // Plugin-registered routes get their declaration here: @fastify/static's one route per built renderer file is the
+    // public UI bundle; Swagger UI under /docs needs a credential like the API it documents.
+    const cfg = route.config as { access?: RouteAccess; rootPath?: string } | undefined;
+    if (!cfg?.access && o.rendererDir && cfg?.rootPath === o.rendererDir) route.config = { ...route.config, access: 'public' };
+    if (!cfg?.access && (route.url === '/docs' || route.url.startsWith('/docs/'))) route.config = { ...route.config, access: 'user' };
+    if (!route.config?.access) throw new Error(`route ${String(route.method)} ${route.url} declares no access (public, media or user)`);
+  });
+
   app.addHook('onRequest', async (req, reply) => {
-    const path = routedPath(req);
     reply.header('X-Content-Type-Options', 'nosniff');
     // A rebound DNS name pointing at 127.0.0.1 would otherwise be same-origin for a hostile page (and could send the SSO header).
-    if (o.loopbackOnly && !LOOPBACK_HOST.test(req.headers.host ?? '')) throw new ApiError(403, 'Host not allowed: this server only answers to 127.0.0.1, localhost or [::1].');
-    if (!isApiPath(path) || PUBLIC_PATHS.has(path)) return;
+    if (o.loopbackOnly && !isLoopbackHostHeader(req.headers.host)) throw new ApiError(403, 'Host not allowed: this server only answers to 127.0.0.1, localhost or [::1].');
+    // A page on another origin can make the browser send writes (forms, fetch no-cors) whatever the auth mode.
+    if (!SAFE_METHODS.has(req.method)) {
+      const origin = req.headers.origin;
+      if (origin !== undefined && !sameOrigin(origin, req.headers.host)) throw new ApiError(403, 'Cross-origin request refused.');
+    }
+    const access = accessOf(req);
+    if (access === 'public') return;
     const h = ssoHeader();
     const hu = ssoUserHeader();
     const cookies = parseCookies(req.headers.cookie);
@@ -132,24 +167,23 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
       session: cookies[SESSION_COOKIE],
       queryToken: typeof q?.token === 'string' ? q.token : undefined,
     });
-    // Cookie sessions are SameSite=Strict; also refuse cross-origin writes outright.
-    if (principal.via === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
-      const origin = req.headers.origin;
-      if (origin && !sameOrigin(origin, req.headers.host)) throw new ApiError(403, 'Cross-origin request refused.');
-    }
-    // The media token rides in <img>/<video> URLs, which leak (history, copied links): it opens media, never the JSON API.
-    if (principal.via === 'media_token' && contractPaths.has(path)) throw new ApiError(403, 'The media token only opens media routes; use the API key or a session.');
+    // The media token rides in <img>/<video> URLs, which leak (history, copied links): it opens media routes and nothing else.
+    if (principal.via === 'media_token' && access !== 'media') throw new ApiError(403, 'The media token only opens media routes; use the API key or a session.');
     req.principal = principal;
   });
 
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof ApiError) return sendError(reply, err);
+    if (err instanceof ApiError) {
+      // A 503 is load or a camera not delivering yet (expected, often in bursts); anything else in 5xx is worth a warning.
+      if (err.status >= 500) o.log[err.status === 503 ? 'info' : 'warn']({ reqId: req.id, status: err.status, detail: err.detail, path: req.url.split('?')[0], method: req.method }, 'request failed');
+      return sendError(reply, err);
+    }
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
       return sendError(reply, new ApiError(400, `Malformed JSON body: ${e.message}`));
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendError(reply, new ApiError(e.statusCode, e.message));
-    o.log.error({ err, path: req.url.split('?')[0], method: req.method }, 'unhandled error');
+    o.log.error({ err, reqId: req.id, path: req.url.split('?')[0], method: req.method }, 'unhandled error');
     return sendError(reply, new ApiError(500, 'Internal server error'));
   });
 
@@ -161,11 +195,12 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
   });
 
   // --- contract routes -------------------------------------------------------------------------
-  for (const name of opNames) {
+  for (const name of restOpNames) {
     const def = contract[name];
     app.route({
       method: def.method,
       url: def.path.replace(/\{(\w+)\}/g, ':$1'),
+      config: { access: def.path === '/health' ? 'public' : 'user' },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const params = (req.params ?? {}) as Record<string, unknown>;
         const query = (req.query ?? {}) as Record<string, unknown>;
@@ -192,14 +227,14 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     { method: 'GET', path: '/api/push', tag: 'push', doc: 'Server-sent events: every push event as `event: <name>` with a JSON payload.', produces: 'text/event-stream' },
   ];
 
-  app.get('/login', async (req, reply) => {
+  app.get('/login', PUBLIC, async (req, reply) => {
     const token = (req.query as Record<string, unknown>).token;
     const session = typeof token === 'string' ? o.auth.redeemLoginLink(token) : null;
     if (!session) return reply.code(401).type('text/html').send('<!doctype html><title>Vigil</title><p>This login link is invalid or was already used. <a href="/">Log in with the API key</a>.</p>');
     return reply.header('Set-Cookie', sessionCookie(session, 7 * 24 * 3600)).redirect('/', 302);
   });
 
-  app.post('/api/auth/login', async (req, reply) => {
+  app.post('/api/auth/login', PUBLIC, async (req, reply) => {
     const body = req.body as { api_key?: unknown } | undefined;
     if (!body || typeof body.api_key !== 'string' || body.api_key.length === 0) {
       throw new ApiError(422, [{ loc: ['body', 'api_key'], msg: 'Required', type: 'missing' }]);
@@ -208,13 +243,13 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     return reply.header('Set-Cookie', sessionCookie(session, 7 * 24 * 3600)).send({ ok: true });
   });
 
-  app.post('/api/auth/logout', async (req, reply) => {
+  app.post('/api/auth/logout', PUBLIC, async (req, reply) => {
     const s = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     if (s) o.auth.logout(s);
     return reply.header('Set-Cookie', sessionCookie('', 0)).code(204).send();
   });
 
-  app.get('/api/push', (req, reply) => {
+  app.get('/api/push', USER, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
@@ -237,7 +272,7 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
 
   // --- OpenAPI + Swagger UI --------------------------------------------------------------------------
   const document = buildOpenApi(o.version, rawDocs);
-  app.get('/openapi.json', async () => document);
+  app.get('/openapi.json', USER, async () => document);
   await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
 
@@ -252,7 +287,7 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
         if (path.endsWith('.html')) res.header('Content-Security-Policy', RENDERER_CSP);
       },
     });
-    app.get('/', (_req, reply) => reply.header('Content-Security-Policy', RENDERER_CSP).header('Cache-Control', 'no-cache').type('text/html').sendFile('index.html'));
+    app.get('/', PUBLIC, (_req, reply) => reply.header('Content-Security-Policy', RENDERER_CSP).header('Cache-Control', 'no-cache').type('text/html').sendFile('index.html'));
   }
   return app;
 }

@@ -1,13 +1,13 @@
 // Live media routes (Iris /api/live): snapshot, MJPEG fan-out of the worker's latest JPEG, and on-demand HLS.
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
 import type { LatestFrame, WorkerManagerPort } from '../../workers/camera-worker.types';
 import { clampFps } from '../../services/camera-status';
-import { insideRoot } from '../../repositories/camera-files.repository';
-import type { RestModule } from './http-server';
+import { containedPath, readServed, realContained, servedFile } from '../../repositories/contained-path';
+import { MEDIA, type RestModule } from './http-server';
 import type { RawRouteDoc } from './openapi';
 
 export interface LiveCameras {
@@ -71,14 +71,14 @@ export const liveRoutes =
   (app) => {
     const hlsDirs = new Map<number, string>();
 
-    app.get('/api/live/:id/snapshot', async (req, reply) => {
+    app.get('/api/live/:id/snapshot', MEDIA, async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const f = d.manager.latest(id);
       if (f) reply.header('X-Frame-Timestamp', String(f.ts_ms));
       return reply.header('Cache-Control', 'no-store').type('image/jpeg').send(f?.jpeg ?? d.noSignal());
     });
 
-    app.get('/api/live/:id/stream', (req: FastifyRequest, reply: FastifyReply) => {
+    app.get('/api/live/:id/stream', MEDIA, (req: FastifyRequest, reply: FastifyReply) => {
       const id = cameraId(req, d.cameras);
       const fps = clampFps((req.query as Record<string, unknown>).fps, d.settings.get().live_mjpeg_fps);
       reply.hijack();
@@ -128,26 +128,31 @@ export const liveRoutes =
       if (!d.manager.hasHls(id) && d.manager.hlsSessionCount() >= s.hls_max_sessions) throw new ApiError(503, `HLS is at capacity (${s.hls_max_sessions} sessions).`);
       try {
         const session = await d.manager.startHls(id);
-        const dir = insideRoot(d.dataDir, session.dir);
-        if (!dir || !insideRoot(d.dataDir, session.playlist)) throw new Error('HLS session outside the data root');
+        const dir = realContained(d.dataDir, session.dir);
+        if (!dir || containedPath(dir, session.playlist) === null) throw Object.assign(new Error('HLS session outside the data root'), { kind: 'outside' });
         hlsDirs.set(id, dir);
         return session.playlist;
       } catch (err) {
         hlsDirs.delete(id);
         if (err instanceof ApiError) throw err;
-        const msg = err instanceof Error ? err.message : String(err);
-        throw new ApiError(503, `HLS unavailable: ${msg}`);
+        // The reason is logged with the request id; the client gets a fixed sentence per kind, never exception text.
+        const kind = (err as { kind?: string }).kind;
+        if (kind === 'hls-closed') throw new ApiError(409, 'The HLS session was closed while it was starting; request the playlist again to reopen it.');
+        if (kind === 'hls-timeout') throw new ApiError(503, 'No live segments yet: the camera is not delivering. Retry shortly.', { 'Retry-After': '2' });
+        if (kind === 'not-running') throw new ApiError(503, `Camera ${id} is not running.`, { 'Retry-After': '2' });
+        throw err;
       }
     };
 
-    app.get('/api/live/:id/hls/index.m3u8', async (req, reply) => {
+    app.get('/api/live/:id/hls/index.m3u8', MEDIA, async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const playlist = await startHls(id);
       d.manager.touchHls(id);
       const deadline = Date.now() + PLAYLIST_WAIT_MS;
       let text: string | null = null;
       while (Date.now() < deadline) {
-        text = await readFile(playlist, 'utf8').catch(() => null);
+        const real = realContained(d.dataDir, playlist);
+        text = real ? await readFile(real, 'utf8').catch(() => null) : null;
         if (text && text.includes('#EXTINF')) break;
         if (!d.cameras.exists(id)) throw new ApiError(404, `Camera ${id} not found`);
         await sleep(250);
@@ -167,25 +172,22 @@ export const liveRoutes =
       await d.manager.stopHls(id);
       return { ok: true };
     };
-    app.get('/api/live/:id/hls/close', close);
-    app.post('/api/live/:id/hls/close', close);
+    app.get('/api/live/:id/hls/close', MEDIA, close);
+    app.post('/api/live/:id/hls/close', MEDIA, close);
 
-    app.get('/api/live/:id/hls/:segment', async (req, reply) => {
+    app.get('/api/live/:id/hls/:segment', MEDIA, async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const name = (req.params as { segment?: string }).segment ?? '';
       if (!HLS_SEGMENT.test(name)) throw new ApiError(400, 'Invalid segment name: expected segNNNNN.ts');
-      const dir = hlsDirs.get(id) ?? insideRoot(d.dataDir, 'hls', String(id));
-      const file = dir ? insideRoot(dir, name) : null;
-      if (!file || !insideRoot(d.dataDir, file)) throw new ApiError(400, 'Invalid segment path');
-      const st = await stat(file).catch(() => null);
-      if (!st?.isFile()) throw new ApiError(404, `Segment ${name} not found`);
+      const f = servedFile(hlsDirs.get(id) ?? join(d.dataDir, 'hls', String(id)), name, `Segment ${name}`);
+      if (!realContained(d.dataDir, f.path)) throw new ApiError(400, 'Path escapes the data root');
       d.manager.touchHls(id);
       return reply
         .header('Cache-Control', 'no-cache')
         .header('X-Accel-Buffering', 'no')
-        .header('Content-Length', String(st.size))
+        .header('Content-Length', String(f.size))
         .type('video/mp2t')
-        .send(createReadStream(file));
+        .send(readServed(f));
     });
 
     const docs: RawRouteDoc[] = [

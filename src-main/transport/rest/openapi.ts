@@ -1,6 +1,6 @@
 // Builds the OpenAPI 3.1 document from the contract (plus the raw media/auth routes that modules declare).
 import { z } from 'zod';
-import { contract, type OpName } from '../../shared/contract';
+import { contract, restOpNames } from '../../shared/contract';
 
 export interface RawRouteDoc {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -39,7 +39,7 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
 
 export function buildOpenApi(version: string, raw: RawRouteDoc[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const name of Object.keys(contract) as OpName[]) {
+  for (const name of restOpNames) {
     const def = contract[name];
     const params = pathParams(def.path);
     const input = jsonSchema(def.input, 'input');
