@@ -21,6 +21,7 @@ import { systemHandlers } from '../transport/handlers/system.handlers';
 import { cameraHandlers } from '../transport/handlers/cameras.handlers';
 import { eventHandlers } from '../transport/handlers/events.handlers';
 import { isLoopback, type AppConfig } from './config';
+import { RETENTION_SETTINGS } from '../shared/settings';
 import { WorkerManager } from '../workers/worker-manager';
 import { SqliteCamerasRepository } from '../repositories/cameras.repository';
 import { FsCameraFilesRepository, loadNoSignalJpeg } from '../repositories/camera-files.repository';
@@ -122,6 +123,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     probe: new SourceProbeRepository(() => ffmpeg().ffprobe, new NodeCameraNetRepository(), log.child({ module: 'probe' })),
     files: new FsCameraFilesRepository(config.dataDir, [...config.mediaDirs, join(config.resourcesDir, 'demo')]),
     purger: recording.purger,
+    retentionGuard: (change, confirm) => recording.retention.confirmChange({ camera: change }, confirm),
     log: log.child({ module: 'cameras' }),
     demo: { enabled: config.demo, streetVideo: join(config.resourcesDir, 'demo', 'vtest.avi') },
   });
@@ -166,10 +168,17 @@ function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: Se
   const events = new EventsService(eventsRepo, files, bus, now);
   const recorder = new EventRecorder(eventsRepo, segmentsRepo, files, tools, cams, indexer, settings, bus, log.child({ module: 'event-recorder' }), now);
   const recordings = new RecordingsService(segmentsRepo, eventsRepo, exportsRepo, files, tools, cams, bus, log.child({ module: 'recordings' }), () => randomBytes(9).toString('base64url'));
-  const retention = new RetentionService(segmentsRepo, eventsRepo, events, files, cams, settings, log.child({ module: 'retention' }), now);
+  const retention = new RetentionService(segmentsRepo, eventsRepo, exportsRepo, events, files, cams, settings, log.child({ module: 'retention' }), now);
   const recovery = new RecoveryService(segmentsRepo, eventsRepo, exportsRepo, files, tools, recorder, log.child({ module: 'recovery' }));
   const purger = new RecordingCameraDataPurger(segmentsRepo, eventsRepo, exportsRepo, events, recorder, files);
   indexer.attach(ingest);
   indexer.onIndexed(() => retention.checkDisk());
+  // A retention change that would delete recordings needs the operator to confirm its preview first.
+  settings.addGuard((next, prev, { confirm }) => {
+    if (RETENTION_SETTINGS.some((k) => next[k] !== prev[k])) {
+      retention.confirmChange({ global: { retention_max_days: next.retention_max_days, retention_max_gb: next.retention_max_gb, retention_max_percent: next.retention_max_percent } }, confirm);
+    }
+    return null;
+  });
   return { indexer, events, recorder, recordings, retention, recovery, purger, files };
 }

@@ -53,6 +53,11 @@ export interface ExportRow {
   detail: string | null;
   file_path: string | null;
   manifest: string | null;
+  /** Size of the finished MP4 (null until done). */
+  bytes?: number | null;
+  finished_ms?: number | null;
+  /** Insert time, epoch ms (read-only). */
+  created_ms?: number;
 }
 
 export interface EventsRepository {
@@ -205,10 +210,19 @@ export class SqliteEventsRepository implements EventsRepository {
 export interface ExportsRepository {
   insert(e: ExportRow): void;
   get(id: string): ExportRow | undefined;
-  update(id: string, patch: Partial<Omit<ExportRow, 'id'>>): void;
+  update(id: string, patch: Partial<Omit<ExportRow, 'id' | 'created_ms'>>): void;
   failRunning(detail: string): void;
   byCamera(cameraId: number): ExportRow[];
+  /** Newest first. */
+  list(limit: number, offset: number, cameraId?: number): { total: number; items: ExportRow[] };
+  /** Finished or failed exports, oldest first (what cleanup may remove). */
+  removable(): ExportRow[];
+  delete(id: string): void;
+  /** Bytes and count of finished exports. */
+  totals(): { count: number; bytes: number };
 }
+
+const EXPORT_COLUMNS = "id, camera_id, from_ms, to_ms, state, percent, detail, file_path, manifest, bytes, finished_ms, CAST(ROUND((julianday(created_at) - 2440587.5) * 86400000) AS INTEGER) AS created_ms";
 
 export class SqliteExportsRepository implements ExportsRepository {
   constructor(private readonly db: Db) {}
@@ -216,15 +230,15 @@ export class SqliteExportsRepository implements ExportsRepository {
   insert(e: ExportRow): void {
     this.db
       .prepare('INSERT INTO exports (id, camera_id, from_ms, to_ms, state, percent, detail, file_path, manifest) VALUES (@id, @camera_id, @from_ms, @to_ms, @state, @percent, @detail, @file_path, @manifest)')
-      .run(e);
+      .run({ id: e.id, camera_id: e.camera_id, from_ms: e.from_ms, to_ms: e.to_ms, state: e.state, percent: e.percent, detail: e.detail, file_path: e.file_path, manifest: e.manifest });
   }
 
   get(id: string): ExportRow | undefined {
-    return this.db.prepare('SELECT id, camera_id, from_ms, to_ms, state, percent, detail, file_path, manifest FROM exports WHERE id = ?').get(id) as ExportRow | undefined;
+    return this.db.prepare(`SELECT ${EXPORT_COLUMNS} FROM exports WHERE id = ?`).get(id) as ExportRow | undefined;
   }
 
-  update(id: string, patch: Partial<Omit<ExportRow, 'id'>>): void {
-    const keys = Object.keys(patch).filter((k) => /^[a-z_]+$/.test(k));
+  update(id: string, patch: Partial<Omit<ExportRow, 'id' | 'created_ms'>>): void {
+    const keys = Object.keys(patch).filter((k) => /^[a-z_]+$/.test(k) && k !== 'created_ms');
     if (!keys.length) return;
     this.db.prepare(`UPDATE exports SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
   }
@@ -234,6 +248,25 @@ export class SqliteExportsRepository implements ExportsRepository {
   }
 
   byCamera(cameraId: number): ExportRow[] {
-    return this.db.prepare('SELECT id, camera_id, from_ms, to_ms, state, percent, detail, file_path, manifest FROM exports WHERE camera_id = ?').all(cameraId) as ExportRow[];
+    return this.db.prepare(`SELECT ${EXPORT_COLUMNS} FROM exports WHERE camera_id = ?`).all(cameraId) as ExportRow[];
+  }
+
+  list(limit: number, offset: number, cameraId?: number): { total: number; items: ExportRow[] } {
+    const where = cameraId === undefined ? '' : 'WHERE camera_id = @cameraId';
+    const total = this.db.prepare(`SELECT COUNT(*) FROM exports ${where}`).pluck().get({ cameraId }) as number;
+    const items = this.db.prepare(`SELECT ${EXPORT_COLUMNS} FROM exports ${where} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`).all({ cameraId, limit, offset }) as ExportRow[];
+    return { total, items };
+  }
+
+  removable(): ExportRow[] {
+    return this.db.prepare(`SELECT ${EXPORT_COLUMNS} FROM exports WHERE state IN ('done','error') ORDER BY created_at, rowid`).all() as ExportRow[];
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM exports WHERE id = ?').run(id);
+  }
+
+  totals(): { count: number; bytes: number } {
+    return this.db.prepare("SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS bytes FROM exports WHERE state = 'done'").get() as { count: number; bytes: number };
   }
 }

@@ -43,6 +43,8 @@ export interface CamerasServiceDeps {
   demo?: { enabled: boolean; streetVideo: string | null };
   /** Status tick (ms); about the worker heartbeat. */
   tickMs?: number;
+  /** Throws 409 with a preview when a camera's retention change would delete recordings and is not confirmed. */
+  retentionGuard?: (change: { id: number; mode: CameraTuning['recording_mode']; max_days: number | null; max_gb: number | null }, confirm: boolean) => void;
 }
 
 const TUNING_KEYS = Object.keys(cameraTuningShape) as (keyof CameraTuning)[];
@@ -186,6 +188,9 @@ export class CamerasService {
       if (input.source_kind !== undefined || repointed) kind = await this.resolveKind(input.source_kind, source, repointed ? undefined : cur.kind);
       const tuning: CameraTuning = { ...cur.tuning, ...pickTuning(input) };
       const tuningChanged = JSON.stringify(tuning) !== JSON.stringify(cur.tuning);
+      if (tuning.recording_mode !== cur.tuning.recording_mode || tuning.retention_max_days !== cur.tuning.retention_max_days || tuning.retention_max_gb !== cur.tuning.retention_max_gb) {
+        this.d.retentionGuard?.({ id: cur.id, mode: tuning.recording_mode, max_days: tuning.retention_max_days, max_gb: tuning.retention_max_gb }, input.confirm === true);
+      }
       const enabled = input.enabled ?? cur.enabled;
       this.d.repo.update(cur.id, {
         name: input.name,

@@ -5,7 +5,8 @@ import type { SettingsRepository } from '../repositories/settings.repository';
 import type { Logger } from '../repositories/logger';
 import type { PushBus } from './push-bus';
 
-export type SettingsGuard = (next: Settings, prev: Settings) => string | null;
+/** Vetoes a change with a reason (409), or throws its own ApiError (e.g. a 409 carrying a preview until confirmed). */
+export type SettingsGuard = (next: Settings, prev: Settings, opts: { confirm: boolean }) => string | null;
 
 export class SettingsService {
   private current: Settings;
@@ -43,12 +44,12 @@ export class SettingsService {
     return () => this.watchers.delete(fn);
   }
 
-  update(patch: SettingsPatch): Settings {
+  update(patch: SettingsPatch, opts: { confirm?: boolean } = {}): Settings {
     const clean = settingsPatchSchema.parse(patch);
     const prev = this.current;
     const next = settingsSchema.parse({ ...prev, ...clean });
     for (const g of this.guards) {
-      const reason = g(next, prev);
+      const reason = g(next, prev, { confirm: opts.confirm === true });
       if (reason) throw new ApiError(409, reason);
     }
     const changed = Object.fromEntries(Object.entries(clean).filter(([k]) => JSON.stringify(prev[k as keyof Settings]) !== JSON.stringify(next[k as keyof Settings])));

@@ -20,6 +20,7 @@ export interface PushEventMap {
   'event.updated': { event_id: number; camera_id: number | null };
   'event.deleted': { event_ids: number[] };
   'export.progress': { export_id: string; percent: number; state: 'running' | 'done' | 'error'; detail: string | null };
+  'export.deleted': { export_id: string };
 }
 
 export type PushEventName = keyof PushEventMap;

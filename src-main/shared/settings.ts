@@ -22,6 +22,8 @@ export const settingsSchema = z.object({
   retention_max_days: z.number().min(0.01).max(3650).nullable().default(30),
   retention_max_gb: z.number().min(0.01).nullable().default(null),
   retention_max_percent: z.number().min(1).max(99).default(85),
+  exports_max_gb: z.number().min(0.01).nullable().default(20).describe('Exports beyond this total size are removed oldest first (null: no size cap).'),
+  exports_max_days: z.number().min(0.01).max(3650).nullable().default(14).describe('Exports older than this are removed (null: kept until space is needed).'),
   ui_grid_layout: z.enum(['1', '2x2', '3x3', '4x4', 'auto']).default('auto'),
   ui_tile_order: z.array(z.number().int()).max(1000).default([]),
 });
@@ -29,4 +31,9 @@ export const settingsSchema = z.object({
 export type Settings = z.output<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial().strict();
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+/** Settings whose change can delete recordings: such a change needs `confirm: true` once its preview has been seen. */
+export const RETENTION_SETTINGS = ['retention_max_days', 'retention_max_gb', 'retention_max_percent'] as const;
+export const settingsUpdateSchema = settingsPatchSchema.extend({
+  confirm: z.boolean().optional().describe('Apply a retention change that deletes recordings (answered 409 with a preview without it).'),
+});
 export const defaultSettings = (): Settings => settingsSchema.parse({});

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/repositories/db/database';
 import { SqliteSegmentsRepository } from '../../src-main/repositories/segments.repository';
-import { SqliteEventsRepository } from '../../src-main/repositories/events.repository';
+import { SqliteEventsRepository, SqliteExportsRepository } from '../../src-main/repositories/events.repository';
 import { NodeMediaFilesRepository } from '../../src-main/repositories/media-files.repository';
 import { SqliteSettingsRepository } from '../../src-main/repositories/settings.repository';
 import { silentLogger } from '../../src-main/repositories/logger';
@@ -41,7 +41,7 @@ describe('retention under a nearly full disk', () => {
       eventsRepo.insert({ camera_id: 1, label: 'motion', source: 'motion', score: 1, started_ms: start + 4500, ended_ms: null, last_ms: start + 4500, window_start_ms: start + 4500, window_end_ms: null, post_ms: 0, best_ms: null, boxes: '[]' });
 
       let free = 5e9;
-      const retention = new RetentionService(segsRepo, eventsRepo, new EventsService(eventsRepo, files, bus, Date.now), files, new TableRecordingCameras(eventsRepo, Date.now), settings, silentLogger(), Date.now, () => ({ total_bytes: 10e9, free_bytes: free }));
+      const retention = new RetentionService(segsRepo, eventsRepo, new SqliteExportsRepository(db), new EventsService(eventsRepo, files, bus, Date.now), files, new TableRecordingCameras(eventsRepo, Date.now), settings, silentLogger(), Date.now, () => ({ total_bytes: 10e9, free_bytes: free }));
       settings.update({ retention_max_percent: 85, retention_max_days: null });
 
       retention.checkDisk();

@@ -147,7 +147,7 @@ describe('timeline store', () => {
     expect(fetchWindow({ start: 10_000, end: 20_000 }, 12_000)).toEqual({ from: 0, to: 22_000 });
   });
   it('applies export.progress to known exports only', () => {
-    const x: ExportStatus = { export_id: 'a', camera_id: 1, from: 0, to: 1, state: 'queued', percent: 0, detail: null, file_url: null, manifest: null };
+    const x: ExportStatus = { export_id: 'a', camera_id: 1, from: 0, to: 1, state: 'queued', percent: 0, detail: null, file_url: null, manifest: null, bytes: null, created_at: null };
     useTimeline.setState({ exports: { a: x } });
     const before = useTimeline.getState().exports;
     expect(applyExportProgress(before, { export_id: 'zz', percent: 50, state: 'running', detail: null })).toBe(before);

@@ -1,5 +1,5 @@
 // Timeline and investigator side of recordings: coverage, activity histogram, HLS VOD playlists, frames and exports.
-import { ApiError, badRequest, notFound } from '../../shared/errors';
+import { ApiError, badRequest, conflict, notFound } from '../../shared/errors';
 import type { z } from 'zod';
 import type { exportStatusSchema } from '../../shared/contract/events.contract';
 import type { EventsRepository, ExportRow, ExportsRepository } from '../../repositories/events.repository';
@@ -200,6 +200,22 @@ export class RecordingsService {
     return this.toStatus(r);
   }
 
+  listExports(i: { camera_id?: number; limit: number; offset: number }): { total: number; items: ExportStatus[] } {
+    const page = this.exportsRepo.list(i.limit, i.offset, i.camera_id);
+    return { total: page.total, items: page.items.map((r) => this.toStatus(r)) };
+  }
+
+  /** Removes a finished or failed export and its files; a queued one is dropped before it runs; a running one is 409. */
+  deleteExport(id: string): void {
+    const r = this.exportsRepo.get(id);
+    if (!r) throw notFound(`Export ${id} not found`);
+    if (r.state === 'running') throw conflict(`Export ${id} is running; delete it once it has finished.`);
+    this.files.remove(r.file_path);
+    this.files.remove(`exports/${id}.manifest.json`);
+    this.exportsRepo.delete(id);
+    this.bus.emit('export.deleted', { export_id: id });
+  }
+
   exportFile(id: string): { path: string; size: number; name: string } {
     const r = this.exportsRepo.get(id);
     if (!r) throw notFound(`Export ${id} not found`);
@@ -249,7 +265,7 @@ export class RecordingsService {
         segments: segs.map((s) => ({ path: s.path, start: iso(s.start_ms), end: iso(s.end_ms), sha256: s.sha256 ?? '', bytes: s.bytes })),
       };
       this.files.writeText(`exports/${id}.manifest.json`, JSON.stringify(manifest, null, 2));
-      this.exportsRepo.update(id, { file_path: rel, manifest: JSON.stringify(manifest) });
+      this.exportsRepo.update(id, { file_path: rel, manifest: JSON.stringify(manifest), bytes: this.files.size(rel) ?? 0, finished_ms: Date.now() });
       progress(100, 'done', note);
     } catch (err) {
       progress(lastPct < 0 ? 0 : lastPct, 'error', err instanceof Error ? err.message : String(err));
@@ -267,6 +283,8 @@ export class RecordingsService {
       detail: r.detail,
       file_url: r.state === 'done' && r.file_path ? `/api/recordings/exports/${r.id}/file` : null,
       manifest: r.manifest ? (JSON.parse(r.manifest) as ExportStatus['manifest']) : null,
+      bytes: r.bytes ?? null,
+      created_at: r.created_ms !== undefined ? iso(r.created_ms) : null,
     };
   }
 }

@@ -167,3 +167,73 @@ export function planRetention(segments: PlanSegment[], events: PlanEvent[], poli
     freed_bytes: out.reduce((a, s) => a + s.bytes, 0),
   };
 }
+
+export interface RetentionPreviewCamera {
+  camera_id: number;
+  segments: number;
+  bytes: number;
+  /** Start of the oldest segment this camera keeps afterwards (null: none among the candidates). */
+  oldest_kept_ms: number | null;
+}
+
+export interface RetentionPreview {
+  segments: number;
+  bytes: number;
+  events: number;
+  cameras: RetentionPreviewCamera[];
+}
+
+/** What `after` deletes that `before` would not: the cost of a policy change, per camera, over the same candidates. */
+export function previewDiff(candidates: PlanSegment[], before: RetentionPlan, after: RetentionPlan): RetentionPreview {
+  const already = new Set(before.segments.map((s) => s.id));
+  const doomed = new Set(after.segments.map((s) => s.id));
+  const per = new Map<number, RetentionPreviewCamera>();
+  const cam = (id: number) => {
+    let c = per.get(id);
+    if (!c) per.set(id, (c = { camera_id: id, segments: 0, bytes: 0, oldest_kept_ms: null }));
+    return c;
+  };
+  for (const s of candidates) {
+    const c = cam(s.camera_id);
+    if (doomed.has(s.id)) {
+      if (!already.has(s.id)) {
+        c.segments++;
+        c.bytes += s.bytes;
+      }
+    } else if (c.oldest_kept_ms === null || s.start_ms < c.oldest_kept_ms) {
+      c.oldest_kept_ms = s.start_ms;
+    }
+  }
+  const beforeEvents = new Set(before.events);
+  const cameras = [...per.values()].filter((c) => c.segments > 0).sort((a, b) => a.camera_id - b.camera_id);
+  return {
+    segments: cameras.reduce((a, c) => a + c.segments, 0),
+    bytes: cameras.reduce((a, c) => a + c.bytes, 0),
+    events: after.events.filter((e) => !beforeEvents.has(e)).length,
+    cameras,
+  };
+}
+
+export interface ExportCandidate {
+  id: string;
+  bytes: number;
+  created_ms: number;
+}
+
+/** Exports to remove, oldest first: past the age limit, over the size cap, then as many as cover the disk excess. */
+export function planExportCleanup(exportsOldestFirst: ExportCandidate[], limits: { now_ms: number; max_days: number | null; max_gb: number | null }, diskExcessBytes: number): { ids: string[]; bytes: number } {
+  const ids: string[] = [];
+  let bytes = 0;
+  let total = exportsOldestFirst.reduce((a, e) => a + e.bytes, 0);
+  let excess = diskExcessBytes;
+  for (const e of exportsOldestFirst) {
+    const old = limits.max_days !== null && e.created_ms < limits.now_ms - limits.max_days * DAY;
+    const over = limits.max_gb !== null && total > limits.max_gb * GB;
+    if (!old && !over && excess <= 0) continue;
+    ids.push(e.id);
+    bytes += e.bytes;
+    total -= e.bytes;
+    excess -= e.bytes;
+  }
+  return { ids, bytes };
+}

@@ -1,14 +1,16 @@
 // Executes the pure retention plan (scheduled, on demand, and early when the disk passes its limit); storage status + forecast.
 import type { z } from 'zod';
 import type { storageSchema } from '../../shared/contract/events.contract';
-import type { EventsRepository } from '../../repositories/events.repository';
+import type { EventsRepository, ExportRow, ExportsRepository } from '../../repositories/events.repository';
 import type { SegmentsRepository } from '../../repositories/segments.repository';
 import type { DiskUsage, MediaFilesRepository } from '../../repositories/media-files.repository';
 import type { Logger } from '../../repositories/logger';
 import type { SettingsService } from '../settings.service';
 import type { EventsService } from './events.service';
 import type { RecordingCameraSource } from './recording-cameras';
-import { planRetention, type RetentionPolicy } from './retention-plan';
+import { planExportCleanup, planRetention, previewDiff, type CameraPolicy, type DiskState, type PlanSegment, type RetentionPolicy } from './retention-plan';
+import { ApiError } from '../../shared/errors';
+import type { Settings } from '../../shared/settings';
 
 export type StorageStatus = z.output<typeof storageSchema>;
 
@@ -16,6 +18,23 @@ export type StorageStatus = z.output<typeof storageSchema>;
 const CACHE_TTL_MS = 86_400_000;
 /** Segments considered per run; a bigger backlog drains over the following runs. */
 const CANDIDATES = 20_000;
+/** Segments a change preview looks at: more than a run, so the preview of a drastic change is not cut at one run. */
+const PREVIEW_CANDIDATES = 200_000;
+
+/** A retention change as the operator proposes it: global limits and/or one camera's policy. */
+export interface RetentionChange {
+  global?: Pick<Settings, 'retention_max_days' | 'retention_max_gb' | 'retention_max_percent'>;
+  camera?: { id: number } & Partial<CameraPolicy>;
+}
+
+export interface ChangePreview {
+  segments: number;
+  bytes: number;
+  events: number;
+  /** True when the archive has more segments than the preview looked at: the counts are a lower bound. */
+  at_least: boolean;
+  cameras: { camera_id: number; camera_name: string; segments: number; bytes: number; oldest_kept: string | null }[];
+}
 
 
 export class RetentionService {
@@ -25,6 +44,7 @@ export class RetentionService {
   constructor(
     private readonly segments: SegmentsRepository,
     private readonly events: EventsRepository,
+    private readonly exportsRepo: ExportsRepository,
     private readonly eventsService: EventsService,
     private readonly files: MediaFilesRepository,
     private readonly cameras: RecordingCameraSource,
@@ -63,35 +83,118 @@ export class RetentionService {
     if (d.total_bytes > 0 && ((d.total_bytes - d.free_bytes) / d.total_bytes) * 100 > this.settings.get().retention_max_percent) this.cleanup();
   }
 
-  cleanup(): { deleted_segments: number; freed_bytes: number } {
-    if (this.running) return { deleted_segments: 0, freed_bytes: 0 };
+  /** Oldest-first candidates the plan looks at (plus each events-mode camera's oldest past the warm buffer). */
+  private candidates(policy: RetentionPolicy, limit: number, extraCameras: number[] = []): Map<number, PlanSegment> {
+    // A bounded, oldest-first slice: totals come from an aggregate, so the plan never needs every row of a large archive.
+    const byId = new Map(this.segments.forRetention(limit).map((s) => [s.id, s]));
+    for (const [id, cp] of Object.entries(policy.cameras)) {
+      if (cp.mode === 'continuous') continue;
+      for (const s of this.segments.forRetention(limit, Number(id), policy.now_ms - policy.warm_ms)) byId.set(s.id, s);
+    }
+    for (const id of extraCameras) for (const s of this.segments.forRetention(limit, id)) byId.set(s.id, s);
+    return byId;
+  }
+
+  private plan(policy: RetentionPolicy, segs: PlanSegment[], disk: DiskState) {
+    // Byte totals need a full aggregate: only pay for it when a GB cap is configured.
+    const capped = policy.max_gb !== null || Object.values(policy.cameras).some((c) => c.max_gb !== null);
+    const stats = capped ? this.segments.stats() : [];
+    const totals = { all: stats.reduce((a, r) => a + r.bytes, 0), cameras: Object.fromEntries(stats.map((r) => [r.camera_id, r.bytes])) };
+    const evs = this.events.windows().map((e) => ({ ...e, retain: !!e.retain }));
+    return planRetention(segs, evs, policy, disk, totals);
+  }
+
+  /** Exports go before any recording: their own age and size limits, then as much of the disk excess as they cover. */
+  private exportPlan(disk: DiskState, maxPercent: number): { rows: ExportRow[]; bytes: number } {
+    const s = this.settings.get();
+    const rows = this.exportsRepo.removable();
+    const sized = rows.map((r) => ({ id: r.id, created_ms: r.created_ms ?? 0, bytes: r.bytes ?? (r.file_path ? (this.files.size(r.file_path) ?? 0) : 0) }));
+    const excess = disk.total_bytes > 0 ? disk.total_bytes - disk.free_bytes - (maxPercent / 100) * disk.total_bytes : 0;
+    const plan = planExportCleanup(sized, { now_ms: this.now(), max_days: s.exports_max_days, max_gb: s.exports_max_gb }, excess);
+    const ids = new Set(plan.ids);
+    return { rows: rows.filter((r) => ids.has(r.id)), bytes: plan.bytes };
+  }
+
+  cleanup(): { deleted_segments: number; freed_bytes: number; deleted_exports: number } {
+    if (this.running) return { deleted_segments: 0, freed_bytes: 0, deleted_exports: 0 };
     this.running = true;
     try {
       const policy = this.policy();
-      // A bounded, oldest-first slice (plus each events-mode camera's oldest segments past the warm buffer);
-      // totals come from an aggregate, so the plan never needs every row of a large archive in memory.
-      const byId = new Map(this.segments.forRetention(CANDIDATES).map((s) => [s.id, s]));
-      for (const [id, cp] of Object.entries(policy.cameras)) {
-        if (cp.mode === 'continuous') continue;
-        for (const s of this.segments.forRetention(CANDIDATES, Number(id), policy.now_ms - policy.warm_ms)) byId.set(s.id, s);
+      const disk = this.disk();
+      const ex = this.exportPlan(disk, policy.max_percent);
+      for (const r of ex.rows) {
+        this.files.remove(r.file_path);
+        this.files.remove(`exports/${r.id}.manifest.json`);
+        this.exportsRepo.delete(r.id);
       }
-      // Byte totals need a full aggregate: only pay for it when a GB cap is configured.
-      const capped = policy.max_gb !== null || Object.values(policy.cameras).some((c) => c.max_gb !== null);
-      const stats = capped ? this.segments.stats() : [];
-      const totals = { all: stats.reduce((a, r) => a + r.bytes, 0), cameras: Object.fromEntries(stats.map((r) => [r.camera_id, r.bytes])) };
-      const evs = this.events.windows().map((e) => ({ ...e, retain: !!e.retain }));
-      const plan = planRetention([...byId.values()], evs, policy, this.disk(), totals);
+      const byId = this.candidates(policy, CANDIDATES);
+      const plan = this.plan(policy, [...byId.values()], { total_bytes: disk.total_bytes, free_bytes: disk.free_bytes + ex.bytes });
       const ids = plan.segments.map((d) => d.id);
       for (const id of ids) this.files.remove(this.segments.byId(id)?.path);
       this.segments.deleteIds(ids);
       if (plan.events.length) this.eventsService.deleteIds(plan.events);
       const stale = this.now() - CACHE_TTL_MS;
       for (const f of this.files.walk('cache')) if (f.mtime_ms < stale) this.files.remove(f.rel);
-      if (ids.length || plan.events.length) this.log.info({ segments: ids.length, events: plan.events.length, freed: plan.freed_bytes }, 'retention applied');
-      return { deleted_segments: ids.length, freed_bytes: ids.reduce((a, id) => a + (byId.get(id)?.bytes ?? 0), 0) };
+      if (ids.length || plan.events.length || ex.rows.length) this.log.info({ segments: ids.length, events: plan.events.length, exports: ex.rows.length, freed: plan.freed_bytes + ex.bytes }, 'retention applied');
+      return { deleted_segments: ids.length, freed_bytes: ids.reduce((a, id) => a + (byId.get(id)?.bytes ?? 0), 0) + ex.bytes, deleted_exports: ex.rows.length };
     } finally {
       this.running = false;
     }
+  }
+
+  /** What a proposed change would delete beyond what today's policy deletes; null when it deletes nothing more. */
+  previewChange(change: RetentionChange): ChangePreview | null {
+    const before = this.policy();
+    const after: RetentionPolicy = { ...before, cameras: { ...before.cameras } };
+    if (change.global) {
+      after.max_days = change.global.retention_max_days;
+      after.max_gb = change.global.retention_max_gb;
+      after.max_percent = change.global.retention_max_percent;
+    }
+    if (change.camera) {
+      const { id, ...cp } = change.camera;
+      const cur = before.cameras[id] ?? { mode: 'continuous', max_days: null, max_gb: null };
+      after.cameras[id] = { ...cur, ...cp };
+    }
+    const extra = change.camera ? [change.camera.id] : [];
+    const byId = this.candidates(after, PREVIEW_CANDIDATES, extra);
+    for (const [k, v] of this.candidates(before, PREVIEW_CANDIDATES, extra)) byId.set(k, v);
+    const segs = [...byId.values()];
+    const disk = this.disk();
+    const freeAfterExports = (p: RetentionPolicy) => ({ total_bytes: disk.total_bytes, free_bytes: disk.free_bytes + this.exportPlan(disk, p.max_percent).bytes });
+    const diff = previewDiff(segs, this.plan(before, segs, freeAfterExports(before)), this.plan(after, segs, freeAfterExports(after)));
+    if (diff.segments === 0 && diff.events === 0) return null;
+    const names = new Map(this.cameras.list().map((c) => [c.id, c.name]));
+    const counted = new Map(this.segments.stats().map((r) => [r.camera_id, r.segments]));
+    const seen = new Map<number, number>();
+    for (const s of segs) seen.set(s.camera_id, (seen.get(s.camera_id) ?? 0) + 1);
+    return {
+      segments: diff.segments,
+      bytes: diff.bytes,
+      events: diff.events,
+      at_least: [...counted].some(([cam, n]) => (seen.get(cam) ?? 0) < n),
+      cameras: diff.cameras.map((c) => ({
+        camera_id: c.camera_id,
+        camera_name: names.get(c.camera_id) ?? `#${c.camera_id}`,
+        segments: c.segments,
+        bytes: c.bytes,
+        oldest_kept: c.oldest_kept_ms !== null ? new Date(c.oldest_kept_ms).toISOString() : null,
+      })),
+    };
+  }
+
+  /** Throws 409 with the preview when the change deletes recordings and was not confirmed. */
+  confirmChange(change: RetentionChange, confirm: boolean): void {
+    if (confirm) return;
+    const preview = this.previewChange(change);
+    if (!preview) return;
+    const gbText = (preview.bytes / 1e9).toFixed(2);
+    throw new ApiError(
+      409,
+      `This retention change would delete ${preview.at_least ? 'at least ' : ''}${preview.segments} recorded segment(s) (${gbText} GB)${preview.events ? ` and ${preview.events} event(s)` : ''}. Resend it with "confirm": true to apply it.`,
+      {},
+      { code: 'CONFIRMATION_REQUIRED', data: { preview } },
+    );
   }
 
   status(): StorageStatus {
@@ -121,14 +224,17 @@ export class RetentionService {
       };
     });
     const totalPerDay = cams.reduce((a, c) => a + perDay(c.bitrate_bps), 0);
+    const ex = this.exportsRepo.totals();
     return {
       total: {
         used_bytes: used,
         free_bytes: d.free_bytes,
         percent: d.total_bytes ? Math.round((used / d.total_bytes) * 1000) / 10 : 0,
         recordings_bytes: recordings,
+        exports_bytes: ex.bytes,
         forecast_days: totalPerDay > 0 ? capDays(allowed / totalPerDay, s.retention_max_days) : null,
       },
+      exports: { count: ex.count, bytes: ex.bytes, max_gb: s.exports_max_gb, max_days: s.exports_max_days },
       cameras: cams,
       policy: { max_days: s.retention_max_days, max_gb: s.retention_max_gb, max_percent: s.retention_max_percent },
     };

@@ -124,6 +124,7 @@ export const cameraUpdateSchema = z
     source_kind: z.enum(SOURCE_KINDS).optional(),
     enabled: z.boolean().optional(),
     ...credentialFields,
+    confirm: z.boolean().optional().describe('Apply a recording_mode/retention change that deletes recordings (answered 409 with a preview without it).'),
   })
   .extend(cameraTuningSchema.partial().shape)
   .strict();

@@ -62,10 +62,13 @@ export const exportStatusSchema = z.object({
       segments: z.array(z.object({ path: z.string(), start: z.string(), end: z.string(), sha256: z.string(), bytes: z.number() })),
     })
     .nullable(),
+  bytes: z.number().nullable().describe('Size of the finished MP4.'),
+  created_at: z.string().nullable(),
 });
 
 export const storageSchema = z.object({
-  total: z.object({ used_bytes: z.number(), free_bytes: z.number(), percent: z.number(), recordings_bytes: z.number(), forecast_days: z.number().nullable() }),
+  total: z.object({ used_bytes: z.number(), free_bytes: z.number(), percent: z.number(), recordings_bytes: z.number(), exports_bytes: z.number(), forecast_days: z.number().nullable() }),
+  exports: z.object({ count: z.number().int(), bytes: z.number(), max_gb: z.number().nullable(), max_days: z.number().nullable() }),
   cameras: z.array(
     z.object({
       camera_id: z.number().int(),
@@ -177,6 +180,23 @@ export const eventsContract = {
     input: z.object({ export_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
     output: exportStatusSchema,
   }),
+  'recordings.exports': op({
+    method: 'GET',
+    path: '/api/recordings/exports',
+    tag: 'recordings',
+    doc: 'Exports newest first (optionally one camera), with size, state and download URL; limit 1–500 (50), offset.',
+    input: z.object({ camera_id: optId, limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) }),
+    output: z.object({ total: z.number().int(), items: z.array(exportStatusSchema) }),
+  }),
+  'recordings.deleteExport': op({
+    method: 'DELETE',
+    path: '/api/recordings/exports/{export_id}',
+    tag: 'recordings',
+    status: 204,
+    doc: 'Delete an export and its files (a queued one is dropped before it runs; 409 while it runs).',
+    input: z.object({ export_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+    output: z.void(),
+  }),
   'storage.status': op({
     method: 'GET',
     path: '/api/storage',
@@ -189,8 +209,8 @@ export const eventsContract = {
     method: 'POST',
     path: '/api/storage/cleanup',
     tag: 'storage',
-    doc: 'Run the retention plan now; protected events and open events keep their segments.',
+    doc: 'Run the retention plan now: exports past their own limits (and, when the disk is over its limit, before any recording) go first; protected and open events keep their segments.',
     input: z.object({}).strict(),
-    output: z.object({ deleted_segments: z.number().int(), freed_bytes: z.number() }),
+    output: z.object({ deleted_segments: z.number().int(), deleted_exports: z.number().int(), freed_bytes: z.number() }),
   }),
 };

@@ -1,7 +1,7 @@
 // System family: health, introspection, settings and API-key management.
 import { z } from 'zod';
 import { op } from './define';
-import { settingsPatchSchema, settingsSchema } from '../settings';
+import { settingsSchema, settingsUpdateSchema } from '../settings';
 
 export const workerStateSchema = z.object({
   camera_id: z.number().int(),
@@ -88,8 +88,8 @@ export const systemContract = {
     method: 'PUT',
     path: '/api/settings',
     tag: 'system',
-    doc: 'Partial update of settings; unknown keys are rejected and every change is broadcast as settings.changed.',
-    input: settingsPatchSchema,
+    doc: 'Partial update of settings; unknown keys are rejected and every change is broadcast as settings.changed. A retention change that would delete recordings answers 409 with {detail, preview} and applies only when resent with confirm: true.',
+    input: settingsUpdateSchema,
     output: settingsSchema,
   }),
   'auth.mediaAccess': op({

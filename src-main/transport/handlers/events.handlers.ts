@@ -5,7 +5,7 @@ import type { EventRecorder } from '../../services/recording/event-recorder.serv
 import type { RecordingsService } from '../../services/recording/recordings.service';
 import type { RetentionService } from '../../services/recording/retention.service';
 
-type EventOps = 'live.recordStart' | 'live.recordStop' | 'events.list' | 'events.get' | 'events.update' | 'events.delete' | 'events.bulkDelete' | 'events.clearAll' | 'recordings.coverage' | 'recordings.activity' | 'recordings.export' | 'recordings.exportStatus' | 'storage.status' | 'storage.cleanup';
+type EventOps = 'live.recordStart' | 'live.recordStop' | 'events.list' | 'events.get' | 'events.update' | 'events.delete' | 'events.bulkDelete' | 'events.clearAll' | 'recordings.coverage' | 'recordings.activity' | 'recordings.export' | 'recordings.exportStatus' | 'recordings.exports' | 'recordings.deleteExport' | 'storage.status' | 'storage.cleanup';
 
 export interface EventHandlerDeps {
   events: EventsService;
@@ -27,6 +27,8 @@ export const eventHandlers = (s: EventHandlerDeps): Pick<Handlers, EventOps> => 
   'recordings.activity': (i) => s.recordings.activity(i),
   'recordings.export': (i) => s.recordings.export(i),
   'recordings.exportStatus': (i) => s.recordings.exportStatus(i.export_id),
+  'recordings.exports': (i) => s.recordings.listExports(i),
+  'recordings.deleteExport': (i) => s.recordings.deleteExport(i.export_id),
   'storage.status': () => s.retention.status(),
   'storage.cleanup': () => s.retention.cleanup(),
 });

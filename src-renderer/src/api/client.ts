@@ -7,6 +7,8 @@ export class ClientError extends Error {
   constructor(
     readonly status: number,
     readonly detail: ErrorDetail,
+    /** Fields the server sent next to `detail` (e.g. a retention preview awaiting confirmation). */
+    readonly data: Record<string, unknown> = {},
   ) {
     super(typeof detail === 'string' ? detail : detail.map((d) => `${d.loc.join('.')}: ${d.msg}`).join('; '));
     this.name = 'ClientError';
@@ -36,7 +38,7 @@ export function ipcTransport(bridge: Bridge): Transport {
     kind: 'ipc',
     async call(name, input) {
       const r = await bridge.invoke(name, input ?? {});
-      if (!r.ok) throw new ClientError(r.status, r.detail);
+      if (!r.ok) throw new ClientError(r.status, r.detail, r.data);
       return r.data;
     },
     subscribe(listener, onConnection) {
@@ -100,8 +102,8 @@ export function httpTransport(base = ''): Transport {
       }
       if (!res.ok) {
         if (res.status === 401) unauthorized?.();
-        const detail = (json as { detail?: ErrorDetail } | undefined)?.detail ?? `${res.status} ${res.statusText}`;
-        throw new ClientError(res.status, detail);
+        const { detail, ...data } = (json && typeof json === 'object' ? json : {}) as { detail?: ErrorDetail } & Record<string, unknown>;
+        throw new ClientError(res.status, detail ?? `${res.status} ${res.statusText}`, data);
       }
       return json;
     },
@@ -143,6 +145,7 @@ const PUSH_NAMES: Record<PushEventName, true> = {
   'event.updated': true,
   'event.deleted': true,
   'export.progress': true,
+  'export.deleted': true,
 };
 
 /** An input type with no required fields accepts this, so such calls may omit the argument. */

@@ -3,6 +3,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { api } from '../../api/client';
+import { RetentionPreviewDialog, retentionPreviewOf, type RetentionPreview } from '../../components/retention-preview';
 import { cameraCreateSchema, cameraTuningShape, cameraUpdateSchema, defaultTuning, RECORDING_MODES, SOURCE_KINDS } from '../../../../src-main/shared/contract/cameras.contract';
 import type { OpOutput } from '../../../../src-main/shared/contract';
 import type { Camera } from '../../stores/cameras.store';
@@ -104,6 +105,7 @@ export function CameraForm({ camera, onSaved, onCancel, save }: Props) {
   const [probing, setProbing] = useState(false);
   const [saving, setSaving] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
+  const [pending, setPending] = useState<{ payload: Record<string, unknown>; preview: RetentionPreview } | null>(null);
   const masked = !!camera && (values.rtsp_url === camera.rtsp_url || String(values.rtsp_url).includes('***') || String(values.rtsp_url).trim() === '');
   const set = (k: string, v: string | boolean) => {
     setValues((s) => ({ ...s, [k]: v }));
@@ -134,11 +136,17 @@ export function CameraForm({ camera, onSaved, onCancel, save }: Props) {
     setServerError(null);
     const payload = validate();
     if (!payload) return;
+    await persist(payload);
+  };
+
+  const persist = async (payload: Record<string, unknown>) => {
     setSaving(true);
     try {
       onSaved(await save(payload));
     } catch (err) {
-      setServerError(err instanceof Error ? err.message : String(err));
+      const preview = retentionPreviewOf(err);
+      if (preview) setPending({ payload, preview });
+      else setServerError(err instanceof Error ? err.message : String(err));
     } finally {
       setSaving(false);
     }
@@ -292,6 +300,17 @@ export function CameraForm({ camera, onSaved, onCancel, save }: Props) {
           {saving ? 'Saving…' : camera ? 'Save' : 'Add camera'}
         </button>
       </div>
+    {pending && (
+        <RetentionPreviewDialog
+          preview={pending.preview}
+          onCancel={() => setPending(null)}
+          onConfirm={() => {
+            const p = pending.payload;
+            setPending(null);
+            void persist({ ...p, confirm: true });
+          }}
+        />
+      )}
     </form>
   );
 }

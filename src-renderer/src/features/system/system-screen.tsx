@@ -2,6 +2,9 @@
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import { ConfirmDialog } from '../../components/confirm-dialog';
+import { ExportsPanel } from './exports-panel';
+import { FfmpegPathEditor } from './ffmpeg-path-editor';
+import { RetentionPanel } from './retention-panel';
 import { useCameras } from '../../stores/cameras.store';
 import { useSession } from '../../stores/session.store';
 import { useSystem } from '../../stores/system.store';
@@ -44,7 +47,7 @@ export function SystemScreen() {
     setCleaning(true);
     try {
       const r = await api.call('storage.cleanup');
-      useSession.getState().toast(`Cleanup removed ${r.deleted_segments} segment(s), freed ${gb(r.freed_bytes)}`);
+      useSession.getState().toast(`Cleanup removed ${r.deleted_segments} segment(s) and ${r.deleted_exports} export(s), freed ${gb(r.freed_bytes)}`);
       setStorage(await api.call('storage.status'));
     } catch (err) {
       reportError(err);
@@ -93,7 +96,11 @@ export function SystemScreen() {
               <dt>Electron</dt>
               <dd>{info.electron ?? 'headless'}</dd>
               <dt>ffmpeg</dt>
-              <dd data-testid="ffmpeg">{info.ffmpeg.path ? `${info.ffmpeg.version} (${info.ffmpeg.source}: ${info.ffmpeg.path})` : 'not found'}</dd>
+              <dd data-testid="ffmpeg">
+                {info.ffmpeg.path ? `${info.ffmpeg.version} (${info.ffmpeg.source}: ${info.ffmpeg.path})` : 'not found'}
+                {info.ffmpeg.error && <div className="field-error">{info.ffmpeg.error}</div>}
+                {api.transport.kind === 'ipc' && <FfmpegPathEditor current={info.ffmpeg.source === 'local-settings' ? info.ffmpeg.path : null} onChanged={() => void refresh()} />}
+              </dd>
               <dt>ONNX providers</dt>
               <dd>{info.backend.onnx_providers.join(', ') || 'none'}</dd>
               <dt>Data</dt>
@@ -164,6 +171,11 @@ export function SystemScreen() {
             <dl>
               <dt>Recordings</dt>
               <dd>{gb(storage.total.recordings_bytes)}</dd>
+              <dt>Exports</dt>
+              <dd data-testid="exports-bytes">
+                {gb(storage.total.exports_bytes)} in {storage.exports.count} file(s) · kept {storage.exports.max_days ? `${storage.exports.max_days} days` : 'until space is needed'}
+                {storage.exports.max_gb ? `, at most ${storage.exports.max_gb} GB` : ''}
+              </dd>
               <dt>Disk</dt>
               <dd>
                 {gb(storage.total.used_bytes)} used, {gb(storage.total.free_bytes)} free ({storage.total.percent.toFixed(0)}%, limit {storage.policy.max_percent}%)
@@ -211,6 +223,8 @@ export function SystemScreen() {
           <p className="muted" data-testid="storage-error">Storage status unavailable{storageError ? `: ${storageError}` : '.'}</p>
         )}
       </div>
+      <RetentionPanel />
+      <ExportsPanel cameraName={camName} />
       {regen && (
         <ConfirmDialog title="Regenerate the API key?" confirmLabel="Regenerate" danger onConfirm={() => void regenerate()} onCancel={() => setRegen(false)}>
           Scripts, integrations and other browsers using the old key stop working at once.
