@@ -31,7 +31,7 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     if (!isLoopback(config.host) && !c.settings.get().auth_required) {
       throw new StartupError(`refusing to bind to ${config.host}: auth_required is off. Turn it on before opening Vigil to the LAN.`);
     }
-    if (!c.ffmpeg().path) log.warn('ffmpeg not found: cameras cannot run until it is installed or ffmpeg_path is set');
+    if (!c.ffmpeg().path) log.warn('ffmpeg not found: cameras cannot run until it is installed or Vigil is started with --ffmpeg');
     // Recording: crash recovery runs before any camera worker writes; stop closes open events and flushes the index.
     await c.recording.recovery.run();
     c.recording.recorder.start(c.ingest);

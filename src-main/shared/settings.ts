@@ -1,15 +1,24 @@
 // The persisted settings: one zod schema gives defaults, validation and the OpenAPI shape.
 import { z } from 'zod';
 
+/** Headers every HTTP client sends on its own: trusting one of them as the SSO identity would authenticate anybody. */
+const STANDARD_HEADERS = new Set(['host', 'user-agent', 'accept', 'accept-language', 'accept-encoding', 'connection', 'cookie', 'authorization', 'content-type', 'content-length', 'origin', 'referer', 'cache-control', 'pragma', 'te', 'upgrade', 'dnt']);
+
 export const settingsSchema = z.object({
   auth_required: z.boolean().default(true).describe('Require a credential on every /api route (Iris semantics).'),
   sso_email_header: z
     .string()
     .regex(/^[A-Za-z0-9-]+$/)
+    .refine((h) => !STANDARD_HEADERS.has(h.toLowerCase()), 'A standard request header (sent by every client) cannot carry the SSO identity')
     .nullable()
     .default(null)
     .describe('Trusted SSO header carrying the user e-mail; honoured only while bound to loopback.'),
-  sso_user_header: z.string().regex(/^[A-Za-z0-9-]+$/).nullable().default(null),
+  sso_user_header: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .refine((h) => !STANDARD_HEADERS.has(h.toLowerCase()), 'A standard request header (sent by every client) cannot carry the SSO identity')
+    .nullable()
+    .default(null),
   status_stale_seconds: z.number().int().min(2).max(3600).default(30),
   live_mjpeg_fps: z.number().int().min(1).max(60).default(10),
   hls_enabled: z.boolean().default(true),
@@ -29,7 +38,20 @@ export const settingsSchema = z.object({
 });
 
 export type Settings = z.output<typeof settingsSchema>;
-export const settingsPatchSchema = settingsSchema.partial().strict();
+/**
+ * A partial update: every key optional and WITHOUT its default. (zod 4 keeps `.default()` through `.partial()`, so a
+ * patch naming one key used to reset every other setting to its default.)
+ */
+export const settingsPatchSchema = z
+  .object(
+    Object.fromEntries(
+      Object.entries(settingsSchema.shape).map(([k, field]) => {
+        const inner = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType);
+        return [k, (field.description ? inner.describe(field.description) : inner).optional()];
+      }),
+    ) as { [K in keyof typeof settingsSchema.shape]: z.ZodOptional<z.ZodType<z.output<(typeof settingsSchema.shape)[K]>, z.input<(typeof settingsSchema.shape)[K]>>> },
+  )
+  .strict();
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 /** Settings whose change can delete recordings: such a change needs `confirm: true` once its preview has been seen. */
 export const RETENTION_SETTINGS = ['retention_max_days', 'retention_max_gb', 'retention_max_percent'] as const;

@@ -17,3 +17,15 @@ export const zTimeMs = z.union([
 ]);
 
 export const isoTime = z.string().describe('ISO-8601 UTC time');
+
+/**
+ * A positive integer id from a path or query string: plain decimal digits only. z.coerce.number() also read "0x1",
+ * "+1", " 1" and "1e0" as 1, so DELETE /api/cameras/0x1 deleted camera 1.
+ */
+export const zId = z.union([
+  z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  z
+    .string()
+    .regex(/^[1-9]\d{0,14}$/, 'Expected a positive integer')
+    .transform(Number),
+]);

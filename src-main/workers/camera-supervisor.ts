@@ -150,7 +150,7 @@ export class CameraSupervisor {
   private async spawnOnce(): Promise<void> {
     const ff = this.d.ffmpeg();
     if (!ff.path) {
-      this.fail({ kind: 'ffmpeg-missing', message: 'ffmpeg was not found (settings.ffmpeg_path, FFMPEG_PATH, PATH, @ffmpeg-installer/ffmpeg)' }, Date.now(), null);
+      this.fail({ kind: 'ffmpeg-missing', message: 'ffmpeg was not found (--ffmpeg, VIGIL_FFMPEG/FFMPEG_PATH, PATH, @ffmpeg-installer/ffmpeg)' }, Date.now(), null);
       return;
     }
     const s = this.d.settings();

@@ -147,6 +147,51 @@ describe('HTTP surface', () => {
     }
   });
 
+  it('a partial settings update changes only the keys it names', async () => {
+    expect((await call(t, 'PUT', '/api/settings', { live_mjpeg_fps: 8 })).status).toBe(200);
+    expect((await call(t, 'PUT', '/api/settings', { hls_enabled: false })).status).toBe(200);
+    const s = (await call<{ live_mjpeg_fps: number; hls_enabled: boolean; retention_max_percent: number }>(t, 'GET', '/api/settings')).body;
+    expect(s).toMatchObject({ live_mjpeg_fps: 8, hls_enabled: false, retention_max_percent: 85 });
+    await call(t, 'PUT', '/api/settings', { live_mjpeg_fps: 10, hls_enabled: true });
+  });
+
+  it('refuses a standard request header as the SSO identity header', async () => {
+    for (const h of ['User-Agent', 'accept', 'Cookie']) expect((await call(t, 'PUT', '/api/settings', { sso_email_header: h })).status, h).toBe(422);
+    expect((await call(t, 'PUT', '/api/settings', { sso_email_header: 'X-Email' })).status).toBe(200);
+    await call(t, 'PUT', '/api/settings', { sso_email_header: null });
+  });
+
+  it('ids are plain decimal digits: 0x1, +1 and 1e0 do not address camera 1', async () => {
+    for (const raw of ['0x1', '+1', '1e0', '%201', '01']) {
+      const res = await t.req(`/api/cameras/${raw}`);
+      expect(res.status, raw).toBe(422);
+    }
+    expect((await t.req('/api/cameras/1')).status).toBe(200);
+  });
+
+  it('framework-level errors keep the {detail} shape; streaming routes have no HEAD that hangs', async () => {
+    const bad = await t.req('/api/cameras/%zz/status');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ detail: 'Malformed request URL.' });
+    const long = await t.req(`/api/cameras/${'9'.repeat(200)}/status`);
+    expect([414, 422]).toContain(long.status);
+    expect(Object.keys((await long.json()) as object)).toEqual(['detail']);
+    // A HEAD of a streaming route answers at once (404, or 400 where it falls through to the segment route), never hangs.
+    for (const path of ['/api/push', '/api/live/1/stream', '/api/live/1/hls/index.m3u8']) {
+      const res = await t.req(path, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+      expect([400, 404], path).toContain(res.status);
+    }
+  });
+
+  it('a probe of an unusable RTSP URL with credentials is a probe result, not a 500', async () => {
+    for (const body of [{ rtsp_url: 'rtsp://:554/x', username: 'u', password: 'p' }, { rtsp_url: 'rtsp://u:p@:554/x' }]) {
+      const res = await call<{ ok: boolean; error: string }>(t, 'POST', '/api/cameras/probe', body);
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(res.body.ok).toBe(false);
+      expect(res.body.error).not.toContain(':p@');
+    }
+  });
+
   it('caps browser sessions per key and sweeps expired ones', async () => {
     const auth = t.app.container.auth;
     const before = auth.sessionCount();

@@ -92,7 +92,13 @@ export class SourceProbeRepository implements ProbeRepository {
     const src = resolveCredentials(req.url, req.username, req.password);
     if (!hasCredentials(src)) return this.probeFfprobe(req, this.ffprobeArgs(req, src.url, req.rtspTransport), null);
     // Opened for this probe only and closed after it: ffprobe sees a loopback URL, never the credentials.
-    const relay = await this.net.rtspRelay({ upstream: src.url, credentials: { username: src.username, password: src.password ?? '' }, log: this.log, connectTimeoutMs: Math.max(1000, req.timeoutMs - 1000) });
+    let relay: AuthRelay;
+    try {
+      relay = await this.net.rtspRelay({ upstream: src.url, credentials: { username: src.username, password: src.password ?? '' }, log: this.log, connectTimeoutMs: Math.max(1000, req.timeoutMs - 1000) });
+    } catch {
+      // Not a usable rtsp:// URL (no host, another scheme): a probe result, never a 500.
+      return fail(req.kind, `Invalid RTSP URL: ${maskUrl(req.url, true)}`);
+    }
     try {
       return await this.probeFfprobe(req, this.ffprobeArgs(req, relay.url, 'tcp'), relay);
     } finally {
@@ -114,7 +120,7 @@ export class SourceProbeRepository implements ProbeRepository {
 
   private probeFfprobe(req: ProbeRequest, args: string[] | string, relay: AuthRelay | null): Promise<ProbeResult> {
     const bin = this.ffprobe();
-    if (!bin) return Promise.resolve(fail(req.kind, 'ffprobe was not found: install ffmpeg or set ffmpeg_path'));
+    if (!bin) return Promise.resolve(fail(req.kind, 'ffprobe was not found: install ffmpeg or start Vigil with --ffmpeg'));
     if (typeof args === 'string') return Promise.resolve(fail(req.kind, args));
     const secrets = [req.password];
     const shown = maskUrl(req.url, relay !== null);

@@ -1,12 +1,13 @@
 // Cameras family (Iris /api/cameras) and the live routes that are JSON (manual recording); media routes are raw.
 import { z } from 'zod';
 import { op } from './define';
+import { zId } from '../time';
 
 export const SOURCE_KINDS = ['rtsp', 'http', 'mjpeg', 'file', 'pattern'] as const;
 export const RECORDING_MODES = ['continuous', 'events', 'off'] as const;
 export const CAMERA_STATUSES = ['online', 'offline', 'error'] as const;
 
-const id = z.coerce.number().int().positive();
+const id = zId;
 const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
 
 /** Tuning fields with Iris's ranges. Defaults apply on create; on update every field is optional. */

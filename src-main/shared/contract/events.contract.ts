@@ -1,10 +1,10 @@
 // Events (Iris /api/events) plus Vigil's recordings, export and storage operations; clip/thumbnail/sprite/VOD are raw routes.
 import { z } from 'zod';
 import { op } from './define';
-import { zTimeMs } from '../time';
+import { zId, zTimeMs } from '../time';
 
-const id = z.coerce.number().int().positive();
-const optId = z.coerce.number().int().positive().optional();
+const id = zId;
+const optId = zId.optional();
 
 export const EVENT_SOURCES = ['motion', 'manual', 'detection'] as const;
 

@@ -130,6 +130,23 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomBytes(8).toString('hex'),
+    // Node would answer a Host-less HTTP/1.1 request itself, with an empty 400; let it through to the JSON 403/404 paths.
+    http: { requireHostHeader: false },
+    // Router-level failures (a bad %-escape, an overlong path parameter) answer in Iris's shape, not fastify's own.
+    frameworkErrors: (err, _req, reply) => {
+      const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+      sendError(reply as unknown as FastifyReply, new ApiError(tooLong ? 414 : 400, tooLong ? 'A path parameter is too long.' : 'Malformed request URL.'));
+    },
+    // Malformed HTTP never reaches a route; answer it in the same JSON shape and close the connection.
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return void socket.destroy();
+      const e = err as unknown as { code?: string; rawPacket?: Buffer };
+      const tooLarge = e.code === 'HPE_HEADER_OVERFLOW';
+      // A response to HEAD carries no body, or the client reads it as the start of another response.
+      const head = e.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+      const body = head ? '' : JSON.stringify({ detail: tooLarge ? 'Request headers too large.' : 'Malformed HTTP request.' });
+      socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
   });
   app.decorateRequest('principal', null);
   const ssoHeader = () => o.settings.get().sso_email_header?.toLowerCase();
@@ -249,7 +266,7 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     return reply.header('Set-Cookie', sessionCookie('', 0)).code(204).send();
   });
 
-  app.get('/api/push', USER, (req, reply) => {
+  app.get('/api/push', { ...USER, exposeHeadRoute: false }, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });

@@ -78,7 +78,7 @@ export const liveRoutes =
       return reply.header('Cache-Control', 'no-store').type('image/jpeg').send(f?.jpeg ?? d.noSignal());
     });
 
-    app.get('/api/live/:id/stream', MEDIA, (req: FastifyRequest, reply: FastifyReply) => {
+    app.get('/api/live/:id/stream', { ...MEDIA, exposeHeadRoute: false }, (req: FastifyRequest, reply: FastifyReply) => {
       const id = cameraId(req, d.cameras);
       const fps = clampFps((req.query as Record<string, unknown>).fps, d.settings.get().live_mjpeg_fps);
       reply.hijack();
@@ -144,7 +144,7 @@ export const liveRoutes =
       }
     };
 
-    app.get('/api/live/:id/hls/index.m3u8', MEDIA, async (req, reply) => {
+    app.get('/api/live/:id/hls/index.m3u8', { ...MEDIA, exposeHeadRoute: false }, async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const playlist = await startHls(id);
       d.manager.touchHls(id);
