@@ -5,7 +5,9 @@ import { openDatabase } from '../src-main/repositories/db/database';
 import { SqliteSegmentsRepository } from '../src-main/repositories/segments.repository';
 import { SqliteEventsRepository, SqliteExportsRepository } from '../src-main/repositories/events.repository';
 import { RecordingsService } from '../src-main/services/recording/recordings.service';
-import { TableRecordingCameras } from '../src-main/services/recording/recording-cameras';
+import { CameraSettingsCache } from '../src-main/services/cameras/camera-settings';
+import { SqliteCamerasRepository } from '../src-main/repositories/cameras.repository';
+import { SecretBox } from '../src-main/repositories/secrets.repository';
 import { PushBus } from '../src-main/services/push-bus';
 import { silentLogger } from '../src-main/repositories/logger';
 import type { MediaFilesRepository } from '../src-main/repositories/media-files.repository';
@@ -50,7 +52,7 @@ export async function run(): Promise<BenchRow[]> {
       new SqliteExportsRepository(db),
       {} as MediaFilesRepository,
       {} as MediaToolsRepository,
-      new TableRecordingCameras(new SqliteEventsRepository(db), Date.now),
+      new CameraSettingsCache(new SqliteCamerasRepository(db, new SecretBox(Buffer.alloc(32, 1)))),
       new PushBus(),
       silentLogger(),
       () => 'x',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../src-main/repositories/logger';
-import { IngestBus } from '../src-main/services/ingest.port';
+import { IngestBus } from '../src-main/services/ingest-bus';
 import { PushBus } from '../src-main/services/push-bus';
 import { defaultSettings } from '../src-main/shared/settings';
 import { WorkerManager } from '../src-main/workers/worker-manager';

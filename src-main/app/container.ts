@@ -27,15 +27,16 @@ import { SqliteCamerasRepository } from '../repositories/cameras.repository';
 import { FsCameraFilesRepository, loadNoSignalJpeg } from '../repositories/camera-files.repository';
 import { SourceProbeRepository } from '../repositories/ffmpeg/probe.repository';
 import { NodeCameraNetRepository } from '../repositories/net/camera-net.repository';
-import { CamerasService } from '../services/cameras.service';
+import { CamerasService } from '../services/cameras/cameras.service';
+import { CameraSettingsCache, type CameraSettingsSource } from '../services/cameras/camera-settings';
+import { NodeHlsFilesRepository } from '../repositories/hls-files.repository';
 import { liveRoutes, LiveViewers } from '../transport/rest/live.routes';
 import { randomBytes } from 'node:crypto';
-import { IngestBus } from '../services/ingest.port';
+import { IngestBus } from '../services/ingest-bus';
 import { SqliteSegmentsRepository } from '../repositories/segments.repository';
 import { SqliteEventsRepository, SqliteExportsRepository } from '../repositories/events.repository';
 import { NodeMediaFilesRepository } from '../repositories/media-files.repository';
 import { FfmpegMediaToolsRepository } from '../repositories/ffmpeg/media-tools.repository';
-import { TableRecordingCameras } from '../services/recording/recording-cameras';
 import { SegmentIndexer } from '../services/recording/segment-indexer.service';
 import { EventsService } from '../services/recording/events.service';
 import { EventRecorder } from '../services/recording/event-recorder.service';
@@ -111,12 +112,16 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   );
 
   const ingest = new IngestBus();
-  const recording = buildRecording(config.dataDir, db, ingest, settings, bus, ffmpeg, log);
+  // Camera settings have one reader: the cameras service writes the table and invalidates it; recording reads it.
+  const camerasRepo = new SqliteCamerasRepository(db, box);
+  const cameraSettings = new CameraSettingsCache(camerasRepo);
+  const recording = buildRecording(config.dataDir, db, ingest, settings, bus, ffmpeg, log, cameraSettings);
 
   // Cameras (issue 3): one supervised ingest per camera; the cameras service drives it and derives status.
   const manager = new WorkerManager({ dataDir: config.dataDir, ffmpeg, settings: () => settings.get(), ingest, bus, log });
   const cameras = new CamerasService({
-    repo: new SqliteCamerasRepository(db, box),
+    repo: camerasRepo,
+    cameraSettings,
     manager,
     settings,
     bus,
@@ -147,7 +152,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     settings,
     bus,
     log: log.child({ module: 'http' }),
-    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, noSignal: () => noSignal, dataDir: config.dataDir, viewers: liveViewers })],
+    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, noSignal: () => noSignal, hlsFiles: new NodeHlsFilesRepository(config.dataDir), viewers: liveViewers })],
   });
   http.addHook('onListen', async () => {
     const addr = http.server.address();
@@ -156,20 +161,19 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers };
 }
 
-function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger): Recording & { files: NodeMediaFilesRepository } {
+function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource): Recording & { files: NodeMediaFilesRepository } {
   const now = Date.now;
   const segmentsRepo = new SqliteSegmentsRepository(db);
   const eventsRepo = new SqliteEventsRepository(db);
   const exportsRepo = new SqliteExportsRepository(db);
   const files = new NodeMediaFilesRepository(dataDir);
   const tools = new FfmpegMediaToolsRepository(ffmpeg);
-  const cams = new TableRecordingCameras(eventsRepo, now);
   const indexer = new SegmentIndexer(segmentsRepo, files, tools, log.child({ module: 'segment-indexer' }));
   const events = new EventsService(eventsRepo, files, bus, now);
   const recorder = new EventRecorder(eventsRepo, segmentsRepo, files, tools, cams, indexer, settings, bus, log.child({ module: 'event-recorder' }), now);
   const recordings = new RecordingsService(segmentsRepo, eventsRepo, exportsRepo, files, tools, cams, bus, log.child({ module: 'recordings' }), () => randomBytes(9).toString('base64url'));
   const retention = new RetentionService(segmentsRepo, eventsRepo, exportsRepo, events, files, cams, settings, log.child({ module: 'retention' }), now);
-  const recovery = new RecoveryService(segmentsRepo, eventsRepo, exportsRepo, files, tools, recorder, log.child({ module: 'recovery' }));
+  const recovery = new RecoveryService(segmentsRepo, eventsRepo, cams, exportsRepo, files, tools, recorder, log.child({ module: 'recovery' }));
   const purger = new RecordingCameraDataPurger(segmentsRepo, eventsRepo, exportsRepo, events, recorder, files);
   indexer.attach(ingest);
   indexer.onIndexed(() => retention.checkDisk());

@@ -1,10 +1,7 @@
 // The cameras table: the source URL and credentials are sealed with AES-256-GCM; tuning lives in a zod-checked JSON column.
-import { parseStoredTuning, type CameraTuning } from '../shared/contract/cameras.contract';
-import type { SourceKind } from '../workers/camera-worker.types';
+import { parseStoredTuning, type CameraStatus, type CameraTuning, type SourceKind } from '../shared/contract/cameras.contract';
 import type { Db } from './db/database';
 import type { SecretBox } from './secrets.repository';
-
-export type CameraStatusValue = 'online' | 'offline' | 'error';
 
 /** The decrypted source. Only the worker runtime and the probe ever see it; it never leaves the server. */
 export interface CameraSource {
@@ -22,12 +19,15 @@ export interface CameraRecord {
   enabled: boolean;
   is_demo: boolean;
   tuning: CameraTuning;
-  status: CameraStatusValue;
+  status: CameraStatus;
   last_seen: string | null;
   last_error: string | null;
   created_at: string;
   updated_at: string;
 }
+
+/** What other services read of a camera: no sealed source is opened to answer it. */
+export type CameraSettingsRecord = Pick<CameraRecord, 'id' | 'name' | 'kind' | 'enabled' | 'tuning'>;
 
 export type NewCamera = Pick<CameraRecord, 'name' | 'kind' | 'source' | 'url_host' | 'enabled' | 'is_demo' | 'tuning'>;
 
@@ -36,9 +36,11 @@ export type CameraPatch = Partial<Omit<NewCamera, 'is_demo'>>;
 export interface CamerasRepository {
   list(): CameraRecord[];
   get(id: number): CameraRecord | null;
+  listSettings(): CameraSettingsRecord[];
+  getSettings(id: number): CameraSettingsRecord | null;
   insert(c: NewCamera): number;
   update(id: number, patch: CameraPatch): void;
-  setStatus(id: number, s: { status: CameraStatusValue; last_seen: string | null; last_error: string | null }): void;
+  setStatus(id: number, s: { status: CameraStatus; last_seen: string | null; last_error: string | null }): void;
   delete(id: number): boolean;
   /** True once any camera was ever created in this database (deleted ones included). */
   everCreated(): boolean;
@@ -54,12 +56,17 @@ interface Row {
   is_demo: number;
   recording_mode: CameraTuning['recording_mode'];
   config: string;
-  status: CameraStatusValue;
+  status: CameraStatus;
   last_seen: string | null;
   last_error: string | null;
   created_at: string;
   updated_at: string;
 }
+
+type SettingsRow = Pick<Row, 'id' | 'name' | 'source_kind' | 'enabled' | 'recording_mode' | 'config'>;
+const SETTINGS_COLUMNS = 'id, name, source_kind, enabled, recording_mode, config';
+
+const toSettings = (r: SettingsRow): CameraSettingsRecord => ({ id: r.id, name: r.name, kind: r.source_kind, enabled: r.enabled === 1, tuning: parseStoredTuning(r.config, r.recording_mode) });
 
 export class SqliteCamerasRepository implements CamerasRepository {
   constructor(
@@ -103,6 +110,15 @@ export class SqliteCamerasRepository implements CamerasRepository {
     return r ? this.toRecord(r) : null;
   }
 
+  listSettings(): CameraSettingsRecord[] {
+    return (this.db.prepare(`SELECT ${SETTINGS_COLUMNS} FROM cameras ORDER BY id`).all() as SettingsRow[]).map(toSettings);
+  }
+
+  getSettings(id: number): CameraSettingsRecord | null {
+    const r = this.db.prepare(`SELECT ${SETTINGS_COLUMNS} FROM cameras WHERE id = ?`).get(id) as SettingsRow | undefined;
+    return r ? toSettings(r) : null;
+  }
+
   insert(c: NewCamera): number {
     const { recording_mode, ...config } = c.tuning;
     const info = this.db
@@ -136,7 +152,7 @@ export class SqliteCamerasRepository implements CamerasRepository {
     this.db.prepare(`UPDATE cameras SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
   }
 
-  setStatus(id: number, s: { status: CameraStatusValue; last_seen: string | null; last_error: string | null }): void {
+  setStatus(id: number, s: { status: CameraStatus; last_seen: string | null; last_error: string | null }): void {
     this.db.prepare('UPDATE cameras SET status = ?, last_seen = ?, last_error = ? WHERE id = ?').run(s.status, s.last_seen, s.last_error, id);
   }
 

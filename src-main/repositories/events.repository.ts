@@ -36,13 +36,6 @@ export interface EventFilter {
   label?: string;
 }
 
-export interface CameraRecordingRow {
-  id: number;
-  name: string;
-  recording_mode: string;
-  config: string;
-}
-
 export interface ExportRow {
   id: string;
   camera_id: number;
@@ -80,8 +73,6 @@ export interface EventsRepository {
   addActivity(cameraId: number, minuteMs: number, frames: number, motionFrames: number, maxArea: number): void;
   deleteActivity(cameraId: number): void;
   activity(cameraId: number | null, fromMs: number, toMs: number): { camera_id: number; minute_ms: number; frames: number; motion_frames: number }[];
-  cameras(): CameraRecordingRow[];
-  camera(id: number): CameraRecordingRow | undefined;
 }
 
 const WHERE = (f: EventFilter): { sql: string; args: Record<string, unknown> } => {
@@ -196,14 +187,6 @@ export class SqliteEventsRepository implements EventsRepository {
     return this.db
       .prepare(`SELECT camera_id, minute_ms, frames, motion_frames FROM motion_activity WHERE ${cameraId === null ? '' : 'camera_id = @cam AND '}minute_ms >= @from AND minute_ms < @to`)
       .all({ cam: cameraId, from: fromMs - 60_000, to: toMs }) as { camera_id: number; minute_ms: number; frames: number; motion_frames: number }[];
-  }
-
-  cameras(): CameraRecordingRow[] {
-    return this.db.prepare('SELECT id, name, recording_mode, config FROM cameras ORDER BY id').all() as CameraRecordingRow[];
-  }
-
-  camera(id: number): CameraRecordingRow | undefined {
-    return this.db.prepare('SELECT id, name, recording_mode, config FROM cameras WHERE id = ?').get(id) as CameraRecordingRow | undefined;
   }
 }
 

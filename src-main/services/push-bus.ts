@@ -1,9 +1,10 @@
 // In-process fan-out of push events to whichever transports are attached (IPC, SSE, later webhooks/MQTT).
 import type { PushEventMap, PushEventName, PushMessage } from '../shared/push-events';
+import type { PushSink } from '../ports/push.port';
 
 export type PushListener = (msg: PushMessage) => void;
 
-export class PushBus {
+export class PushBus implements PushSink {
   private readonly listeners = new Set<PushListener>();
 
   emit<N extends PushEventName>(name: N, payload: PushEventMap[N]): void {

@@ -1,6 +1,6 @@
 // System introspection and health, assembled from injected probes.
 import type { Principal } from '../shared/contract';
-import type { WorkerState } from '../shared/push-events';
+import type { WorkerState } from '../shared/contract/system.contract';
 import type { HostRepository } from '../repositories/host.repository';
 import type { FfmpegInfo } from '../repositories/ffmpeg/ffmpeg-locator';
 import type { SettingsService } from './settings.service';

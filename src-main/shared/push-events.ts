@@ -1,13 +1,7 @@
 // Push events: the names and payloads the core broadcasts over IPC and SSE.
 import type { Settings } from './settings';
-
-export interface WorkerState {
-  camera_id: number;
-  state: 'starting' | 'running' | 'backoff' | 'stopped' | 'error';
-  pid: number | null;
-  restarts: number;
-  last_error: string | null;
-}
+import type { CameraStatus } from './contract/cameras.contract';
+import type { WorkerState } from './contract/system.contract';
 
 export interface PushEventMap {
   'settings.changed': Settings;
@@ -15,7 +9,7 @@ export interface PushEventMap {
   'camera.added': { camera_id: number };
   'camera.updated': { camera_id: number };
   'camera.removed': { camera_id: number };
-  'camera.status': { camera_id: number; status: 'online' | 'offline' | 'error'; last_seen: string | null; fps: number };
+  'camera.status': { camera_id: number; status: CameraStatus; last_seen: string | null; fps: number };
   'event.created': { event_id: number; camera_id: number | null };
   'event.updated': { event_id: number; camera_id: number | null };
   'event.deleted': { event_ids: number[] };

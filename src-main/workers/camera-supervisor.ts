@@ -5,11 +5,12 @@ import type { FfmpegProcessRepository } from '../repositories/ffmpeg/ffmpeg-proc
 import type { Logger } from '../repositories/logger';
 import { NodeCameraNetRepository, type CameraNetRepository } from '../repositories/net/camera-net.repository';
 import { hasCredentials, resolveCredentials } from '../shared/credentials';
-import type { IngestBus } from '../services/ingest.port';
-import type { WorkerState } from '../shared/push-events';
+import type { IngestSink } from '../ports/ingest.port';
+import type { WorkerState } from '../shared/contract/system.contract';
 import type { Settings } from '../shared/settings';
 import type { IngestMessage } from './camera-worker.protocol';
-import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame, WorkerError } from './camera-worker.types';
+import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame } from '../ports/camera-workers.port';
+import type { WorkerError } from './camera-worker.types';
 import { CameraIngestRun } from './camera-ingest.worker';
 import { buildLivePlaylist, expiredSegments, hlsSegmentName, type HlsEntry } from './hls-playlist';
 import { cameraDirs, finalSegmentPath, linkSegment, moveSegment, pruneLive, removeDir, resetDir, resetIncoming, unlinkQuiet, writeAtomic, type CameraDirs } from './segment-files';
@@ -19,7 +20,7 @@ export interface SupervisorDeps {
   dataDir: string;
   ffmpeg: () => { path: string | null; ffprobe?: string | null };
   settings: () => Settings;
-  ingest: IngestBus;
+  ingest: IngestSink;
   procs: FfmpegProcessRepository;
   /** Credential relays and the auth-aware fetch; defaults to real sockets. */
   net?: CameraNetRepository;

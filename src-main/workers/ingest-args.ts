@@ -1,7 +1,7 @@
 // Pure builder of the one ffmpeg command per camera (segments + analysis frames + JPEGs); credentials never enter it.
 import { splitCredentials } from '../shared/credentials';
 import { patternLavfi } from '../shared/source-url';
-import type { CameraRuntime } from './camera-worker.types';
+import type { CameraRuntime } from '../ports/camera-workers.port';
 
 /** Extra pipes of the ingest child: fd 3 = segment list (CSV), fd 4 = analysis frames (PPM), fd 5 = JPEGs. */
 export const FD_SEGMENT_LIST = 3;

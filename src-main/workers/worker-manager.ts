@@ -2,11 +2,11 @@
 import type { FfmpegProcessRepository } from '../repositories/ffmpeg/ffmpeg-process.repository';
 import { NodeFfmpegProcessRepository } from '../repositories/ffmpeg/ffmpeg-process.repository';
 import type { Logger } from '../repositories/logger';
-import type { IngestBus } from '../services/ingest.port';
-import type { PushBus } from '../services/push-bus';
-import type { WorkerState } from '../shared/push-events';
+import type { IngestSink } from '../ports/ingest.port';
+import type { PushSink } from '../ports/push.port';
+import type { WorkerState } from '../shared/contract/system.contract';
 import type { Settings } from '../shared/settings';
-import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame, WorkerManagerPort } from './camera-worker.types';
+import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame, WorkerManagerPort } from '../ports/camera-workers.port';
 import { CameraSupervisor } from './camera-supervisor';
 import { cameraDirs, removeDir } from './segment-files';
 
@@ -14,8 +14,8 @@ export interface WorkerManagerDeps {
   dataDir: string;
   ffmpeg: () => { path: string | null; ffprobe?: string | null };
   settings: () => Settings;
-  ingest: IngestBus;
-  bus: PushBus;
+  ingest: IngestSink;
+  bus: PushSink;
   log: Logger;
   /** Defaults to spawning real ffmpeg children. */
   procs?: FfmpegProcessRepository;

@@ -1,7 +1,8 @@
 // Unit tests for status derivation (Iris semantics) and the MJPEG fps clamp.
 import { describe, expect, it } from 'vitest';
-import { clampFps, deriveStatus, statusChanged, type StatusInput } from '../../src-main/services/camera-status';
-import type { CameraHealth } from '../../src-main/workers/camera-worker.types';
+import { deriveStatus, statusChanged, type StatusInput } from '../../src-main/services/cameras/camera-status';
+import { clampFps } from '../../src-main/transport/rest/live.routes';
+import type { CameraHealth } from '../../src-main/ports/camera-workers.port';
 
 const now = 1_000_000;
 const health = (state: CameraHealth['state']['state'], lastFrameMs: number | null, last_error: string | null = null): CameraHealth => ({

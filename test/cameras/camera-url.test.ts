@@ -1,6 +1,6 @@
 // Unit tests for the pure camera-URL rules: kind from scheme, masking, credential split/merge, patterns and the update-echo rule.
 import { describe, expect, it } from 'vitest';
-import { applySourceUpdate, deriveKind, hostOf, isEcho, kindMatchesUrl, sourceFromInput } from '../../src-main/services/camera-url';
+import { applySourceUpdate, deriveKind, hostOf, isEcho, kindMatchesUrl, sourceFromInput } from '../../src-main/services/cameras/camera-url';
 import { maskUrl, mergeCredentials, redact, splitCredentials } from '../../src-main/shared/credentials';
 import { filePathOf, patternLavfi, patternOf } from '../../src-main/shared/source-url';
 

@@ -11,12 +11,13 @@ import { SqliteCamerasRepository } from '../../src-main/repositories/cameras.rep
 import { FsCameraFilesRepository } from '../../src-main/repositories/camera-files.repository';
 import { silentLogger } from '../../src-main/repositories/logger';
 import type { ProbeRepository, ProbeRequest } from '../../src-main/repositories/ffmpeg/probe.repository';
-import { CamerasService } from '../../src-main/services/cameras.service';
+import { CamerasService } from '../../src-main/services/cameras/cameras.service';
+import { CameraSettingsCache } from '../../src-main/services/cameras/camera-settings';
 import { PushBus } from '../../src-main/services/push-bus';
 import { defaultSettings } from '../../src-main/shared/settings';
 import { ApiError } from '../../src-main/shared/errors';
 import type { PushMessage } from '../../src-main/shared/push-events';
-import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame, WorkerManagerPort } from '../../src-main/workers/camera-worker.types';
+import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame, WorkerManagerPort } from '../../src-main/ports/camera-workers.port';
 
 class PortDouble implements WorkerManagerPort {
   calls: string[] = [];
@@ -68,6 +69,7 @@ let dir: string;
 let db: Db;
 let port: PortDouble;
 let svc: CamerasService;
+let cameraSettings: CameraSettingsCache;
 let events: PushMessage[];
 let purged: number[];
 let now: number;
@@ -85,8 +87,11 @@ function build(demo = false, street: string | null = null) {
   const bus = new PushBus();
   bus.subscribe((m) => events.push(m));
   const settings = defaultSettings();
+  const repo = new SqliteCamerasRepository(db, new SecretBox(Buffer.alloc(32, 7)));
+  cameraSettings = new CameraSettingsCache(repo);
   svc = new CamerasService({
-    repo: new SqliteCamerasRepository(db, new SecretBox(Buffer.alloc(32, 7))),
+    repo,
+    cameraSettings,
     manager: port,
     settings: { get: () => settings },
     bus,
@@ -202,7 +207,7 @@ describe('CamerasService', () => {
   it('status follows the heartbeat and pushes camera.status on change only', async () => {
     const cam = await svc.create({ name: 'Door', rtsp_url: 'rtsp://10.1.1.1/s', enabled: true });
     await svc.start();
-    const tick = () => (svc as unknown as { tick(): void }).tick();
+    const tick = () => (svc as unknown as { ticker: { tick(): void } }).ticker.tick();
     port.healthOf.set(cam.id, { lastFrameMs: now, fps: 9.8, state: { camera_id: cam.id, state: 'running', pid: 1, restarts: 0, last_error: null } });
     tick();
     tick();
@@ -217,6 +222,24 @@ describe('CamerasService', () => {
     expect(svc.status(cam.id).status).toBe('offline');
     const statuses = events.filter((e) => e.name === 'camera.status').map((e) => (e.payload as { status: string }).status);
     expect(statuses).toEqual(['offline', 'online', 'offline', 'error', 'offline']);
+  });
+
+  it('camera settings have one reader that follows every mutation at once, without reopening sealed sources', async () => {
+    expect(cameraSettings.list()).toEqual([]);
+    const cam = await svc.create({ name: 'Door', rtsp_url: 'rtsp://u:pw@10.1.1.1/s', enabled: true, trigger_classes: 'Car, person' });
+    expect(cameraSettings.get(cam.id)).toMatchObject({ id: cam.id, name: 'Door', kind: 'rtsp', enabled: true, tuning: { trigger_classes: 'car,person', recording_mode: 'continuous' } });
+    expect(Object.keys(cameraSettings.get(cam.id) ?? {}).sort()).toEqual(['enabled', 'id', 'kind', 'name', 'tuning']);
+    await svc.update({ id: cam.id, name: 'Front door', enabled: false, post_seconds: 42 });
+    expect(cameraSettings.list()).toEqual([expect.objectContaining({ id: cam.id, name: 'Front door', enabled: false, tuning: expect.objectContaining({ post_seconds: 42 }) })]);
+    await svc.update({ id: cam.id, rtsp_url: 'http://10.2.2.2/video.mjpg', source_kind: 'mjpeg' });
+    expect(cameraSettings.get(cam.id)?.kind).toBe('mjpeg');
+    // A row written behind the service's back (tests seed the table this way) is read through on first sight.
+    const raw = Number(db.prepare("INSERT INTO cameras (name, source_kind, url_enc, config) VALUES ('Raw', 'file', x'00', '{\"pre_seconds\":3}')").run().lastInsertRowid);
+    expect(cameraSettings.get(raw)).toMatchObject({ name: 'Raw', kind: 'file', tuning: { pre_seconds: 3 } });
+    expect(cameraSettings.list().map((c) => c.id)).toEqual([cam.id, raw]);
+    await svc.delete(cam.id);
+    expect(cameraSettings.get(cam.id)).toBeNull();
+    expect(cameraSettings.list().map((c) => c.id)).toEqual([raw]);
   });
 
   it('seeds demo cameras once, on a database that never had cameras', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, tempDataDir, type TestApp } from '../foundation/app-harness';
 import { call } from './helpers';
-import { MEDIA_FILE_REFUSED } from '../../src-main/services/cameras.service';
+import { MEDIA_FILE_REFUSED } from '../../src-main/services/cameras/camera-sources';
 import { VTEST } from '../support/rtsp-server';
 
 let t: TestApp;

@@ -9,7 +9,7 @@ import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness
 import { call, until } from '../cameras/helpers';
 import { SqliteEventsRepository } from '../../src-main/repositories/events.repository';
 import type { EventDto } from '../../src-main/shared/contract/events.contract';
-import type { ClosedSegment } from '../../src-main/services/ingest.port';
+import type { ClosedSegment } from '../../src-main/ports/ingest.port';
 import { ffprobe, ffprobeAsync, listFiles, placeSegments, rgbFrame } from './media-helpers';
 
 let t: TestApp;

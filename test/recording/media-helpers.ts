@@ -3,7 +3,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClosedSegment } from '../../src-main/services/ingest.port';
+import type { ClosedSegment } from '../../src-main/ports/ingest.port';
 
 /** N real 2 s testsrc2 segments (320x240, 10 fps, 1 s GOP), encoded once per machine and reused. */
 export function sourceSegments(count = 6): string[] {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness';
 import { call, until } from '../cameras/helpers';
 import { planExportCleanup, previewDiff, planRetention, type RetentionPolicy } from '../../src-main/services/recording/retention-plan';
-import type { ClosedSegment } from '../../src-main/services/ingest.port';
+import type { ClosedSegment } from '../../src-main/ports/ingest.port';
 import { placeSegments } from './media-helpers';
 
 interface Preview {

@@ -12,7 +12,9 @@ import { silentLogger } from '../../src-main/repositories/logger';
 import { PushBus } from '../../src-main/services/push-bus';
 import { SettingsService } from '../../src-main/services/settings.service';
 import { EventsService } from '../../src-main/services/recording/events.service';
-import { TableRecordingCameras } from '../../src-main/services/recording/recording-cameras';
+import { CameraSettingsCache } from '../../src-main/services/cameras/camera-settings';
+import { SqliteCamerasRepository } from '../../src-main/repositories/cameras.repository';
+import { SecretBox } from '../../src-main/repositories/secrets.repository';
 import { RetentionService } from '../../src-main/services/recording/retention.service';
 import { removeDir, tempDataDir } from '../foundation/app-harness';
 import { placeSegments } from './media-helpers';
@@ -41,7 +43,7 @@ describe('retention under a nearly full disk', () => {
       eventsRepo.insert({ camera_id: 1, label: 'motion', source: 'motion', score: 1, started_ms: start + 4500, ended_ms: null, last_ms: start + 4500, window_start_ms: start + 4500, window_end_ms: null, post_ms: 0, best_ms: null, boxes: '[]' });
 
       let free = 5e9;
-      const retention = new RetentionService(segsRepo, eventsRepo, new SqliteExportsRepository(db), new EventsService(eventsRepo, files, bus, Date.now), files, new TableRecordingCameras(eventsRepo, Date.now), settings, silentLogger(), Date.now, () => ({ total_bytes: 10e9, free_bytes: free }));
+      const retention = new RetentionService(segsRepo, eventsRepo, new SqliteExportsRepository(db), new EventsService(eventsRepo, files, bus, Date.now), files, new CameraSettingsCache(new SqliteCamerasRepository(db, new SecretBox(Buffer.alloc(32, 1)))), settings, silentLogger(), Date.now, () => ({ total_bytes: 10e9, free_bytes: free }));
       settings.update({ retention_max_percent: 85, retention_max_days: null });
 
       retention.checkDisk();

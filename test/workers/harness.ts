@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src-main/repositories/logger';
-import { IngestBus, type AnalysisFrame, type ClosedSegment } from '../../src-main/services/ingest.port';
+import { IngestBus } from '../../src-main/services/ingest-bus';
+import type { AnalysisFrame, ClosedSegment } from '../../src-main/ports/ingest.port';
 import { PushBus } from '../../src-main/services/push-bus';
-import type { WorkerState } from '../../src-main/shared/push-events';
+import type { WorkerState } from '../../src-main/shared/contract/system.contract';
 import { defaultSettings, type Settings } from '../../src-main/shared/settings';
-import type { CameraRuntime } from '../../src-main/workers/camera-worker.types';
+import type { CameraRuntime } from '../../src-main/ports/camera-workers.port';
 import { WorkerManager, type WorkerManagerOptions } from '../../src-main/workers/worker-manager';
 
 export interface Harness {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildIngestArgs, type IngestArgsInput } from '../../src-main/workers/ingest-args';
 import { redactArgs } from '../../src-main/shared/credentials';
-import type { CameraRuntime } from '../../src-main/workers/camera-worker.types';
+import type { CameraRuntime } from '../../src-main/ports/camera-workers.port';
 
 const rt = (p: Partial<CameraRuntime>): CameraRuntime => ({ id: 7, kind: 'rtsp', url: 'rtsp://10.0.0.5:554/s', username: null, password: null, rtspTransport: 'tcp', snapshotFps: 2, record: true, ...p });
 const input = (r: CameraRuntime, p: Partial<IngestArgsInput> = {}): IngestArgsInput => ({

@@ -1,6 +1,6 @@
 // Child-process host for the orphan test: runs a WorkerManager with one pattern camera and prints its ffmpeg pid.
 import { silentLogger } from '../../src-main/repositories/logger';
-import { IngestBus } from '../../src-main/services/ingest.port';
+import { IngestBus } from '../../src-main/services/ingest-bus';
 import { PushBus } from '../../src-main/services/push-bus';
 import { defaultSettings } from '../../src-main/shared/settings';
 import { WorkerManager } from '../../src-main/workers/worker-manager';

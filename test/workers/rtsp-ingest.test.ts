@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatestFrame } from '../../src-main/workers/camera-worker.types';
+import type { LatestFrame } from '../../src-main/ports/camera-workers.port';
 import { HLS_SEGMENT_RE } from '../../src-main/workers/hls-playlist';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { createHarness, ffmpegProcesses, jpegSize, probeDuration, runtime, waitFor, type Harness } from './harness';

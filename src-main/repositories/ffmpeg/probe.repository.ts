@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { hasCredentials, maskUrl, redact, resolveCredentials } from '../../shared/credentials';
 import { filePathOf, patternLavfi, patternOf } from '../../shared/source-url';
-import type { SourceKind } from '../../workers/camera-worker.types';
+import type { SourceKind } from '../../shared/contract/cameras.contract';
 import { silentLogger, type Logger } from '../logger';
 import { NodeCameraNetRepository, type AuthRelay, type CameraNetRepository } from '../net/camera-net.repository';
 

@@ -1,5 +1,5 @@
 // CameraDataPurger for camera delete/repoint: files first (clips, thumbnails, sprites, segments, exports), then rows.
-import type { CameraDataPurger } from '../ingest.port';
+import type { CameraDataPurger } from '../cameras/cameras.service';
 import type { EventsRepository, ExportsRepository } from '../../repositories/events.repository';
 import type { SegmentsRepository } from '../../repositories/segments.repository';
 import type { MediaFilesRepository } from '../../repositories/media-files.repository';

@@ -1,6 +1,6 @@
 // Turns triggers (motion on analysis frames, manual recording, later object detection) into events with clips, thumbnails and sprites.
 import { badRequest, notFound } from '../../shared/errors';
-import type { AnalysisFrame, IngestBus } from '../ingest.port';
+import type { AnalysisFrame, IngestSource } from '../../ports/ingest.port';
 import type { EventsRepository } from '../../repositories/events.repository';
 import type { SegmentsRepository } from '../../repositories/segments.repository';
 import type { MediaFilesRepository } from '../../repositories/media-files.repository';
@@ -9,7 +9,7 @@ import type { Logger } from '../../repositories/logger';
 import type { PushBus } from '../push-bus';
 import type { SettingsService } from '../settings.service';
 import type { SegmentIndexer } from './segment-indexer.service';
-import type { RecordingCamera, RecordingCameraSource } from './recording-cameras';
+import type { CameraSettings, CameraSettingsSource } from '../cameras/camera-settings';
 import { MotionDetector, type MotionConfig } from './motion-detector';
 import { forceClose, initialTriggerState, stepTrigger, type Trigger, type TriggerAction, type TriggerConfig, type TriggerState } from './trigger-machine';
 
@@ -30,7 +30,7 @@ interface ActivityAcc {
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const MANUAL_ROLL_MS = 1000;
-export const triggerConfig = (c: RecordingCamera): TriggerConfig => ({
+export const triggerConfig = (c: CameraSettings): TriggerConfig => ({
   pre_ms: c.tuning.pre_seconds * 1000,
   post_ms: c.tuning.post_seconds * 1000,
   cooldown_ms: c.tuning.trigger_cooldown * 1000,
@@ -38,7 +38,7 @@ export const triggerConfig = (c: RecordingCamera): TriggerConfig => ({
   max_ms: c.tuning.max_event_seconds * 1000,
 });
 
-const motionConfig = (c: RecordingCamera): MotionConfig => ({ threshold: c.tuning.motion_threshold, min_area: c.tuning.motion_min_area, masks: c.tuning.motion_masks });
+const motionConfig = (c: CameraSettings): MotionConfig => ({ threshold: c.tuning.motion_threshold, min_area: c.tuning.motion_min_area, masks: c.tuning.motion_masks });
 
 export class EventRecorder {
   private readonly machines = new Map<string, Machine>();
@@ -54,7 +54,7 @@ export class EventRecorder {
     private readonly segments: SegmentsRepository,
     private readonly files: MediaFilesRepository,
     private readonly tools: MediaToolsRepository,
-    private readonly cameras: RecordingCameraSource,
+    private readonly cameras: CameraSettingsSource,
     private readonly indexer: SegmentIndexer,
     private readonly settings: SettingsService,
     private readonly bus: PushBus,
@@ -62,7 +62,7 @@ export class EventRecorder {
     private readonly now: () => number,
   ) {}
 
-  start(ingest: IngestBus): void {
+  start(ingest: IngestSource): void {
     this.off = ingest.on('analysis', (f) => this.onFrame(f));
     this.ticker = setInterval(() => this.tick(), 1000);
     this.ticker.unref();
@@ -215,7 +215,7 @@ export class EventRecorder {
     this.bus.emit('event.updated', { event_id: eventId, camera_id: cam });
   }
 
-  private apply(cam: RecordingCamera, key: string, m: Machine, actions: TriggerAction[], finalize: boolean, source: TriggerSource = 'motion'): void {
+  private apply(cam: CameraSettings, key: string, m: Machine, actions: TriggerAction[], finalize: boolean, source: TriggerSource = 'motion'): void {
     for (const a of actions) {
       if (a.kind === 'open') {
         m.eventId = this.events.insert({

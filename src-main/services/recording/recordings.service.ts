@@ -8,7 +8,7 @@ import type { MediaFilesRepository } from '../../repositories/media-files.reposi
 import type { MediaToolsRepository } from '../../repositories/ffmpeg/media-tools.repository';
 import type { Logger } from '../../repositories/logger';
 import type { PushBus } from '../push-bus';
-import type { RecordingCameraSource } from './recording-cameras';
+import type { CameraSettingsSource } from '../cameras/camera-settings';
 import { bucketIndex, mergeSpans, type Span } from './coverage';
 import { RenderQueue, RenderQueueFullError, type RenderWork } from './render-queue';
 
@@ -39,7 +39,7 @@ export class RecordingsService {
     private readonly exportsRepo: ExportsRepository,
     private readonly files: MediaFilesRepository,
     private readonly tools: MediaToolsRepository,
-    private readonly cameras: RecordingCameraSource,
+    private readonly cameras: CameraSettingsSource,
     private readonly bus: PushBus,
     private readonly log: Logger,
     private readonly newId: () => string,

@@ -6,6 +6,7 @@ import type { SegmentsRepository } from '../../repositories/segments.repository'
 import type { FoundFile, MediaFilesRepository } from '../../repositories/media-files.repository';
 import type { MediaToolsRepository } from '../../repositories/ffmpeg/media-tools.repository';
 import type { Logger } from '../../repositories/logger';
+import type { CameraSettingsSource } from '../cameras/camera-settings';
 import type { EventRecorder } from './event-recorder.service';
 
 export interface RecoveryReport {
@@ -31,6 +32,7 @@ export class RecoveryService {
   constructor(
     private readonly segments: SegmentsRepository,
     private readonly events: EventsRepository,
+    private readonly cameras: CameraSettingsSource,
     private readonly exportsRepo: ExportsRepository,
     private readonly files: MediaFilesRepository,
     private readonly tools: MediaToolsRepository,
@@ -42,7 +44,7 @@ export class RecoveryService {
   /** Blocking start-up pass, before any camera worker writes. */
   async run(): Promise<RecoveryReport> {
     const report: RecoveryReport = { indexed: 0, dropped_rows: 0, removed_temp: 0, closed_events: 0 };
-    const cameras = new Set(this.events.cameras().map((c) => c.id));
+    const cameras = new Set(this.cameras.list().map((c) => c.id));
     for (const cam of this.files.subdirs('segments')) {
       for (const f of this.files.walk(`segments/${cam}/.incoming`)) {
         this.files.remove(f.rel);
@@ -79,7 +81,7 @@ export class RecoveryService {
   /** Whole-archive reconciliation in small chunks that yield to the event loop; stop() cancels it. */
   async reconcile(): Promise<RecoveryReport> {
     const report: RecoveryReport = { indexed: 0, dropped_rows: 0, removed_temp: 0, closed_events: 0 };
-    const cameras = new Set(this.events.cameras().map((c) => c.id));
+    const cameras = new Set(this.cameras.list().map((c) => c.id));
     for (const cam of this.files.subdirs('segments')) {
       for (const hour of this.hourDirs(cam)) {
         if (this.stopped) return report;

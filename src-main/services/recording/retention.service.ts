@@ -7,7 +7,7 @@ import type { DiskUsage, MediaFilesRepository } from '../../repositories/media-f
 import type { Logger } from '../../repositories/logger';
 import type { SettingsService } from '../settings.service';
 import type { EventsService } from './events.service';
-import type { RecordingCameraSource } from './recording-cameras';
+import type { CameraSettingsSource } from '../cameras/camera-settings';
 import { planExportCleanup, planRetention, previewDiff, type CameraPolicy, type DiskState, type PlanSegment, type RetentionPolicy } from './retention-plan';
 import { ApiError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
@@ -47,7 +47,7 @@ export class RetentionService {
     private readonly exportsRepo: ExportsRepository,
     private readonly eventsService: EventsService,
     private readonly files: MediaFilesRepository,
-    private readonly cameras: RecordingCameraSource,
+    private readonly cameras: CameraSettingsSource,
     private readonly settings: SettingsService,
     private readonly log: Logger,
     private readonly now: () => number,

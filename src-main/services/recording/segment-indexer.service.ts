@@ -1,5 +1,5 @@
 // Indexes every closed segment from the ingest bus (SHA-256 at close) and lets clip assembly wait for coverage.
-import type { ClosedSegment, IngestBus } from '../ingest.port';
+import type { ClosedSegment, IngestSource } from '../../ports/ingest.port';
 import type { SegmentsRepository } from '../../repositories/segments.repository';
 import type { MediaFilesRepository } from '../../repositories/media-files.repository';
 import type { MediaToolsRepository } from '../../repositories/ffmpeg/media-tools.repository';
@@ -18,7 +18,7 @@ export class SegmentIndexer {
     private readonly log: Logger,
   ) {}
 
-  attach(ingest: IngestBus): void {
+  attach(ingest: IngestSource): void {
     this.off = ingest.on('segment', (s) => this.enqueue(s));
   }
 

@@ -3,9 +3,12 @@ import { z } from 'zod';
 import { op } from './define';
 import { zId } from '../time';
 
+// The one declaration of a camera's source kinds and derived statuses; every layer takes these types from here.
 export const SOURCE_KINDS = ['rtsp', 'http', 'mjpeg', 'file', 'pattern'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 export const RECORDING_MODES = ['continuous', 'events', 'off'] as const;
 export const CAMERA_STATUSES = ['online', 'offline', 'error'] as const;
+export type CameraStatus = (typeof CAMERA_STATUSES)[number];
 
 const id = zId;
 const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);

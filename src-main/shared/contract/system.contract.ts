@@ -3,13 +3,18 @@ import { z } from 'zod';
 import { op } from './define';
 import { settingsSchema, settingsUpdateSchema } from '../settings';
 
+/** The one declaration of a camera worker's states (the supervisor's view; camera status is derived from it). */
+export const WORKER_STATES = ['starting', 'running', 'backoff', 'stopped', 'error'] as const;
+
 export const workerStateSchema = z.object({
   camera_id: z.number().int(),
-  state: z.enum(['starting', 'running', 'backoff', 'stopped', 'error']),
+  state: z.enum(WORKER_STATES),
   pid: z.number().int().nullable(),
   restarts: z.number().int(),
   last_error: z.string().nullable(),
 });
+/** A worker's state as /api/system and the `worker.state` push event carry it. */
+export type WorkerState = z.output<typeof workerStateSchema>;
 
 /** What the public liveness probe may say of a worker: no pid, no error text (those name hosts and paths). */
 export const healthWorkerSchema = z.object({

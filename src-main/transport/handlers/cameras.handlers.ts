@@ -1,6 +1,6 @@
 // Cameras-family handlers: each is one line onto the cameras service.
 import type { Handlers } from '../../shared/contract';
-import type { CamerasService } from '../../services/cameras.service';
+import type { CamerasService } from '../../services/cameras/cameras.service';
 
 type CameraOps = 'cameras.list' | 'cameras.create' | 'cameras.detectClasses' | 'cameras.probe' | 'cameras.get' | 'cameras.update' | 'cameras.delete' | 'cameras.status';
 

@@ -1,12 +1,9 @@
 // Live media routes (Iris /api/live): snapshot, MJPEG fan-out of the worker's latest JPEG, and on-demand HLS.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
-import type { LatestFrame, WorkerManagerPort } from '../../workers/camera-worker.types';
-import { clampFps } from '../../services/camera-status';
-import { containedPath, readServed, realContained, servedFile } from '../../repositories/contained-path';
+import type { LatestFrame, WorkerManagerPort } from '../../ports/camera-workers.port';
+import type { HlsFilesRepository } from '../../repositories/hls-files.repository';
 import { MEDIA, type RestModule } from './http-server';
 import type { RawRouteDoc } from './openapi';
 
@@ -20,7 +17,8 @@ export interface LiveRoutesDeps {
   manager: WorkerManagerPort;
   settings: { get(): Settings };
   noSignal: () => Buffer;
-  dataDir: string;
+  /** Session folders, playlists and segments, contained in the data root. */
+  hlsFiles: HlsFilesRepository;
   /** Open MJPEG viewers (observability and tests). */
   viewers?: LiveViewers;
 }
@@ -65,6 +63,13 @@ export function withToken(playlist: string, token: string | null): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Clamp the MJPEG ?fps= request to [1, cap]; missing or invalid means the cap. */
+export function clampFps(requested: unknown, cap: number): number {
+  const n = typeof requested === 'string' && requested.trim() !== '' ? Number(requested) : typeof requested === 'number' ? requested : NaN;
+  if (!Number.isFinite(n)) return cap;
+  return Math.min(cap, Math.max(1, n));
+}
 
 export const liveRoutes =
   (d: LiveRoutesDeps): RestModule =>
@@ -128,8 +133,8 @@ export const liveRoutes =
       if (!d.manager.hasHls(id) && d.manager.hlsSessionCount() >= s.hls_max_sessions) throw new ApiError(503, `HLS is at capacity (${s.hls_max_sessions} sessions).`);
       try {
         const session = await d.manager.startHls(id);
-        const dir = realContained(d.dataDir, session.dir);
-        if (!dir || containedPath(dir, session.playlist) === null) throw Object.assign(new Error('HLS session outside the data root'), { kind: 'outside' });
+        const dir = d.hlsFiles.sessionDir(session.dir, session.playlist);
+        if (!dir) throw Object.assign(new Error('HLS session outside the data root'), { kind: 'outside' });
         hlsDirs.set(id, dir);
         return session.playlist;
       } catch (err) {
@@ -151,8 +156,7 @@ export const liveRoutes =
       const deadline = Date.now() + PLAYLIST_WAIT_MS;
       let text: string | null = null;
       while (Date.now() < deadline) {
-        const real = realContained(d.dataDir, playlist);
-        text = real ? await readFile(real, 'utf8').catch(() => null) : null;
+        text = await d.hlsFiles.readPlaylist(playlist);
         if (text && text.includes('#EXTINF')) break;
         if (!d.cameras.exists(id)) throw new ApiError(404, `Camera ${id} not found`);
         await sleep(250);
@@ -179,15 +183,14 @@ export const liveRoutes =
       const id = cameraId(req, d.cameras);
       const name = (req.params as { segment?: string }).segment ?? '';
       if (!HLS_SEGMENT.test(name)) throw new ApiError(400, 'Invalid segment name: expected segNNNNN.ts');
-      const f = servedFile(hlsDirs.get(id) ?? join(d.dataDir, 'hls', String(id)), name, `Segment ${name}`);
-      if (!realContained(d.dataDir, f.path)) throw new ApiError(400, 'Path escapes the data root');
+      const f = d.hlsFiles.segment(id, hlsDirs.get(id) ?? null, name);
       d.manager.touchHls(id);
       return reply
         .header('Cache-Control', 'no-cache')
         .header('X-Accel-Buffering', 'no')
         .header('Content-Length', String(f.size))
         .type('video/mp2t')
-        .send(readServed(f));
+        .send(d.hlsFiles.read(f));
     });
 
     const docs: RawRouteDoc[] = [

@@ -1,5 +1,7 @@
 // Camera status badge: colour and text, so status reads at a glance and without colour.
-export function StatusBadge({ status }: { status: 'online' | 'offline' | 'error' }) {
+import type { CameraStatus } from '../../../src-main/shared/contract/cameras.contract';
+
+export function StatusBadge({ status }: { status: CameraStatus }) {
   return (
     <span className={`badge ${status}`} data-testid="status-badge" data-status={status}>
       {status}

@@ -4,7 +4,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { api } from '../../api/client';
 import { RetentionPreviewDialog, retentionPreviewOf, type RetentionPreview } from '../../components/retention-preview';
-import { cameraCreateSchema, cameraTuningShape, cameraUpdateSchema, defaultTuning, RECORDING_MODES, SOURCE_KINDS } from '../../../../src-main/shared/contract/cameras.contract';
+import { cameraCreateSchema, cameraTuningShape, cameraUpdateSchema, defaultTuning, RECORDING_MODES, SOURCE_KINDS, type SourceKind } from '../../../../src-main/shared/contract/cameras.contract';
 import type { OpOutput } from '../../../../src-main/shared/contract';
 import type { Camera } from '../../stores/cameras.store';
 
@@ -162,7 +162,7 @@ export function CameraForm({ camera, onSaved, onCancel, save }: Props) {
           ? { camera_id: camera.id, rtsp_transport: transport as 'tcp' | 'udp' }
           : {
               rtsp_url: String(values.rtsp_url).trim(),
-              source_kind: (values.source_kind || undefined) as (typeof SOURCE_KINDS)[number] | undefined,
+              source_kind: (values.source_kind || undefined) as SourceKind | undefined,
               rtsp_transport: transport as 'tcp' | 'udp',
               username: values.username ? String(values.username) : undefined,
               password: values.password ? String(values.password) : undefined,

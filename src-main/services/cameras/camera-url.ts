@@ -1,6 +1,6 @@
 // Pure camera-URL rules: source kind from the scheme, the same-host credential rule and the update-echo rule.
-import { splitCredentials, type SplitUrl } from '../shared/credentials';
-import type { SourceKind } from '../workers/camera-worker.types';
+import { splitCredentials, type SplitUrl } from '../../shared/credentials';
+import type { SourceKind } from '../../shared/contract/cameras.contract';
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 const AUTHORITY = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/i;

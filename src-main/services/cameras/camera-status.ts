@@ -1,7 +1,6 @@
 // Pure status derivation for a camera from its enabled flag, the worker heartbeat and the persisted row.
-import type { CameraHealth } from '../workers/camera-worker.types';
-
-export type CameraStatus = 'online' | 'offline' | 'error';
+import type { CameraStatus } from '../../shared/contract/cameras.contract';
+import type { CameraHealth } from '../../ports/camera-workers.port';
 
 export interface StatusInput {
   enabled: boolean;
@@ -45,11 +44,4 @@ export function deriveStatus(i: StatusInput): DerivedStatus {
 /** Whether a status change is worth a push event / a row write (fps jitter is not). */
 export function statusChanged(prev: DerivedStatus | undefined, next: DerivedStatus): boolean {
   return !prev || prev.status !== next.status || prev.error !== next.error;
-}
-
-/** Clamp the MJPEG ?fps= request to [1, cap]; missing or invalid means the cap. */
-export function clampFps(requested: unknown, cap: number): number {
-  const n = typeof requested === 'string' && requested.trim() !== '' ? Number(requested) : typeof requested === 'number' ? requested : NaN;
-  if (!Number.isFinite(n)) return cap;
-  return Math.min(cap, Math.max(1, n));
 }

@@ -30,22 +30,12 @@ export interface IngestListeners {
   analysis: (f: AnalysisFrame) => void;
 }
 
-/** Typed fan-out; listeners must be cheap or hand work off (the main loop stays responsive). */
-export class IngestBus {
-  private readonly l: { [K in keyof IngestListeners]: Set<IngestListeners[K]> } = { segment: new Set(), analysis: new Set() };
-
-  on<K extends keyof IngestListeners>(kind: K, fn: IngestListeners[K]): () => void {
-    (this.l[kind] as Set<IngestListeners[K]>).add(fn);
-    return () => (this.l[kind] as Set<IngestListeners[K]>).delete(fn);
-  }
-
-  emit<K extends keyof IngestListeners>(kind: K, payload: Parameters<IngestListeners[K]>[0]): void {
-    for (const fn of this.l[kind] as Set<(p: typeof payload) => void>) fn(payload);
-  }
+/** The producer side: a camera worker publishes what its ingest made. */
+export interface IngestSink {
+  emit<K extends keyof IngestListeners>(kind: K, payload: Parameters<IngestListeners[K]>[0]): void;
 }
 
-/** Camera lifecycle hooks that recording-side services implement (purge on delete / repoint). */
-export interface CameraDataPurger {
-  /** Remove every event, clip, thumbnail and segment of the camera (files first, then rows). */
-  purgeCamera(cameraId: number): Promise<void>;
+/** The consumer side: listeners must be cheap or hand work off (the main loop stays responsive). Returns an unsubscribe. */
+export interface IngestSource {
+  on<K extends keyof IngestListeners>(kind: K, fn: IngestListeners[K]): () => void;
 }

@@ -1,0 +1,71 @@
+// The camera workers' port: what services and transport see of the per-camera ingest workers (implemented in workers/).
+import type { SourceKind } from '../shared/contract/cameras.contract';
+import type { WorkerState } from '../shared/contract/system.contract';
+
+/**
+ * Everything a worker needs to run one camera. Credentials stay in this process: rtsp/mjpeg with credentials are read
+ * through a loopback auth relay and snapshots are fetched in-process, so no child process ever gets them.
+ */
+export interface CameraRuntime {
+  id: number;
+  kind: SourceKind;
+  /** Normally without userinfo; any userinfo is split off (shared/credentials) and the separate fields win. */
+  url: string;
+  /** Answered to the camera's Basic or Digest challenge; never logged, never a process argument. */
+  username: string | null;
+  password: string | null;
+  rtspTransport: 'tcp' | 'udp';
+  /** Poll rate for `http` snapshot sources. */
+  snapshotFps: number;
+  /** Write -c copy segments (false when recording_mode is off). */
+  record: boolean;
+}
+
+export interface LatestFrame {
+  jpeg: Buffer;
+  ts_ms: number;
+  /** Increments on every new frame; lets MJPEG viewers push only changed frames. */
+  seq: number;
+}
+
+export interface CameraHealth {
+  /** Wall-clock ms of the last frame from the source, or null if none yet. */
+  lastFrameMs: number | null;
+  /** Measured input fps over the last few seconds. */
+  fps: number;
+  state: WorkerState;
+}
+
+export interface HlsSession {
+  /** Directory holding index.m3u8 and segNNNNN.ts, under <data>/hls/<camera>/. */
+  dir: string;
+  playlist: string;
+}
+
+export interface WorkerManagerPort {
+  /** Start (or restart with the new runtime if already running). Idempotent. */
+  start(rt: CameraRuntime): void;
+  stop(cameraId: number): Promise<void>;
+  stopAll(): Promise<void>;
+  health(cameraId: number): CameraHealth | null;
+  states(): WorkerState[];
+  latest(cameraId: number): LatestFrame | null;
+  /** Called on every new JPEG frame; returns an unsubscribe. May subscribe before start(); survives stop()/start(). */
+  onFrame(cameraId: number, fn: (f: LatestFrame) => void): () => void;
+  /**
+   * Start (idempotent) an HLS session fed from the SAME ingest (no second source connection).
+   * Rejects with an Error carrying `kind: 'hls-timeout'` (or 'not-running') when no playlist appears in time.
+   */
+  startHls(cameraId: number): Promise<HlsSession>;
+  stopHls(cameraId: number): Promise<void>;
+  hlsSessionCount(): number;
+  /** Mark the camera's HLS session as in use (playlist/segment request); it stops after the idle time without one. */
+  touchHls(cameraId: number): void;
+  /** True while an HLS session is open for the camera. */
+  hasHls(cameraId: number): boolean;
+  /**
+   * Remove the worker-owned files of a camera (live buffer <data>/live/<id>, HLS dir, the segments .incoming folder).
+   * Call after stop(); recorded segments under <data>/segments/<id>/<day> belong to the recording side's purge.
+   */
+  removeCameraFiles(cameraId: number): Promise<void>;
+}
