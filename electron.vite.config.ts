@@ -12,6 +12,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/index.ts'),
           server: resolve(__dirname, 'src-main/server.ts'),
+          'analysis-worker': resolve(__dirname, 'src-main/workers/analysis/analysis.worker.ts'),
         },
       },
     },

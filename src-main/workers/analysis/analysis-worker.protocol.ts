@@ -1,0 +1,47 @@
+// Messages between the analysis worker thread and its host: a discriminated union, a sequence number on every message, errors as data.
+import type { ActiveModel, AnalysisError, AnalysisResult, CameraAnalysisConfig } from '../../ports/analysis-engine.port';
+import type { ModelEntry } from '../../shared/model-manifest';
+
+/** Spawn-time data (worker_threads `workerData`). */
+export interface AnalysisWorkerData {
+  modelDirs: { path: string; origin: ModelEntry['origin'] }[];
+  /** Intra-op threads per ONNX session; 0 lets onnxruntime choose. */
+  threads: number;
+  executionProviders: string[];
+}
+
+/** One frame for the worker. `data` is rgb24, width·height·3 bytes, usually transferred rather than copied. */
+export interface FrameJob {
+  camera_id: number;
+  ts_ms: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+  config: Omit<CameraAnalysisConfig, 'min_interval_ms'>;
+  queued_ms: number;
+}
+
+/** Host → worker. `seq` increases per host; replies name it in `re`. */
+export type HostMessage =
+  | { seq: number; type: 'ping' }
+  | { seq: number; type: 'scan' }
+  | { seq: number; type: 'providers' }
+  | { seq: number; type: 'load'; name: string }
+  /** Up to the model's max_batch frames; each gets its own `frame` reply, in order. */
+  | { seq: number; type: 'analyse'; frames: FrameJob[] }
+  | { seq: number; type: 'forget'; camera_id: number };
+
+export type FrameOutcome = { status: 'analysed'; result: AnalysisResult } | { status: 'failed'; error: AnalysisError };
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Worker → host. `seq` increases per worker; `re` is the request answered. */
+export type WorkerMessage =
+  | { seq: number; type: 'ready' }
+  | { seq: number; type: 'pong'; re: number }
+  | { seq: number; type: 'models'; re: number; models: ModelEntry[] }
+  | { seq: number; type: 'providers'; re: number; providers: string[] }
+  | { seq: number; type: 'loaded'; re: number; model: ActiveModel; entry: ModelEntry }
+  | { seq: number; type: 'frame'; re: number; index: number; outcome: FrameOutcome }
+  | { seq: number; type: 'error'; re: number; error: AnalysisError; entry?: ModelEntry }
+  | { seq: number; type: 'log'; level: LogLevel; msg: string; fields: Record<string, string | number | boolean | null> };
