@@ -10,6 +10,7 @@ import { FocusedViewPage, LiveGridPage } from './pages/live.page';
 import { EventsPage } from './pages/events.page';
 import { TimelinePage } from './pages/timeline.page';
 import { CamerasPage } from './pages/cameras.page';
+import { SystemPage } from './pages/system.page';
 
 /** Before login the UI probes /api/system and gets the documented 401; Chromium logs that response as a console error. */
 const EXPECTED_401 = /status of 401/;
@@ -262,6 +263,35 @@ describe('operator UI e2e (demo cameras)', () => {
     await tl.vod.waitFor();
     await expect.poll(() => tl.vod.evaluate((v) => (v as HTMLVideoElement).currentTime), { timeout: 30_000 }).toBeGreaterThan(0.5);
     await e2e.screenshot(page, 'ui-timeline-playing');
+  });
+
+  it('System: exports are listed; a retention change that would delete recordings shows its preview and applies nothing on cancel', async () => {
+    const cam = await fileCamera();
+    const seg = await waitFor('a few recorded segments', async () => {
+      const r = (await (await e2e.server.api(`/api/recordings/coverage?camera_id=${cam.id}&from=${Date.now() - 600_000}&to=${Date.now()}`)).json()) as { cameras: { spans: [number, number][] }[] };
+      const span = r.cameras[0]?.spans[0];
+      return span && span[1] - span[0] > 8000 ? span : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 1000 });
+    const made = await e2e.server.api('/api/recordings/export', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ camera_id: cam.id, from: seg[0], to: seg[0] + 6000 }) });
+    expect(made.status).toBe(202);
+    // The 409 carrying the preview is the documented answer; Chromium logs any 4xx response as a console error.
+    const page = await open([/status of 409.*\/api\/settings/]);
+    const shell = new AppShell(page);
+    await shell.open('System');
+    const system = new SystemPage(page);
+    await expect.poll(() => system.exports.getByTestId('export-item').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => system.exports.getByTestId('export-item').first().innerText(), { timeout: 60_000 }).toMatch(/done.*MB/s);
+
+    await system.saveRetention('retention_max_percent', '1');
+    const rows = await system.previewRows();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r[0])).toContain(cam.name);
+    expect(Number(rows.find((r) => r[0] === cam.name)?.[1])).toBeGreaterThan(0);
+    await e2e.screenshot(page, 'ui-system-retention-preview');
+    await system.previewDialog.getByRole('button', { name: 'Cancel' }).click();
+    await system.previewDialog.waitFor({ state: 'detached' });
+    const settings = (await (await e2e.server.api('/api/settings')).json()) as { retention_max_percent: number };
+    expect(settings.retention_max_percent).toBe(85);
   });
 
   it('disabling a camera turns its tile offline with the reason', async () => {

@@ -6,12 +6,34 @@ export class SystemPage {
   readonly healthPanel: Locator;
   readonly healthStatus: Locator;
   readonly apiKey: Locator;
+  readonly retention: Locator;
+  readonly exports: Locator;
+  readonly previewDialog: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.getByRole('region', { name: 'System' });
     this.healthPanel = page.getByTestId('health-panel');
     this.healthStatus = page.getByTestId('health-status');
     this.apiKey = page.getByTestId('api-key');
+    this.retention = page.getByTestId('retention-panel');
+    this.exports = page.getByTestId('exports-panel');
+    this.previewDialog = page.getByRole('dialog', { name: 'Delete recordings?' });
+  }
+
+  /** Sets one retention field (e.g. retention_max_percent) and saves the Retention panel. */
+  async saveRetention(key: string, value: string): Promise<void> {
+    const input = this.page.getByTestId(`setting-${key}`);
+    await input.fill(value);
+    await this.page.getByTestId('save-retention').click();
+  }
+
+  /** Rows of the retention preview table: [camera, segments, size, oldest kept]. */
+  async previewRows(): Promise<string[][]> {
+    await this.previewDialog.getByTestId('retention-preview').waitFor();
+    const rows = this.previewDialog.locator('tbody tr');
+    const out: string[][] = [];
+    for (let i = 0; i < (await rows.count()); i++) out.push((await rows.nth(i).locator('td').allInnerTexts()).map((t) => t.trim()));
+    return out;
   }
 
   async waitForHealth(): Promise<string> {

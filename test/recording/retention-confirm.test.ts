@@ -73,6 +73,23 @@ describe('a retention change that deletes recordings', () => {
     expect(segCount(camA) + segCount(camB)).toBe(10);
   });
 
+  it('counts footage under an open event: it is kept only until the event closes', async () => {
+    const db = t.app.container.db;
+    const first = db.prepare('SELECT MIN(start_ms) FROM segments WHERE camera_id = ?').pluck().get(camB) as number;
+    const open = Number(
+      db
+        .prepare("INSERT INTO events (camera_id, label, source, score, started_ms, ended_ms, last_ms, window_start_ms, window_end_ms, post_ms, boxes) VALUES (?, 'person', 'detection', 1, ?, NULL, ?, ?, NULL, 0, '[]')")
+        .run(camB, first, first, first).lastInsertRowid,
+    );
+    try {
+      const res = await call<{ preview: Preview }>(t, 'PUT', `/api/cameras/${camB}`, { retention_max_days: 0.01 });
+      expect(res.status).toBe(409);
+      expect(res.body.preview.cameras).toEqual([expect.objectContaining({ camera_id: camB, segments: 4 })]);
+    } finally {
+      db.prepare('DELETE FROM events WHERE id = ?').run(open);
+    }
+  });
+
   it('a per-camera change is previewed for that camera only', async () => {
     const res = await call<{ preview: Preview }>(t, 'PUT', `/api/cameras/${camB}`, { retention_max_days: 0.01 });
     expect(res.status).toBe(409);

@@ -95,12 +95,20 @@ export class RetentionService {
     return byId;
   }
 
-  private plan(policy: RetentionPolicy, segs: PlanSegment[], disk: DiskState) {
+  /**
+   * `openAsClosed`: treat events that are still open as if they ended now. An open event protects its footage only
+   * until it closes, so a preview that counted it protected would understate what a change goes on to delete.
+   */
+  private plan(policy: RetentionPolicy, segs: PlanSegment[], disk: DiskState, openAsClosed = false) {
     // Byte totals need a full aggregate: only pay for it when a GB cap is configured.
     const capped = policy.max_gb !== null || Object.values(policy.cameras).some((c) => c.max_gb !== null);
     const stats = capped ? this.segments.stats() : [];
     const totals = { all: stats.reduce((a, r) => a + r.bytes, 0), cameras: Object.fromEntries(stats.map((r) => [r.camera_id, r.bytes])) };
-    const evs = this.events.windows().map((e) => ({ ...e, retain: !!e.retain }));
+    const now = policy.now_ms;
+    const evs = this.events.windows().map((e) => {
+      const ev = { ...e, retain: !!e.retain };
+      return openAsClosed && (ev.ended_ms === null || ev.window_end_ms === null) ? { ...ev, ended_ms: ev.ended_ms ?? now, window_end_ms: Math.max(ev.window_end_ms ?? now, now) } : ev;
+    });
     return planRetention(segs, evs, policy, disk, totals);
   }
 
@@ -162,7 +170,7 @@ export class RetentionService {
     const segs = [...byId.values()];
     const disk = this.disk();
     const freeAfterExports = (p: RetentionPolicy) => ({ total_bytes: disk.total_bytes, free_bytes: disk.free_bytes + this.exportPlan(disk, p.max_percent).bytes });
-    const diff = previewDiff(segs, this.plan(before, segs, freeAfterExports(before)), this.plan(after, segs, freeAfterExports(after)));
+    const diff = previewDiff(segs, this.plan(before, segs, freeAfterExports(before), true), this.plan(after, segs, freeAfterExports(after), true));
     if (diff.segments === 0 && diff.events === 0) return null;
     const names = new Map(this.cameras.list().map((c) => [c.id, c.name]));
     const counted = new Map(this.segments.stats().map((r) => [r.camera_id, r.segments]));

@@ -17,15 +17,15 @@ export function retentionPreviewOf(err: unknown): RetentionPreview | null {
   return p && typeof p.segments === 'number' && Array.isArray(p.cameras) ? p : null;
 }
 
-const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB`;
+const size = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`);
 
 export function RetentionPreviewDialog({ preview, onConfirm, onCancel }: { preview: RetentionPreview; onConfirm(): void; onCancel(): void }) {
   return (
     <ConfirmDialog title="Delete recordings?" confirmLabel={`Delete ${preview.at_least ? 'at least ' : ''}${preview.segments} segments`} danger typeToConfirm="delete" onConfirm={onConfirm} onCancel={onCancel}>
       <p data-testid="retention-preview-summary">
         This change deletes {preview.at_least ? 'at least ' : ''}
-        {preview.segments} recorded segment(s), {gb(preview.bytes)}
-        {preview.events ? `, and ${preview.events} event(s)` : ''}. Protected and open events keep their recordings.
+        {preview.segments} recorded segment(s), {size(preview.bytes)}
+        {preview.events ? `, and ${preview.events} event(s)` : ''}. Protected events keep their recordings; footage of events still open is kept only until they close.
       </p>
       <table className="table" data-testid="retention-preview">
         <thead>
@@ -41,7 +41,7 @@ export function RetentionPreviewDialog({ preview, onConfirm, onCancel }: { previ
             <tr key={c.camera_id}>
               <td>{c.camera_name}</td>
               <td>{c.segments}</td>
-              <td>{gb(c.bytes)}</td>
+              <td>{size(c.bytes)}</td>
               <td>{c.oldest_kept ? new Date(c.oldest_kept).toLocaleString() : 'nothing'}</td>
             </tr>
           ))}
