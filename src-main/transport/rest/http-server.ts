@@ -1,7 +1,7 @@
 // The HTTP server: contract routes, raw media routes from modules, SSE push, auth, OpenAPI/Swagger and the built UI.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -157,7 +157,7 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     // Plugin-registered routes get their declaration here: @fastify/static's one route per built renderer file is the
     // public UI bundle; Swagger UI under /docs needs a credential like the API it documents.
     const cfg = route.config as { access?: RouteAccess; rootPath?: string } | undefined;
-    if (!cfg?.access && o.rendererDir && cfg?.rootPath === o.rendererDir) route.config = { ...route.config, access: 'public' };
+    if (!cfg?.access && o.rendererDir && cfg?.rootPath !== undefined && resolve(cfg.rootPath) === resolve(o.rendererDir)) route.config = { ...route.config, access: 'public' };
     if (!cfg?.access && (route.url === '/docs' || route.url.startsWith('/docs/'))) route.config = { ...route.config, access: 'user' };
     if (!route.config?.access) throw new Error(`route ${String(route.method)} ${route.url} declares no access (public, media or user)`);
   });
