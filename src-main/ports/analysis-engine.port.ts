@@ -129,6 +129,8 @@ export interface AnalysisEngine {
   /** Loads a model by manifest name; on failure the previous model keeps running and the error is returned and kept in status(). */
   setModel(name: string): Promise<ModelSwitch>;
   activeModel(): ActiveModel | null;
+  /** Analysed frames per second across all cameras (settings.analysis_max_fps); null for none. */
+  setBudget(fps: number | null): void;
   /**
    * Queues a frame; per camera only the newest pending frame is kept. Takes ownership of `frame.data`: its memory may be
    * transferred to the worker, leaving the caller's Buffer empty.

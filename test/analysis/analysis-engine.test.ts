@@ -187,11 +187,12 @@ describe('analysis engine (real worker, real NanoDet)', () => {
     expect(engine.status().model_error).toBeNull();
   });
 
-  it('restarts a killed worker with its model; the frame in flight fails as worker-crashed, later frames are analysed', async () => {
+  it('restarts a crashed worker with its model; the frame in hand finishes first, later frames are analysed', async () => {
     const inFlight = engine.submit(asFrame(6, vtestFrame(30)), config());
     engine.worker.kill('test kill');
-    expect(await inFlight).toEqual({ status: 'failed', error: { kind: 'worker-crashed', message: 'test kill' } });
-    expect(engine.stats(6)!.last_error).toEqual({ kind: 'worker-crashed', message: 'test kill' });
+    // The worker dies between jobs (never with an inference in flight, which would abort the process).
+    expect((await inFlight).status).toBe('analysed');
+    await waitFor(() => engine.status().restarts === 1, 20_000);
     const queued = engine.submit(asFrame(6, vtestFrame(45)), config({ classes: ['person'] }));
     await waitFor(() => engine.status().state === 'ready', 20_000);
     expect(engine.status()).toMatchObject({ restarts: 1, last_crash: 'test kill', model: { name: 'nanodet-m-416-coco' } });

@@ -1,4 +1,5 @@
 // onnxruntime-node behind an interface: load a session, run it on float32 tensors, list the execution providers that load.
+import { readdirSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import type { TensorInfo } from '../../shared/model-manifest';
 
@@ -71,6 +72,14 @@ class NodeOnnxSession implements OnnxSession {
   }
 }
 
+function hasRenderNode(): boolean {
+  try {
+    return readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
 export class NodeOnnxRuntimeRepository implements OnnxRuntimeRepository {
   private probed: Promise<string[]> | null = null;
 
@@ -111,6 +120,8 @@ export class NodeOnnxRuntimeRepository implements OnnxRuntimeRepository {
     const model = identityModel();
     const ok: string[] = [];
     for (const b of ort.listSupportedBackends()) {
+      // Without a render node WebGPU cannot load on Linux, and trying prints Vulkan errors to stderr on every start.
+      if (b.name === 'webgpu' && process.platform === 'linux' && !hasRenderNode()) continue;
       try {
         const s = await ort.InferenceSession.create(model, this.options(b.name));
         await s.release();

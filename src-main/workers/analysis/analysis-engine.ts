@@ -136,6 +136,10 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
     return { ok: false, error: r.error };
   }
 
+  setBudget(fps: number | null): void {
+    this.scheduler.setBudget(fps);
+  }
+
   activeModel(): ActiveModel | null {
     return this.active;
   }

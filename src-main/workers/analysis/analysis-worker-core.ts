@@ -46,7 +46,19 @@ export class AnalysisWorkerCore {
       case 'forget':
         this.motion.delete(m.camera_id);
         return;
+      case 'shutdown':
+      case 'crash':
+        // The entry script ends the thread; by now no inference is in flight (requests run one at a time).
+        await this.close();
+        return;
     }
+  }
+
+  /** Releases the detector's session. */
+  async close(): Promise<void> {
+    const d = this.detector;
+    this.detector = null;
+    if (d) await d.release();
   }
 
   private async load(re: number, name: string): Promise<void> {

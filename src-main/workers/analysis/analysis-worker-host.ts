@@ -137,14 +137,34 @@ export class AnalysisWorkerHost {
     this.worker = null;
     this.alive = false;
     for (const res of this.waiters.splice(0)) res();
-    if (w) await w.terminate();
+    if (w) await this.endGracefully(w);
   }
 
-  /** Ends the current worker as a crash would (tests, diagnostics); the supervisor restarts it. */
+  /**
+   * Asks the worker to finish its job, release its sessions and end; terminate() only if it does not within the grace.
+   * Terminating a thread while onnxruntime has a run in flight aborts the process ("terminate called after throwing").
+   */
+  private endGracefully(w: Worker, graceMs = 5000): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => void w.terminate().then(() => resolve()), graceMs);
+      w.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        w.postMessage({ seq: ++this.seq, type: 'shutdown' } satisfies HostMessage);
+      } catch {
+        clearTimeout(timer);
+        void w.terminate().then(() => resolve());
+      }
+    });
+  }
+
+  /** Makes the current worker die of an uncaught error after its job in hand (tests, diagnostics); the supervisor restarts it. */
   kill(reason = 'killed'): void {
     if (!this.worker) return;
     this.crashReason = reason;
-    void this.worker.terminate();
+    this.worker.postMessage({ seq: ++this.seq, type: 'crash', reason } satisfies HostMessage);
   }
 
   /** One request, one reply; never rejects: a dead or dying worker answers with an error reply. */
@@ -274,7 +294,9 @@ export class AnalysisWorkerHost {
     const w = this.worker;
     if (!w) return;
     if (Date.now() - this.lastSeen > (this.o.heartbeatTimeoutMs ?? 15_000)) {
-      this.kill(this.alive ? 'no heartbeat from the analysis worker' : 'the analysis worker did not start');
+      // A silent worker cannot read a message: terminate is the last resort (a JS hang has no native run in flight).
+      this.crashReason = this.alive ? 'no heartbeat from the analysis worker' : 'the analysis worker did not start';
+      void w.terminate();
       this.lastSeen = Date.now();
       return;
     }

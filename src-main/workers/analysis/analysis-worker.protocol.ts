@@ -29,7 +29,11 @@ export type HostMessage =
   | { seq: number; type: 'load'; name: string }
   /** Up to the model's max_batch frames; each gets its own `frame` reply, in order. */
   | { seq: number; type: 'analyse'; frames: FrameJob[] }
-  | { seq: number; type: 'forget'; camera_id: number };
+  | { seq: number; type: 'forget'; camera_id: number }
+  /** Finish the job in hand, release every ONNX session, then end the thread (no native call is left pending). */
+  | { seq: number; type: 'shutdown' }
+  /** Diagnostics and tests: once the job in hand is done, die of an uncaught error, as a bug in the worker would. */
+  | { seq: number; type: 'crash'; reason: string };
 
 export type FrameOutcome = { status: 'analysed'; result: AnalysisResult } | { status: 'failed'; error: AnalysisError };
 

@@ -22,6 +22,16 @@ port.on('message', (m: HostMessage) => {
   }
   queue = queue
     .then(() => core.handle(m))
-    .catch((e: unknown) => send({ type: 'error', re: m.seq, error: { kind: m.type === 'load' ? 'model-load' : 'inference', message: e instanceof Error ? e.message : String(e) } }));
+    .catch((e: unknown) => send({ type: 'error', re: m.seq, error: { kind: m.type === 'load' ? 'model-load' : 'inference', message: e instanceof Error ? e.message : String(e) } }))
+    .then(() => {
+      // Ending the thread while onnxruntime still has a run in flight aborts the whole process, so the thread only
+      // ends here, between jobs, with its sessions released.
+      if (m.type === 'shutdown') port.close();
+      if (m.type === 'crash') {
+        setImmediate(() => {
+          throw new Error(m.reason);
+        });
+      }
+    });
 });
 send({ type: 'ready' });

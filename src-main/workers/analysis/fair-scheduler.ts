@@ -46,7 +46,7 @@ export class FairScheduler<T> {
   private cursor: number | null = null;
   private inFlight = 0;
   private maxInFlight: number;
-  private readonly budgetFps: number | null;
+  private budgetFps: number | null;
   private readonly burst: number;
   private tokens: number;
   private refilledAt: number | null = null;
@@ -56,6 +56,12 @@ export class FairScheduler<T> {
     this.budgetFps = o.budgetFps !== null && o.budgetFps > 0 ? o.budgetFps : null;
     this.burst = Math.max(1, o.burst ?? this.maxInFlight);
     this.tokens = this.burst;
+  }
+
+  /** Changes the global budget from the next frame on (null: none). */
+  setBudget(fps: number | null): void {
+    this.budgetFps = fps !== null && fps > 0 ? fps : null;
+    this.tokens = Math.min(this.tokens, this.burst);
   }
 
   setMaxInFlight(n: number): void {
