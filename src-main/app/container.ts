@@ -40,6 +40,13 @@ import { FfmpegMediaToolsRepository } from '../repositories/ffmpeg/media-tools.r
 import { SegmentIndexer } from '../services/recording/segment-indexer.service';
 import { EventsService } from '../services/recording/events.service';
 import { EventRecorder } from '../services/recording/event-recorder.service';
+import { ClipFinalizer } from '../services/recording/clip-finalizer.service';
+import { ActivityCounter } from '../services/recording/activity-counter';
+import { AnalysisService } from '../services/analysis/analysis.service';
+import { LiveAnnotator } from '../services/analysis/live-annotator';
+import { WorkerAnalysisEngine } from '../workers/analysis/analysis-engine';
+import type { AnalysisEngine } from '../ports/analysis-engine.port';
+import { SharpImageRepository, type ImageRepository } from '../repositories/image/image.repository';
 import { RecordingsService } from '../services/recording/recordings.service';
 import { RetentionService } from '../services/recording/retention.service';
 import { RecoveryService } from '../services/recording/recovery.service';
@@ -72,6 +79,8 @@ export interface Container {
   manager: WorkerManager;
   cameras: CamerasService;
   liveViewers: LiveViewers;
+  engine: AnalysisEngine;
+  analysis: AnalysisService;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -79,6 +88,8 @@ export interface Recording {
   indexer: SegmentIndexer;
   events: EventsService;
   recorder: EventRecorder;
+  finalizer: ClipFinalizer;
+  activity: ActivityCounter;
   recordings: RecordingsService;
   retention: RetentionService;
   recovery: RecoveryService;
@@ -105,17 +116,32 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const port = () => boundPort;
   const system = new SystemService(
     { version: VERSION, electron: config.electron, dataDir: config.dataDir, host: config.host, port },
-    new NodeHostRepository(join(config.resourcesDir, 'models')),
+    new NodeHostRepository(),
     ffmpeg,
     { states: () => manager.states() },
     settings,
+    { models: () => engine.models(), providers: () => engine.providers(), status: () => engine.status() },
   );
 
   const ingest = new IngestBus();
   // Camera settings have one reader: the cameras service writes the table and invalidates it; recording reads it.
   const camerasRepo = new SqliteCamerasRepository(db, box);
   const cameraSettings = new CameraSettingsCache(camerasRepo);
-  const recording = buildRecording(config.dataDir, db, ingest, settings, bus, ffmpeg, log, cameraSettings);
+  const image = new SharpImageRepository();
+  const recording = buildRecording(config.dataDir, db, ingest, settings, bus, ffmpeg, log, cameraSettings, image);
+
+  // Analysis (issue 9): motion and detection off the main thread, one ONNX session per model for every camera.
+  const engine = new WorkerAnalysisEngine({
+    modelDirs: [
+      { path: join(config.resourcesDir, 'models'), origin: 'bundled' },
+      { path: join(config.dataDir, 'models'), origin: 'user' },
+    ],
+    log: log.child({ module: 'analysis-engine' }),
+    model: settings.get().detector_model,
+    budgetFps: settings.get().analysis_max_fps,
+  });
+  const analysis = new AnalysisService(engine, cameraSettings, { onFrame: (id, fn) => manager.onFrame(id, fn) }, recording.recorder, recording.activity, bus, log.child({ module: 'analysis' }), Date.now, () => settings.get().detector_model !== null);
+  const annotator = new LiveAnnotator(image, (id, at) => analysis.current(id, at));
 
   // Cameras (issue 3): one supervised ingest per camera; the cameras service drives it and derives status.
   const manager = new WorkerManager({ dataDir: config.dataDir, ffmpeg, settings: () => settings.get(), ingest, bus, log });
@@ -129,8 +155,23 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     files: new FsCameraFilesRepository(config.dataDir, [...config.mediaDirs, join(config.resourcesDir, 'demo')]),
     purger: recording.purger,
     retentionGuard: (change, confirm) => recording.retention.confirmChange({ camera: change }, confirm),
+    analysisFit: (tuning) => analysis.analysisFit(tuning),
+    detectorStatus: (id) => analysis.detectorStatus(id),
     log: log.child({ module: 'cameras' }),
     demo: { enabled: config.demo, streetVideo: join(config.resourcesDir, 'demo', 'vtest.avi') },
+  });
+  // A new detector model can change the analysis frame size: cameras whose runtime changes restart.
+  settings.onChange((next, prev) => {
+    if (next.analysis_max_fps !== prev.analysis_max_fps) engine.setBudget(next.analysis_max_fps);
+    if (next.detector_model === prev.detector_model) return;
+    const switched = next.detector_model === null ? Promise.resolve(null) : engine.setModel(next.detector_model);
+    void switched.then((r) => {
+      if (r && !r.ok) log.warn({ model: next.detector_model, error: r.error.message }, 'detector model not switched; the previous one keeps running');
+      cameras.reapplyRuntimes();
+    });
+  });
+  bus.subscribe((m) => {
+    if (m.name === 'camera.removed') analysis.forget((m.payload as { camera_id: number }).camera_id);
   });
   const noSignal = loadNoSignalJpeg(config.resourcesDir, ffmpeg().path);
   const liveViewers = new LiveViewers();
@@ -152,16 +193,16 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     settings,
     bus,
     log: log.child({ module: 'http' }),
-    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, noSignal: () => noSignal, hlsFiles: new NodeHlsFilesRepository(config.dataDir), viewers: liveViewers })],
+    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, annotator, noSignal: () => noSignal, hlsFiles: new NodeHlsFilesRepository(config.dataDir), viewers: liveViewers })],
   });
   http.addHook('onListen', async () => {
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis };
 }
 
-function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource): Recording & { files: NodeMediaFilesRepository } {
+function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository } {
   const now = Date.now;
   const segmentsRepo = new SqliteSegmentsRepository(db);
   const eventsRepo = new SqliteEventsRepository(db);
@@ -170,10 +211,12 @@ function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: Se
   const tools = new FfmpegMediaToolsRepository(ffmpeg);
   const indexer = new SegmentIndexer(segmentsRepo, files, tools, log.child({ module: 'segment-indexer' }));
   const events = new EventsService(eventsRepo, files, bus, now);
-  const recorder = new EventRecorder(eventsRepo, segmentsRepo, files, tools, cams, indexer, settings, bus, log.child({ module: 'event-recorder' }), now);
+  const finalizer = new ClipFinalizer(eventsRepo, segmentsRepo, files, tools, image, indexer, settings, bus, log.child({ module: 'clip-finalizer' }));
+  const activity = new ActivityCounter(eventsRepo);
+  const recorder = new EventRecorder(eventsRepo, segmentsRepo, cams, indexer, finalizer, settings, bus, now, () => activity.flush());
   const recordings = new RecordingsService(segmentsRepo, eventsRepo, exportsRepo, files, tools, cams, bus, log.child({ module: 'recordings' }), () => randomBytes(9).toString('base64url'));
   const retention = new RetentionService(segmentsRepo, eventsRepo, exportsRepo, events, files, cams, settings, log.child({ module: 'retention' }), now);
-  const recovery = new RecoveryService(segmentsRepo, eventsRepo, cams, exportsRepo, files, tools, recorder, log.child({ module: 'recovery' }));
+  const recovery = new RecoveryService(segmentsRepo, eventsRepo, cams, exportsRepo, files, tools, finalizer, log.child({ module: 'recovery' }));
   const purger = new RecordingCameraDataPurger(segmentsRepo, eventsRepo, exportsRepo, events, recorder, files);
   indexer.attach(ingest);
   indexer.onIndexed(() => retention.checkDisk());
@@ -184,5 +227,5 @@ function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: Se
     }
     return null;
   });
-  return { indexer, events, recorder, recordings, retention, recovery, purger, files };
+  return { indexer, events, recorder, finalizer, activity, recordings, retention, recovery, purger, files };
 }

@@ -34,7 +34,7 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     if (!c.ffmpeg().path) log.warn('ffmpeg not found: cameras cannot run until it is installed or Vigil is started with --ffmpeg');
     // Recording: crash recovery runs before any camera worker writes; stop closes open events and flushes the index.
     await c.recording.recovery.run();
-    c.recording.recorder.start(c.ingest);
+    c.recording.recorder.start();
     c.recording.retention.start();
     void c.recording.recovery.reconcile();
     stopSteps.push([
@@ -45,6 +45,17 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
         await c.recording.indexer.flush();
         await c.recording.recorder.stop(5000);
         c.recording.indexer.detach();
+      },
+    ]);
+    // Analysis: the worker and its model load before cameras deliver frames (their analysis size depends on the model);
+    // on stop it goes after the cameras, so no frame is left in flight.
+    await c.engine.start();
+    c.analysis.start(c.ingest);
+    stopSteps.push([
+      'analysis',
+      async () => {
+        c.analysis.stop();
+        await c.engine.stop();
       },
     ]);
     await c.http.listen({ host: config.host, port: config.port });

@@ -19,6 +19,8 @@ export interface CameraRuntime {
   snapshotFps: number;
   /** Write -c copy segments (false when recording_mode is off). */
   record: boolean;
+  /** The detector's square input size when this camera runs detection (analysis frames are fitted into it), else null. */
+  analysisFit?: number | null;
 }
 
 export interface LatestFrame {

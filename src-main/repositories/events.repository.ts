@@ -20,6 +20,8 @@ export interface EventRow {
   person_name: string | null;
   identity_id: number | null;
   boxes: string;
+  /** JSON list of the objects a detection event saw (migration 007). */
+  objects: string;
   clip_path: string | null;
   thumb_path: string | null;
   sprite_path: string | null;

@@ -4,6 +4,8 @@ import type { WorkerState } from '../shared/contract/system.contract';
 import type { HostRepository } from '../repositories/host.repository';
 import type { FfmpegInfo } from '../repositories/ffmpeg/ffmpeg-locator';
 import type { SettingsService } from './settings.service';
+import type { ModelEntry } from '../shared/model-manifest';
+import type { AnalysisEngineStatus } from '../ports/analysis-engine.port';
 
 export interface WorkerStates {
   states(): WorkerState[];
@@ -17,6 +19,13 @@ export interface SystemInfo {
   port: () => number;
 }
 
+/** What introspection needs of the analysis engine. */
+export interface AnalysisIntrospection {
+  models(): readonly ModelEntry[];
+  providers(): readonly string[];
+  status(): AnalysisEngineStatus;
+}
+
 export class SystemService {
   constructor(
     private readonly info: SystemInfo,
@@ -24,7 +33,34 @@ export class SystemService {
     private readonly ffmpeg: () => FfmpegInfo,
     private readonly workers: WorkerStates,
     private readonly settings: SettingsService,
+    private readonly analysis: AnalysisIntrospection,
   ) {}
+
+  private backend() {
+    const st = this.analysis.status();
+    const active = st.model?.name ?? null;
+    const configured = this.settings.get().detector_model;
+    return {
+      detector: configured === null ? null : active,
+      detector_error: configured === null ? null : (st.model_error?.message ?? (active === null && st.state === 'ready' ? `detector model ${configured} is not loaded` : null)),
+      device: st.model?.provider ?? 'cpu',
+      onnx_providers: [...this.analysis.providers()],
+      faces_enabled: false,
+      analysis: { state: st.state, restarts: st.restarts, last_crash: st.last_crash },
+      models: this.analysis.models().map((m) => ({
+        name: m.name,
+        path: m.file ?? m.manifest_path,
+        found: m.file !== null,
+        origin: m.origin,
+        task: m.task,
+        decoder: m.decoder,
+        input: m.input,
+        status: m.status,
+        error: m.error,
+        active: m.name === active,
+      })),
+    };
+  }
 
   health() {
     const workers = this.workers.states();
@@ -33,7 +69,6 @@ export class SystemService {
   }
 
   async system(user: Principal) {
-    const models = this.hostRepo.models();
     const ff = this.ffmpeg();
     return {
       version: this.info.version,
@@ -41,13 +76,7 @@ export class SystemService {
       electron: this.info.electron,
       platform: `${process.platform}-${process.arch}`,
       user: { email: user.email, name: user.name, via: user.via },
-      backend: {
-        detector: models.find((m) => m.name.startsWith('nanodet') && m.found)?.name ?? null,
-        device: 'cpu',
-        onnx_providers: await this.hostRepo.onnxProviders(),
-        faces_enabled: models.some((m) => m.name.startsWith('blazeface') && m.found),
-        models,
-      },
+      backend: this.backend(),
       ffmpeg: { path: ff.path, ffprobe: ff.ffprobe, version: ff.version, source: ff.source, error: ff.error },
       data_dir: this.info.dataDir,
       disk: this.hostRepo.diskUsage(this.info.dataDir),

@@ -3,6 +3,17 @@ import type { Settings } from './settings';
 import type { CameraStatus } from './contract/cameras.contract';
 import type { WorkerState } from './contract/system.contract';
 
+/** A current detection on a live camera, as the UI overlays it. */
+export interface LiveDetection {
+  track_id: number;
+  label: string;
+  score: number;
+  /** Normalised [x, y, w, h] in the camera frame. */
+  box: [number, number, number, number];
+  /** True once the track has been seen for min_trigger_frames consecutive frames. */
+  confirmed: boolean;
+}
+
 export interface PushEventMap {
   'settings.changed': Settings;
   'worker.state': WorkerState;
@@ -15,6 +26,8 @@ export interface PushEventMap {
   'event.deleted': { event_ids: number[] };
   'export.progress': { export_id: string; percent: number; state: 'running' | 'done' | 'error'; detail: string | null };
   'export.deleted': { export_id: string };
+  /** Detector output for one analysed frame of a camera (empty `detections` clears the overlay). */
+  'detections': { camera_id: number; ts: number; model: string; detections: LiveDetection[] };
 }
 
 export type PushEventName = keyof PushEventMap;

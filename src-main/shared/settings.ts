@@ -27,6 +27,8 @@ export const settingsSchema = z.object({
   segment_seconds: z.number().int().min(1).max(60).default(4),
   segment_retention_seconds: z.number().int().min(30).max(86_400).default(900),
   analysis_fps: z.number().min(0.2).max(30).default(2),
+  analysis_max_fps: z.number().min(1).max(240).default(40).describe('Frames analysed per second across all cameras (motion and detection); newer frames replace older ones beyond it.'),
+  detector_model: z.string().min(1).max(120).nullable().default('nanodet-m-416-coco').describe('Manifest name of the object detector (resources/models or <data>/models); null turns detection off everywhere.'),
   analysis_width: z.number().int().min(64).max(1920).default(320),
   retention_max_days: z.number().min(0.01).max(3650).nullable().default(30),
   retention_max_gb: z.number().min(0.01).nullable().default(null),

@@ -182,6 +182,7 @@ export class CameraSupervisor {
         segmentSeconds: s.segment_seconds,
         analysisFps: s.analysis_fps,
         analysisWidth: s.analysis_width,
+        analysisFit: this.rt.analysisFit ?? null,
         jpegFps: s.live_mjpeg_fps,
       },
       onMessage: (m) => this.onMessage(m),

@@ -29,6 +29,11 @@ export interface IngestArgsInput {
   segmentSeconds: number;
   analysisFps: number;
   analysisWidth: number;
+  /**
+   * When the camera runs a detector: the model's square input size. Analysis frames are then scaled by ffmpeg to fit
+   * inside it (aspect kept), so the detector only pads them and JavaScript never resizes a frame.
+   */
+  analysisFit?: number | null;
   jpegFps: number;
   /** Longest JPEG width; larger sources are scaled down for live view. */
   jpegMaxWidth?: number;
@@ -127,7 +132,7 @@ export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
     '0:v:0',
     '-an',
     '-vf',
-    `${rateLimitFilter(i.analysisFps)},scale=${i.analysisWidth}:-2`,
+    `${rateLimitFilter(i.analysisFps)},${i.analysisFit ? `scale=${i.analysisFit}:${i.analysisFit}:force_original_aspect_ratio=decrease:force_divisible_by=2` : `scale=${i.analysisWidth}:-2`}`,
     // image2pipe is not a variable-fps muxer: without passthrough ffmpeg would duplicate frames back up to the input rate;
     // a ms encoder time base keeps jittery but increasing timestamps distinct (1/fps would collide and fail the muxer).
     '-fps_mode',

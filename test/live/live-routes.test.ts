@@ -84,7 +84,8 @@ describe('live routes', () => {
   it('MJPEG: multipart parts of real frames, X-Accel-Buffering, fps clamped, viewers share frames and are cleaned up on disconnect', async () => {
     await until('frames', async () => !(await snapshot(cam.id)).equals(NO_SIGNAL));
     const viewers = () => t.app.container.liveViewers.count;
-    const [slow, fast] = await Promise.all([readParts(`/api/live/${cam.id}/stream?fps=1`, 3000), readParts(`/api/live/${cam.id}/stream?fps=500`, 3000)]);
+    // Raw frames (?annotated=0): detection draws boxes on frames with people, and this checks the one-ingest fan-out.
+    const [slow, fast] = await Promise.all([readParts(`/api/live/${cam.id}/stream?fps=1&annotated=0`, 3000), readParts(`/api/live/${cam.id}/stream?fps=500&annotated=0`, 3000)]);
     expect(slow.headers.get('content-type')).toBe('multipart/x-mixed-replace; boundary=vigilframe');
     expect(slow.headers.get('x-accel-buffering')).toBe('no');
     for (const p of [...slow.parts, ...fast.parts]) expect(isJpeg(p)).toBe(true);

@@ -28,7 +28,7 @@ async function bytes(path: string, headers: Record<string, string> = {}): Promis
 beforeAll(async () => {
   t = await startTestApp();
   t.app.container.bus.subscribe((m) => pushes.push(m));
-  addCamera('Door', { pre_seconds: 1, post_seconds: 1, min_trigger_frames: 2 });
+  addCamera('Door', { pre_seconds: 1, post_seconds: 1, min_trigger_frames: 2, detect_enabled: false });
   addCamera('Yard');
   t0 = Date.now() - 8000;
   // Six 2 s segments: [now-8 s, now+4 s), so manual stop finds coverage without waiting for a live ingest.
@@ -113,13 +113,14 @@ describe('manual recording', () => {
 
 describe('motion events', () => {
   it('one event per presence from analysis frames, closed post_seconds after the last trigger, with clip, thumbnail and sprite', async () => {
-    const ingest = t.app.container.ingest;
+    // Through the analysis service, one frame after another (the ingest bus would let newer frames replace older ones).
+    const analysis = t.app.container.analysis;
     const W = 64;
     const H = 48;
     const base = t0 + 500;
     for (let i = 0; i < 12; i++) {
       const moving = i >= 1 && i <= 4;
-      ingest.emit('analysis', { camera_id: 1, ts_ms: base + i * 500, width: W, height: H, format: 'rgb24', data: rgbFrame(W, H, moving ? { x: i * 8, y: 10, s: 12 } : null, 30 + (i % 2)) });
+      await analysis.onFrame({ camera_id: 1, ts_ms: base + i * 500, width: W, height: H, format: 'rgb24', data: rgbFrame(W, H, moving ? { x: i * 8, y: 10, s: 12 } : null, 30 + (i % 2)) });
     }
     const created = pushes.filter((p) => p.name === 'event.created');
     const list = await call<{ total: number; items: EventDto[] }>(t, 'GET', '/api/events?label=motion');
@@ -146,19 +147,19 @@ describe('motion events', () => {
   });
 
   it('an event deleted while open closes silently: no event.updated for it, no clip', async () => {
-    const ingest = t.app.container.ingest;
+    const analysis = t.app.container.analysis;
     const W = 64;
     const H = 48;
     const base = t0 + 30_000;
     const frame = (i: number, moving: boolean) =>
-      ingest.emit('analysis', { camera_id: 1, ts_ms: base + i * 500, width: W, height: H, format: 'rgb24', data: rgbFrame(W, H, moving ? { x: i * 8, y: 10, s: 12 } : null, 30 + (i % 2)) });
-    for (let i = 0; i < 4; i++) frame(i, i >= 1);
+      analysis.onFrame({ camera_id: 1, ts_ms: base + i * 500, width: W, height: H, format: 'rgb24', data: rgbFrame(W, H, moving ? { x: i * 8, y: 10, s: 12 } : null, 30 + (i % 2)) });
+    for (let i = 0; i < 4; i++) await frame(i, i >= 1);
     const open = (await call<{ items: EventDto[] }>(t, 'GET', '/api/events?label=motion')).body.items.find((e) => e.open);
     expect(open).toBeDefined();
     const id = (open as EventDto).id;
     expect((await call(t, 'DELETE', `/api/events/${id}`)).status).toBe(204);
     const before = pushes.length;
-    for (let i = 4; i < 14; i++) frame(i, false);
+    for (let i = 4; i < 14; i++) await frame(i, false);
     await new Promise((r) => setTimeout(r, 300));
     expect(pushes.slice(before).filter((p) => p.name === 'event.updated' && (p.payload as { event_id: number }).event_id === id)).toEqual([]);
     expect((await call(t, 'GET', `/api/events/${id}`)).status).toBe(404);

@@ -1,6 +1,6 @@
 // Pure recording decisions: motion detection, trigger state machine, retention plan, coverage merge, HTTP Range, path containment.
 import { describe, expect, it } from 'vitest';
-import { buildMask, diffFrames, MotionDetector } from '../../src-main/services/recording/motion-detector';
+import { buildMask, diffFrames, MotionDetector } from '../../src-main/workers/analysis/motion-detector';
 import { initialTriggerState, stepTrigger, forceClose, type Trigger, type TriggerAction, type TriggerConfig } from '../../src-main/services/recording/trigger-machine';
 import { planRetention, type PlanEvent, type PlanSegment, type RetentionPolicy } from '../../src-main/services/recording/retention-plan';
 import { mergeSpans } from '../../src-main/services/recording/coverage';

@@ -23,7 +23,7 @@ beforeAll(async () => {
   rtsp = await startRtspServer();
   t = await startTestApp({ apiKey: API_KEY });
   await call(t, 'PUT', '/api/settings', { segment_seconds: 2 });
-  const r = await call<Camera>(t, 'POST', '/api/cameras', { name: 'Street', rtsp_url: rtsp.url, pre_seconds: 1, post_seconds: 2, min_trigger_frames: 1, motion_min_area: 0.002 });
+  const r = await call<Camera>(t, 'POST', '/api/cameras', { name: 'Street', rtsp_url: rtsp.url, pre_seconds: 1, post_seconds: 2, min_trigger_frames: 1, motion_min_area: 0.002, detect_enabled: false });
   expect(r.status).toBe(201);
   cam = r.body;
 });

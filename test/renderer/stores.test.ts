@@ -46,6 +46,7 @@ const ev = (id: number, started: string, over: Partial<EventDto> = {}): EventDto
   person_name: null,
   identity_id: null,
   boxes: [],
+  objects: [],
   clip_url: null,
   thumbnail_url: null,
   sprite_url: null,

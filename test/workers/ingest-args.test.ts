@@ -19,6 +19,14 @@ const input = (r: CameraRuntime, p: Partial<IngestArgsInput> = {}): IngestArgsIn
 const after = (args: string[], flag: string): string | undefined => args[args.indexOf(flag) + 1];
 
 describe('buildIngestArgs', () => {
+  it('a detecting camera gets analysis frames fitted into the model input by ffmpeg (aspect kept, no JS resize)', () => {
+    const { args } = buildIngestArgs(input(rt({}), { analysisFit: 416 }));
+    const vfs = args.filter((_a, i) => args[i - 1] === '-vf');
+    expect(vfs[0]).toMatch(/,scale=416:416:force_original_aspect_ratio=decrease:force_divisible_by=2$/);
+    const plain = buildIngestArgs(input(rt({}), { analysisFit: null })).args;
+    expect(plain.filter((_a, i) => plain[i - 1] === '-vf')[0]).toMatch(/,scale=320:-2$/);
+  });
+
   it('rtsp: one input, copy segments with audio, analysis PPM and JPEG pipes', () => {
     const { args, stdin, copyVideo } = buildIngestArgs(input(rt({ rtspTransport: 'udp' })));
     expect(stdin).toBe('ignore');

@@ -1,7 +1,7 @@
 // Cameras: CRUD over sealed sources and the worker lifecycle on every mutation; sources, status and demo seeding are its parts.
 import type { z } from 'zod';
 import { notFound } from '../../shared/errors';
-import { cameraCreateSchema, cameraUpdateSchema, cameraTuningShape, defaultTuning, type Camera, type CameraTuning } from '../../shared/contract/cameras.contract';
+import { cameraCreateSchema, cameraUpdateSchema, cameraTuningShape, defaultTuning, type Camera, type CameraTuning, type cameraStatusSchema } from '../../shared/contract/cameras.contract';
 import type { Settings } from '../../shared/settings';
 import { maskUrl } from '../../shared/credentials';
 import type { CameraRecord, CamerasRepository, NewCamera } from '../../repositories/cameras.repository';
@@ -27,6 +27,8 @@ export interface CameraDataPurger {
   purgeCamera(cameraId: number): Promise<void>;
 }
 
+export type CameraDetectorStatus = NonNullable<z.output<typeof cameraStatusSchema>['detector']>;
+
 export interface CamerasServiceDeps {
   repo: CamerasRepository;
   /** The settings other services read; invalidated after every write to a camera. */
@@ -43,6 +45,10 @@ export interface CamerasServiceDeps {
   demo?: { enabled: boolean; streetVideo: string | null };
   /** Status tick (ms); about the worker heartbeat. */
   tickMs?: number;
+  /** The detector's input size for a camera that detects (its analysis frames are fitted into it by ffmpeg), else null. */
+  analysisFit?: (tuning: CameraTuning) => number | null;
+  /** Live detector figures for the status route; null when the camera does not detect. */
+  detectorStatus?: (cameraId: number) => CameraDetectorStatus | null;
   /** Throws 409 with a preview when a camera's retention change would delete recordings and is not confirmed. */
   retentionGuard?: (change: { id: number; mode: CameraTuning['recording_mode']; max_days: number | null; max_gb: number | null }, confirm: boolean) => void;
 }
@@ -111,10 +117,15 @@ export class CamerasService {
     return this.toDto(this.mustGet(id));
   }
 
-  status(id: number): { status: DerivedStatus['status']; last_seen: string | null; fps: number; detector: null } {
+  status(id: number): { status: DerivedStatus['status']; last_seen: string | null; fps: number; detector: CameraDetectorStatus | null } {
     const r = this.mustGet(id);
     const s = this.ticker.observe(r.id);
-    return { status: s.status, last_seen: iso(s.last_seen_ms), fps: s.fps, detector: null };
+    return { status: s.status, last_seen: iso(s.last_seen_ms), fps: s.fps, detector: r.enabled ? (this.d.detectorStatus?.(r.id) ?? null) : null };
+  }
+
+  /** Re-derives every running camera's runtime (e.g. the detector model changed its input size); changed ones restart. */
+  reapplyRuntimes(): void {
+    for (const r of this.d.repo.list()) if (r.enabled) this.startWorker(r);
   }
 
   detectClasses(): { classes: string[]; default: string[] } {
@@ -211,7 +222,7 @@ export class CamerasService {
         this.d.repo.setStatus(r.id, { status: 'error', last_seen: null, last_error: `file: ${MEDIA_FILE_REFUSED}` });
         return;
       }
-      this.d.manager.start(runtimeOf(r));
+      this.d.manager.start({ ...runtimeOf(r), analysisFit: this.d.analysisFit?.(r.tuning) ?? null });
     } catch (err) {
       this.log.error({ camera_id: r.id, err: err instanceof Error ? err.message : String(err) }, 'could not start the camera worker');
     }

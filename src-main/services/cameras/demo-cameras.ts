@@ -13,12 +13,13 @@ export interface DemoPlan {
 
 /** What to seed; `isMediaFile` applies the media-folder rule to the street video. */
 export function demoCameras(streetVideo: string | null, isMediaFile: (path: string) => boolean): DemoPlan {
-  const demos: { name: string; url: string; kind: SourceKind }[] = [];
+  const demos: { name: string; url: string; kind: SourceKind; tuning: Partial<CameraTuning> }[] = [];
   const streetMissing = !(streetVideo && isMediaFile(streetVideo));
-  if (!streetMissing) demos.push({ name: 'Street (demo)', url: streetVideo as string, kind: 'file' });
-  demos.push({ name: 'Test pattern (demo)', url: 'pattern://testsrc2', kind: 'pattern' });
+  // The street runs the person detector; the test pattern has nobody in it, so it shows motion events instead.
+  if (!streetMissing) demos.push({ name: 'Street (demo)', url: streetVideo as string, kind: 'file', tuning: { detect_enabled: true } });
+  demos.push({ name: 'Test pattern (demo)', url: 'pattern://testsrc2', kind: 'pattern', tuning: { detect_enabled: false } });
   return {
     streetMissing,
-    cameras: demos.map((c) => ({ name: c.name, kind: c.kind, source: { url: c.url, username: null, password: null }, url_host: '', enabled: true, is_demo: true, tuning: { ...defaultTuning, ...DEMO_TUNING } })),
+    cameras: demos.map((c) => ({ name: c.name, kind: c.kind, source: { url: c.url, username: null, password: null }, url_host: '', enabled: true, is_demo: true, tuning: { ...defaultTuning, ...DEMO_TUNING, ...c.tuning } })),
   };
 }

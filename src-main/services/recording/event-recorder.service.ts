@@ -1,35 +1,38 @@
-// Turns triggers (motion on analysis frames, manual recording, later object detection) into events with clips, thumbnails and sprites.
+// Trigger machines → event rows: one event per presence from motion or from tracked detections, plus manual recording.
 import { badRequest, notFound } from '../../shared/errors';
-import type { AnalysisFrame, IngestSource } from '../../ports/ingest.port';
+import type { EventObjectDto } from '../../shared/contract/events.contract';
 import type { EventsRepository } from '../../repositories/events.repository';
 import type { SegmentsRepository } from '../../repositories/segments.repository';
-import type { MediaFilesRepository } from '../../repositories/media-files.repository';
-import type { MediaToolsRepository } from '../../repositories/ffmpeg/media-tools.repository';
-import type { Logger } from '../../repositories/logger';
-import type { PushBus } from '../push-bus';
+import type { PushSink } from '../../ports/push.port';
 import type { SettingsService } from '../settings.service';
 import type { SegmentIndexer } from './segment-indexer.service';
 import type { CameraSettings, CameraSettingsSource } from '../cameras/camera-settings';
-import { MotionDetector, type MotionConfig } from './motion-detector';
+import type { ClipFinalizer } from './clip-finalizer.service';
 import { forceClose, initialTriggerState, stepTrigger, type Trigger, type TriggerAction, type TriggerConfig, type TriggerState } from './trigger-machine';
+import { detectionTriggerConfig, initialPresenceState, mainObject, parseTriggerClasses, stepPresence, type PresenceAction, type PresenceState, type SeenObject } from '../analysis/trigger-mapper';
+import type { TrackView } from '../analysis/tracker';
 
 export type TriggerSource = 'motion' | 'detection';
 
-interface Machine {
-  state: TriggerState;
+interface Row {
   eventId: number | null;
   lastWrite: number;
 }
 
-interface ActivityAcc {
-  minute: number;
-  frames: number;
-  motion: number;
-  max: number;
+interface MotionMachine extends Row {
+  state: TriggerState;
 }
 
-const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+interface PresenceMachine extends Row {
+  state: PresenceState;
+  /** The live frame of the presence's best moment so far (becomes the thumbnail). */
+  shot: Buffer | null;
+}
+
 const MANUAL_ROLL_MS = 1000;
+/** An open event's row is rewritten at most this often while it extends. */
+const WRITE_EVERY_MS = 2000;
+
 export const triggerConfig = (c: CameraSettings): TriggerConfig => ({
   pre_ms: c.tuning.pre_seconds * 1000,
   post_ms: c.tuning.post_seconds * 1000,
@@ -38,92 +41,100 @@ export const triggerConfig = (c: CameraSettings): TriggerConfig => ({
   max_ms: c.tuning.max_event_seconds * 1000,
 });
 
-const motionConfig = (c: CameraSettings): MotionConfig => ({ threshold: c.tuning.motion_threshold, min_area: c.tuning.motion_min_area, masks: c.tuning.motion_masks });
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The stored form of an event's objects: the main object first, then by first sight. */
+export function eventObjects(seen: readonly SeenObject[]): EventObjectDto[] {
+  const main = mainObject(seen);
+  const ordered = [...seen].sort((a, b) => (a === main ? -1 : b === main ? 1 : a.first_ms - b.first_ms || a.track_id - b.track_id));
+  return ordered.map((o) => ({ track_id: o.track_id, label: o.label, best_score: o.best_score, first_seen: iso(o.first_ms), last_seen: iso(o.last_ms), box: o.best_box }));
+}
 
 export class EventRecorder {
-  private readonly machines = new Map<string, Machine>();
-  private readonly detectors = new Map<number, { key: string; d: MotionDetector }>();
-  private readonly activity = new Map<number, ActivityAcc>();
-  private finalizing: Promise<void> = Promise.resolve();
-  private pending = 0;
+  private readonly motion = new Map<number, MotionMachine>();
+  private readonly presence = new Map<number, PresenceMachine>();
   private ticker: NodeJS.Timeout | null = null;
-  private off: (() => void) | null = null;
 
   constructor(
     private readonly events: EventsRepository,
     private readonly segments: SegmentsRepository,
-    private readonly files: MediaFilesRepository,
-    private readonly tools: MediaToolsRepository,
     private readonly cameras: CameraSettingsSource,
     private readonly indexer: SegmentIndexer,
+    private readonly finalizer: ClipFinalizer,
     private readonly settings: SettingsService,
-    private readonly bus: PushBus,
-    private readonly log: Logger,
+    private readonly bus: PushSink,
     private readonly now: () => number,
+    /** Called every tick (the activity counter flushes on it). */
+    private readonly onTick: () => void = () => undefined,
   ) {}
 
-  start(ingest: IngestSource): void {
-    this.off = ingest.on('analysis', (f) => this.onFrame(f));
+  start(): void {
     this.ticker = setInterval(() => this.tick(), 1000);
     this.ticker.unref();
   }
 
   /** Close every open presence and wait (bounded) for pending clip assembly. */
   async stop(timeoutMs = 10_000): Promise<void> {
-    this.off?.();
-    this.off = null;
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
-    for (const [key, m] of this.machines) {
-      const cam = this.cameras.get(Number(key.split(':')[0]));
+    for (const [id, m] of this.motion) {
+      const cam = this.cameras.get(id);
       if (!cam) continue;
       const r = forceClose(m.state, triggerConfig(cam));
       m.state = r.state;
-      this.apply(cam, key, m, r.actions, false);
+      this.applyMotion(cam, m, r.actions, false);
     }
-    this.flushActivity();
-    await Promise.race([this.finalizing, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    for (const [id, m] of this.presence) {
+      const cam = this.cameras.get(id);
+      if (!cam || !m.state.trigger.open) continue;
+      const r = forceClose(m.state.trigger, detectionTriggerConfig(cam.tuning));
+      const seen = m.state.seen;
+      m.state = initialPresenceState();
+      this.applyPresence(cam, m, r.actions.map((a) => (a.kind === 'close' ? { ...a, objects: seen, main: mainObject(seen) } : a)), false);
+    }
+    this.onTick();
+    await this.finalizer.drain(timeoutMs);
   }
 
-  onFrame(f: AnalysisFrame): void {
-    const cam = this.cameras.get(f.camera_id);
-    if (!cam || !cam.tuning.motion_enabled || cam.tuning.recording_mode === 'off') return;
-    const key = JSON.stringify(motionConfig(cam));
-    let det = this.detectors.get(cam.id);
-    if (!det || det.key !== key) {
-      det = { key, d: det?.d ?? new MotionDetector(motionConfig(cam)) };
-      det.d.configure(motionConfig(cam));
-      this.detectors.set(cam.id, det);
-    }
-    const res = det.d.push(f.data, f.width, f.height);
-    if (!res) return;
-    this.countActivity(cam.id, f.ts_ms, res.motion, res.area);
-    const trigger: Trigger | null = res.motion && res.box ? { label: 'motion', score: res.area, boxes: [{ label: 'motion', score: res.area, box: res.box }] } : null;
-    this.handleTrigger(cam.id, 'motion', f.ts_ms, trigger);
-  }
-
-  /** The seam object detection plugs into: one call per analysed frame, trigger null when nothing fired. */
-  handleTrigger(cameraId: number, source: TriggerSource, ts: number, trigger: Trigger | null): void {
+  /** Motion path (cameras without a detector): one call per analysed frame, trigger null when nothing moved. */
+  handleTrigger(cameraId: number, ts: number, trigger: Trigger | null): void {
     const cam = this.cameras.get(cameraId);
-    if (!cam) return;
-    const key = `${cameraId}:${source}`;
-    const m = this.machines.get(key) ?? { state: initialTriggerState(), eventId: null, lastWrite: 0 };
-    this.machines.set(key, m);
+    if (!cam || cam.tuning.recording_mode === 'off') return;
+    const m = this.motion.get(cameraId) ?? { state: initialTriggerState(), eventId: null, lastWrite: 0 };
+    this.motion.set(cameraId, m);
     const r = stepTrigger(m.state, ts, trigger, triggerConfig(cam));
     m.state = r.state;
-    this.apply(cam, key, m, r.actions, true, source);
+    this.applyMotion(cam, m, r.actions, true);
+  }
+
+  /**
+   * Detection path: the tracker's view of one analysed frame, or null when the detector did not run on it. `shot` gives
+   * the live frame of this moment; it is taken only when this frame becomes the presence's best.
+   */
+  handleTracks(cameraId: number, ts: number, tracks: readonly TrackView[] | null, shot: () => Buffer | null = () => null): void {
+    const cam = this.cameras.get(cameraId);
+    if (!cam || cam.tuning.recording_mode === 'off') return;
+    const m = this.presence.get(cameraId) ?? { state: initialPresenceState(), eventId: null, lastWrite: 0, shot: null };
+    this.presence.set(cameraId, m);
+    const r = stepPresence(m.state, ts, tracks, parseTriggerClasses(cam.tuning.trigger_classes), detectionTriggerConfig(cam.tuning));
+    m.state = r.state;
+    this.applyPresence(cam, m, r.actions, true, ts, shot);
+  }
+
+  /** A detection event is open for this camera (the detector gate keeps running while one is). */
+  presenceOpen(cameraId: number): boolean {
+    return this.presence.get(cameraId)?.state.trigger.open != null;
   }
 
   /** Drop in-memory state of a camera (deleted / repointed). */
   forget(cameraId: number): void {
-    for (const k of [...this.machines.keys()]) if (k.startsWith(`${cameraId}:`)) this.machines.delete(k);
-    this.detectors.delete(cameraId);
-    this.activity.delete(cameraId);
+    this.motion.delete(cameraId);
+    this.presence.delete(cameraId);
   }
 
   recordStart(cameraId: number): { started_at: string } {
     if (!this.cameras.get(cameraId)) throw notFound(`Camera ${cameraId} not found`);
-    return { started_at: new Date(this.now()).toISOString() };
+    return { started_at: iso(this.now()) };
   }
 
   async recordStop(cameraId: number, startedAt: unknown): Promise<{ event_id: number; clip: string; duration: number }> {
@@ -153,143 +164,108 @@ export class EventRecorder {
       boxes: '[]',
     });
     this.bus.emit('event.created', { event_id: id, camera_id: cameraId });
-    await this.enqueueFinalize(id, false);
+    await this.finalizer.enqueue(id, false);
     const row = this.events.get(id);
     if (!row?.clip_path) throw notFound('No recorded footage for that range');
     return { event_id: id, clip: `/api/events/${id}/clip`, duration: (now - begin) / 1000 };
   }
 
-  /** Assemble clip, thumbnail and sprite of a closed event (serially, one ffmpeg at a time). */
-  enqueueFinalize(eventId: number, waitForSegments = true): Promise<void> {
-    this.pending++;
-    const job = this.finalizing.then(() => this.finalize(eventId, waitForSegments));
-    this.finalizing = job
-      .catch((err: unknown) => this.log.warn({ err, eventId }, 'event clip assembly failed'))
-      .finally(() => {
-        this.pending--;
-      });
-    return this.finalizing;
+  private open(cam: CameraSettings, source: TriggerSource, a: Extract<TriggerAction, { kind: 'open' }>): number {
+    const id = this.events.insert({
+      camera_id: cam.id,
+      label: a.label,
+      source,
+      score: a.score,
+      started_ms: a.started_ms,
+      ended_ms: null,
+      last_ms: a.ts_ms,
+      window_start_ms: a.window_start_ms,
+      window_end_ms: null,
+      post_ms: cam.tuning.post_seconds * 1000,
+      best_ms: a.ts_ms,
+      boxes: JSON.stringify(a.boxes),
+    });
+    this.bus.emit('event.created', { event_id: id, camera_id: cam.id });
+    return id;
   }
 
-  pendingFinalize(): number {
-    return this.pending;
-  }
-
-  private async finalize(eventId: number, waitForSegments: boolean): Promise<void> {
-    const ev = this.events.get(eventId);
-    if (!ev || ev.camera_id === null || ev.window_end_ms === null) return;
-    const cam = ev.camera_id;
-    if (waitForSegments) await this.indexer.waitFor(cam, ev.window_end_ms, (this.settings.get().segment_seconds * 2 + 5) * 1000);
-    // ffmpeg's concat stops at a missing input yet exits 0, which would cut the clip short at the gap.
-    const segs = this.segments.overlapping(cam, ev.window_start_ms, ev.window_end_ms).filter((s) => this.files.size(s.path) !== null);
-    if (!segs.length || !this.events.get(eventId)) return;
-    const d = day(ev.started_ms);
-    const clipRel = `clips/${cam}/${d}/${eventId}.mp4`;
-    const thumbRel = `thumbs/${cam}/${d}/${eventId}.jpg`;
-    const spriteRel = `thumbs/${cam}/${d}/${eventId}-sprite.jpg`;
-    const clipAbs = this.files.ensureDirFor(clipRel);
-    await this.tools.concat(segs.map((s) => this.files.resolve(s.path)), clipAbs);
-    const durS = segs.reduce((a, s) => a + (s.end_ms - s.start_ms), 0) / 1000;
-    const best = ev.best_ms ?? ev.started_ms;
-    const offset = Math.min(Math.max(0, (best - segs[0]!.start_ms) / 1000), Math.max(0, durS - 0.2));
-    const thumbAbs = this.files.ensureDirFor(thumbRel);
-    let thumb: string | null = thumbRel;
-    let sprite: string | null = spriteRel;
-    try {
-      await this.tools.frame(clipAbs, offset, thumbAbs);
-    } catch (err) {
-      this.log.warn({ err, eventId }, 'thumbnail failed');
-      thumb = null;
-    }
-    try {
-      await this.tools.sprite(clipAbs, durS, this.files.ensureDirFor(spriteRel));
-    } catch (err) {
-      this.log.warn({ err, eventId }, 'sprite failed');
-      sprite = null;
-    }
-    if (!this.events.get(eventId)) {
-      for (const p of [clipRel, thumb, sprite]) this.files.remove(p);
-      return;
-    }
-    this.events.update(eventId, { clip_path: clipRel, thumb_path: thumb, sprite_path: sprite });
-    this.bus.emit('event.updated', { event_id: eventId, camera_id: cam });
-  }
-
-  private apply(cam: CameraSettings, key: string, m: Machine, actions: TriggerAction[], finalize: boolean, source: TriggerSource = 'motion'): void {
+  private applyMotion(cam: CameraSettings, m: MotionMachine, actions: TriggerAction[], finalize: boolean): void {
     for (const a of actions) {
       if (a.kind === 'open') {
-        m.eventId = this.events.insert({
-          camera_id: cam.id,
-          label: a.label,
-          source,
-          score: a.score,
-          started_ms: a.started_ms,
-          ended_ms: null,
-          last_ms: a.ts_ms,
-          window_start_ms: a.window_start_ms,
-          window_end_ms: null,
-          post_ms: cam.tuning.post_seconds * 1000,
-          best_ms: a.ts_ms,
-          boxes: JSON.stringify(a.boxes),
-        });
+        m.eventId = this.open(cam, 'motion', a);
         m.lastWrite = this.now();
-        this.bus.emit('event.created', { event_id: m.eventId, camera_id: cam.id });
       } else if (a.kind === 'extend' && m.eventId !== null) {
-        if (this.now() - m.lastWrite >= 2000) {
+        if (this.now() - m.lastWrite >= WRITE_EVERY_MS) {
           this.events.update(m.eventId, { last_ms: a.last_ms, best_ms: a.best.ts_ms, score: a.best.score, boxes: JSON.stringify(a.best.boxes) });
           m.lastWrite = this.now();
         }
       } else if (a.kind === 'close' && m.eventId !== null) {
-        const id = m.eventId;
-        m.eventId = null;
-        // An operator may delete an event while it is still open: closing it then announces nothing.
-        if (!this.events.update(id, { ended_ms: a.ended_ms, last_ms: a.ended_ms, window_end_ms: a.window_end_ms, best_ms: a.best.ts_ms, score: a.best.score, boxes: JSON.stringify(a.best.boxes) })) continue;
-        this.bus.emit('event.updated', { event_id: id, camera_id: cam.id });
-        if (finalize) void this.enqueueFinalize(id);
+        this.close(cam, m, a, {}, finalize);
       }
     }
   }
 
+  private applyPresence(cam: CameraSettings, m: PresenceMachine, actions: PresenceAction[], finalize: boolean, ts = 0, shot: () => Buffer | null = () => null): void {
+    for (const a of actions) {
+      if (a.kind === 'open') {
+        m.shot = shot();
+        m.eventId = this.open(cam, 'detection', a);
+        m.lastWrite = this.now();
+        this.events.update(m.eventId, { objects: JSON.stringify(eventObjects(m.state.seen)) });
+      } else if (a.kind === 'extend' && m.eventId !== null) {
+        if (a.best.ts_ms === ts) m.shot = shot() ?? m.shot;
+        if (this.now() - m.lastWrite >= WRITE_EVERY_MS) {
+          const main = mainObject(m.state.seen);
+          this.events.update(m.eventId, {
+            last_ms: a.last_ms,
+            best_ms: a.best.ts_ms,
+            score: a.best.score,
+            boxes: JSON.stringify(a.best.boxes),
+            objects: JSON.stringify(eventObjects(m.state.seen)),
+            ...(main ? { label: main.label } : {}),
+          });
+          m.lastWrite = this.now();
+        }
+      } else if (a.kind === 'close' && m.eventId !== null) {
+        // The label is the main object's class: the trigger machine fixed it at the first trigger.
+        const best = m.shot;
+        m.shot = null;
+        this.close(cam, m, a, { objects: JSON.stringify(eventObjects(a.objects)), ...(a.main ? { label: a.main.label } : {}) }, finalize, best);
+      }
+    }
+  }
+
+  private close(cam: CameraSettings, m: Row, a: Extract<TriggerAction, { kind: 'close' }>, extra: { objects?: string; label?: string }, finalize: boolean, bestShot: Buffer | null = null): void {
+    const id = m.eventId as number;
+    m.eventId = null;
+    // An operator may delete an event while it is still open: closing it then announces nothing.
+    if (!this.events.update(id, { ended_ms: a.ended_ms, last_ms: a.ended_ms, window_end_ms: a.window_end_ms, best_ms: a.best.ts_ms, score: a.best.score, boxes: JSON.stringify(a.best.boxes), ...extra })) return;
+    this.bus.emit('event.updated', { event_id: id, camera_id: cam.id });
+    if (finalize) void this.finalizer.enqueue(id, true, bestShot);
+  }
+
   private tick(): void {
     const now = this.now();
-    for (const [key, m] of [...this.machines]) {
+    for (const [id, m] of [...this.motion]) {
       if (!m.state.open) continue;
-      const [camId, source] = key.split(':') as [string, TriggerSource];
-      const cam = this.cameras.get(Number(camId));
+      const cam = this.cameras.get(id);
       if (!cam) {
-        this.machines.delete(key);
+        this.motion.delete(id);
         continue;
       }
       const r = stepTrigger(m.state, now, null, triggerConfig(cam));
       if (!r.actions.length) continue;
       m.state = r.state;
-      this.apply(cam, key, m, r.actions, true, source);
+      this.applyMotion(cam, m, r.actions, true);
     }
-    this.flushActivity();
-  }
-
-  private countActivity(cam: number, ts: number, motion: boolean, area: number): void {
-    const minute = Math.floor(ts / 60_000) * 60_000;
-    let acc = this.activity.get(cam);
-    if (acc && acc.minute !== minute) {
-      this.events.addActivity(cam, acc.minute, acc.frames, acc.motion, acc.max);
-      acc = undefined;
+    for (const [id, m] of [...this.presence]) {
+      if (!m.state.trigger.open) continue;
+      if (!this.cameras.get(id)) {
+        this.presence.delete(id);
+        continue;
+      }
+      this.handleTracks(id, now, null);
     }
-    if (!acc) {
-      acc = { minute, frames: 0, motion: 0, max: 0 };
-      this.activity.set(cam, acc);
-    }
-    acc.frames++;
-    if (motion) acc.motion++;
-    acc.max = Math.max(acc.max, area);
-  }
-
-  /** Persist accumulated activity (every tick, so the histogram stays current). */
-  private flushActivity(): void {
-    for (const [cam, acc] of this.activity) {
-      if (acc.frames === 0) continue;
-      this.events.addActivity(cam, acc.minute, acc.frames, acc.motion, acc.max);
-      this.activity.set(cam, { minute: acc.minute, frames: 0, motion: 0, max: 0 });
-    }
+    this.onTick();
   }
 }

@@ -25,6 +25,12 @@ export class EventsService {
     } catch {
       boxes = [];
     }
+    let objects: EventDto['objects'] = [];
+    try {
+      objects = JSON.parse(r.objects ?? '[]') as EventDto['objects'];
+    } catch {
+      objects = [];
+    }
     const end = r.ended_ms ?? this.now();
     return {
       id: r.id,
@@ -44,6 +50,7 @@ export class EventsService {
       person_name: r.person_name,
       identity_id: r.identity_id,
       boxes,
+      objects,
       clip_url: r.clip_path ? `/api/events/${r.id}/clip` : null,
       thumbnail_url: r.thumb_path ? `/api/events/${r.id}/thumbnail` : null,
       sprite_url: r.sprite_path ? `/api/events/${r.id}/sprite` : null,

@@ -7,7 +7,7 @@ import type { FoundFile, MediaFilesRepository } from '../../repositories/media-f
 import type { MediaToolsRepository } from '../../repositories/ffmpeg/media-tools.repository';
 import type { Logger } from '../../repositories/logger';
 import type { CameraSettingsSource } from '../cameras/camera-settings';
-import type { EventRecorder } from './event-recorder.service';
+import type { ClipFinalizer } from './clip-finalizer.service';
 
 export interface RecoveryReport {
   indexed: number;
@@ -36,7 +36,7 @@ export class RecoveryService {
     private readonly exportsRepo: ExportsRepository,
     private readonly files: MediaFilesRepository,
     private readonly tools: MediaToolsRepository,
-    private readonly recorder: EventRecorder,
+    private readonly finalizer: Pick<ClipFinalizer, 'enqueue'>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -73,7 +73,7 @@ export class RecoveryService {
       report.closed_events++;
     }
     this.exportsRepo.failRunning('Interrupted by a restart');
-    for (const e of this.events.unfinished()) void this.recorder.enqueueFinalize(e.id, false);
+    for (const e of this.events.unfinished()) void this.finalizer.enqueue(e.id, false);
     this.log.info(report, 'recording recovery done');
     return report;
   }

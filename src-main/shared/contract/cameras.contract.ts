@@ -29,6 +29,7 @@ export const cameraTuningShape = {
   faces_enabled: z.boolean(),
   reid_enabled: z.boolean(),
   // Vigil additions
+  detect_enabled: z.boolean().describe('Run the object detector on this camera (events then open per tracked object of trigger_classes); off keeps motion events.'),
   recording_mode: z.enum(RECORDING_MODES).describe('continuous keeps everything within retention; events keeps event windows; off records nothing.'),
   snapshot_fps: z.number().min(0.1).max(30).describe('Poll rate for http snapshot sources.'),
   motion_enabled: z.boolean(),
@@ -54,6 +55,7 @@ export const defaultTuning: CameraTuning = {
   min_trigger_frames: 2,
   max_event_seconds: 120,
   rtsp_transport: 'tcp',
+  detect_enabled: true,
   faces_enabled: false,
   reid_enabled: false,
   recording_mode: 'continuous',
@@ -137,7 +139,18 @@ export const cameraStatusSchema = z.object({
   status: z.enum(CAMERA_STATUSES),
   last_seen: z.string().nullable(),
   fps: z.number(),
-  detector: z.string().nullable(),
+  detector: z
+    .object({
+      model: z.string().describe('The detector model analysing this camera.'),
+      detections_per_second: z.number(),
+      latency_ms: z.number().nullable().describe('Last inference latency.'),
+      analysed_frames: z.number().int(),
+      dropped_frames: z.number().int().describe('Frames replaced by a newer one before the detector got to them.'),
+      motion_gated: z.boolean().describe('True when the last frame had no motion, so the detector did not run on it.'),
+      tracks: z.number().int().describe('Objects tracked right now.'),
+    })
+    .nullable()
+    .describe('null when detection is off for this camera or no detector model is loaded.'),
 });
 
 export const probeResultSchema = z.object({

@@ -13,7 +13,22 @@ export const boxSchema = z.object({
   score: z.number(),
   /** Normalised 0–1: x, y, w, h. */
   box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  /** The tracked object this box belongs to (detection events). */
+  track_id: z.number().int().optional(),
 });
+
+/** One object a detection event saw, followed by the tracker across frames. */
+export const eventObjectSchema = z.object({
+  track_id: z.number().int(),
+  label: z.string(),
+  best_score: z.number(),
+  first_seen: z.string(),
+  last_seen: z.string(),
+  /** Normalised [x, y, w, h] at its best score. */
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+});
+
+export type EventObjectDto = z.output<typeof eventObjectSchema>;
 
 export const eventSchema = z.object({
   id: z.number().int(),
@@ -34,6 +49,7 @@ export const eventSchema = z.object({
   person_name: z.string().nullable(),
   identity_id: z.number().int().nullable(),
   boxes: z.array(boxSchema),
+  objects: z.array(eventObjectSchema).describe('Every object seen during the event (detection events); empty for motion and manual ones.'),
   clip_url: z.string().nullable(),
   thumbnail_url: z.string().nullable(),
   sprite_url: z.string().nullable(),

@@ -17,6 +17,8 @@ export interface LiveRoutesDeps {
   manager: WorkerManagerPort;
   settings: { get(): Settings };
   noSignal: () => Buffer;
+  /** Draws current detections on live frames (Iris's annotated snapshot/MJPEG); absent means raw frames. */
+  annotator?: { frame(cameraId: number, f: LatestFrame): Promise<Buffer> };
   /** Session folders, playlists and segments, contained in the data root. */
   hlsFiles: HlsFilesRepository;
   /** Open MJPEG viewers (observability and tests). */
@@ -76,11 +78,16 @@ export const liveRoutes =
   (app) => {
     const hlsDirs = new Map<number, string>();
 
+    const render = (id: number, f: LatestFrame, req: FastifyRequest): Promise<Buffer> | Buffer => {
+      const raw = (req.query as Record<string, unknown>).annotated === '0';
+      return d.annotator && !raw ? d.annotator.frame(id, f) : f.jpeg;
+    };
+
     app.get('/api/live/:id/snapshot', MEDIA, async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const f = d.manager.latest(id);
       if (f) reply.header('X-Frame-Timestamp', String(f.ts_ms));
-      return reply.header('Cache-Control', 'no-store').type('image/jpeg').send(f?.jpeg ?? d.noSignal());
+      return reply.header('Cache-Control', 'no-store').type('image/jpeg').send(f ? await render(id, f, req) : d.noSignal());
     });
 
     app.get('/api/live/:id/stream', { ...MEDIA, exposeHeadRoute: false }, (req: FastifyRequest, reply: FastifyReply) => {
@@ -100,19 +107,27 @@ export const liveRoutes =
       let lastSeq = -1;
       let congested = false;
       let closed = false;
-      const send = (f: LatestFrame | null) => {
-        if (congested || closed) return;
-        if (f) lastSeq = f.seq;
-        if (!res.write(part(f?.jpeg ?? d.noSignal()))) {
-          congested = true;
-          res.once('drain', () => (congested = false));
+      let busy = false;
+      const send = async (f: LatestFrame | null) => {
+        if (congested || closed || busy) return;
+        busy = true;
+        try {
+          if (f) lastSeq = f.seq;
+          const jpeg = f ? await render(id, f, req) : d.noSignal();
+          if (closed) return;
+          if (!res.write(part(jpeg))) {
+            congested = true;
+            res.once('drain', () => (congested = false));
+          }
+        } finally {
+          busy = false;
         }
       };
-      send(d.manager.latest(id));
+      void send(d.manager.latest(id));
       const timer = setInterval(() => {
         if (!d.cameras.exists(id)) return finish();
         const f = d.manager.latest(id);
-        if (f && f.seq !== lastSeq) send(f);
+        if (f && f.seq !== lastSeq) void send(f);
       }, Math.round(1000 / fps));
       const finish = () => {
         if (closed) return;
@@ -194,8 +209,8 @@ export const liveRoutes =
     });
 
     const docs: RawRouteDoc[] = [
-      { method: 'GET', path: '/api/live/{id}/snapshot', tag: 'live', produces: 'image/jpeg', doc: 'Latest frame as image/jpeg; a "no signal" JPEG (200) before the first frame; 404 only for an unknown camera.' },
-      { method: 'GET', path: '/api/live/{id}/stream', tag: 'live', produces: 'multipart/x-mixed-replace', doc: 'MJPEG stream of the latest frames; ?fps= is clamped to [1, live_mjpeg_fps]; a part is pushed only when the frame changed.' },
+      { method: 'GET', path: '/api/live/{id}/snapshot', tag: 'live', produces: 'image/jpeg', doc: 'Latest frame as image/jpeg with the current detections drawn (boxes, class, score, track; ?annotated=0 for the raw frame); a "no signal" JPEG (200) before the first frame; 404 only for an unknown camera.' },
+      { method: 'GET', path: '/api/live/{id}/stream', tag: 'live', produces: 'multipart/x-mixed-replace', doc: 'MJPEG stream of the latest frames, annotated like the snapshot (?annotated=0 for raw); ?fps= is clamped to [1, live_mjpeg_fps]; a part is pushed only when the frame changed.' },
       { method: 'GET', path: '/api/live/{id}/hls/index.m3u8', tag: 'live', produces: 'application/vnd.apple.mpegurl', doc: 'Starts (idempotently) the HLS session from the camera ingest and serves its playlist; 503 when HLS is disabled or at capacity.' },
       { method: 'GET', path: '/api/live/{id}/hls/{segment}', tag: 'live', produces: 'video/mp2t', doc: 'One HLS segment; the name must match ^seg\\d{5}\\.ts$ (else 400).' },
       { method: 'GET', path: '/api/live/{id}/hls/close', tag: 'live', doc: 'Stop the camera HLS session (player close).' },

@@ -146,6 +146,7 @@ const PUSH_NAMES: Record<PushEventName, true> = {
   'event.deleted': true,
   'export.progress': true,
   'export.deleted': true,
+  detections: true,
 };
 
 /** An input type with no required fields accepts this, so such calls may omit the argument. */

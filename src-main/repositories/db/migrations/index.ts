@@ -6,6 +6,7 @@ import { m003Recordings } from './003-recordings';
 import { m004CoverageSpans } from './004-coverage-spans';
 import { m005SegmentTotals } from './005-segment-totals';
 import { m006OwnerFfmpegExportSizes } from './006-owner-ffmpeg-export-sizes';
+import { m007EventObjects } from './007-event-objects';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   up: (db: Database) => void;
 }
 
-export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans, m005SegmentTotals, m006OwnerFfmpegExportSizes];
+export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans, m005SegmentTotals, m006OwnerFfmpegExportSizes, m007EventObjects];
