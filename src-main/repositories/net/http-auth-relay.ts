@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { describeConnectError, type AuthRelay, type RelayFailure, type RelayOptions } from './camera-net.repository';
 import type { HttpAuthClient } from './http-auth-client';
+import { listenOnLoopback } from './listen-loopback';
 
 const DEFAULT_MAX_CLIENTS = 4;
 const PASSED_HEADERS = ['content-type', 'content-length', 'cache-control', 'last-modified', 'etag'];
@@ -28,16 +29,9 @@ export class HttpAuthRelay implements AuthRelay {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    const port = await listenOnLoopback(this.server);
     this.server.on('error', (err) => this.o.log.warn({ err: err.message }, 'HTTP relay server error'));
-    const addr = this.server.address();
-    this.url = `http://127.0.0.1:${addr && typeof addr === 'object' ? addr.port : 0}/${this.token}`;
+    this.url = `http://127.0.0.1:${port}/${this.token}`;
   }
 
   private setFailure(f: RelayFailure | null): void {

@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import { describeConnectError, type AuthRelay, type RelayFailure, type RelayOptions } from './camera-net.repository';
 import { AuthSession } from './http-auth';
 import { RtspReader, RtspUrlMap, headerValue, headerValues, isResponse, requestLine, serialize, statusOf, type RtspChunk, type RtspMessage } from './rtsp-message';
+import { listenOnLoopback } from './listen-loopback';
 
 const DEFAULT_MAX_CLIENTS = 4;
 const FIRST_REQUEST_MS = 10_000;
@@ -252,16 +253,8 @@ export class RtspAuthRelay implements AuthRelay {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    const port = await listenOnLoopback(this.server);
     this.server.on('error', (err) => this.log.warn({ err: err.message }, 'RTSP relay server error'));
-    const addr = this.server.address();
-    const port = addr && typeof addr === 'object' ? addr.port : 0;
     this.map = new RtspUrlMap(`rtsp://127.0.0.1:${port}/${this.token}`, this.o.upstream);
     this.url = this.map.clientUrl(this.o.upstream);
   }
