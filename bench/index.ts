@@ -20,6 +20,7 @@ export const CASES: BenchCase[] = [
   { name: 'events', doc: 'GET /api/events latency at 10k/100k events', run: async () => (await import('./events.bench')).run() },
   { name: 'detector', doc: 'NanoDet throughput through the analysis worker vs raw onnxruntime-node, same frames, same process', run: async () => (await import('./detector.bench')).run() },
   { name: 'analysis', doc: 'N street cameras analysed at 5 fps: drops, event-loop p99, frame→detections and frame→event-open latency', run: async () => (await import('./analysis.bench')).run() },
+  { name: 'faces', doc: 'faces/s through detect → align → embed in the analysis worker (1080p person boxes, photos) and the share outside ONNX', run: async () => (await import('./faces.bench')).run() },
   { name: 'timeline-draw', doc: 'timeline per-frame draw input', run: async () => (await import('./timeline-draw.bench')).run() },
 ];
 

@@ -6,8 +6,10 @@ export const MODEL_TASKS = ['detector', 'face-detector', 'face-embedding', 'appe
 export type ModelTask = (typeof MODEL_TASKS)[number];
 
 /** Decoders this version implements; a manifest naming another one is reported, never guessed at. */
-export const DECODER_TYPES = ['nanodet', 'yolov8', 'ssd'] as const;
+export const DECODER_TYPES = ['nanodet', 'yolov8', 'ssd', 'blazeface', 'embedding'] as const;
 export type DecoderType = (typeof DECODER_TYPES)[number];
+/** Decoders whose output is boxes (what detector and face-detector models use). */
+export const BOX_DECODERS: readonly DecoderType[] = ['nanodet', 'yolov8', 'ssd', 'blazeface'];
 
 const name = z.string().min(1).max(200);
 const triple = z.tuple([z.number(), z.number(), z.number()]);
@@ -57,11 +59,70 @@ const ssdSchema = z
   .strict()
   .describe('boxes [1, N, 4] as x1, y1, x2, y2 normalised to the input (0–1); scores [1, N, C] (or C+1 with background) already activated.');
 
-export const decoderSchema = z.discriminatedUnion('type', [nanodetSchema, yolov8Schema, ssdSchema]);
+const keypointName = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'keypoint names are lower_snake_case');
+
+const blazefaceSchema = z
+  .object({
+    type: z.literal('blazeface'),
+    /** One per anchor layer, in the order the anchors are numbered. */
+    heads: z
+      .array(
+        z
+          .object({
+            scores: name,
+            regression: name,
+            /** Cells per side of this layer's square grid. */
+            grid: z.number().int().min(1).max(256),
+            /** Anchors per cell. */
+            anchors: z.number().int().min(1).max(16),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(8),
+    /** Names of the (x, y) pairs after the box in each regression row, in order. */
+    keypoints: z.array(keypointName).min(1).max(32),
+  })
+  .strict()
+  .describe(
+    'MediaPipe BlazeFace: per layer, score logits [1, A, 1] and regressors [1, A, 4+2K] for A = grid²·anchors (row-major cells, anchors within a cell). ' +
+      'anchor = ((cx+0.5)/grid, (cy+0.5)/grid); centre = anchor + (dx, dy)/S; size = (w, h)/S; keypoint = anchor + k/S; score = sigmoid(logit).',
+  );
+
+const embeddingSchema = z
+  .object({
+    type: z.literal('embedding'),
+    output: name,
+    /** Length of the embedding vector; everything downstream takes it from here. */
+    dim: z.number().int().min(2).max(8192),
+    /** Cosine similarity above which two faces count as one person, as measured for this model (a default for face_match_threshold). */
+    match_threshold: z.number().min(-1).max(1).optional(),
+  })
+  .strict()
+  .describe('One output [1, dim]; the worker L2-normalises it and vectors are compared by cosine similarity.');
+
+export const decoderSchema = z.discriminatedUnion('type', [nanodetSchema, yolov8Schema, ssdSchema, blazefaceSchema, embeddingSchema]);
 export type DecoderSpec = z.output<typeof decoderSchema>;
 export type NanodetDecoderSpec = z.output<typeof nanodetSchema>;
 export type Yolov8DecoderSpec = z.output<typeof yolov8Schema>;
 export type SsdDecoderSpec = z.output<typeof ssdSchema>;
+export type BlazefaceDecoderSpec = z.output<typeof blazefaceSchema>;
+export type EmbeddingDecoderSpec = z.output<typeof embeddingSchema>;
+
+const point = z.tuple([z.number().min(-4096).max(4096), z.number().min(-4096).max(4096)]);
+
+export const alignmentSchema = z
+  .object({
+    /** Detector keypoint names (as the face detector's manifest lists them), one per template point. */
+    points: z.array(keypointName).min(2).max(16),
+    /** Where each of those points lands in the model's input, in input pixels. */
+    template: z.array(point).min(2).max(16),
+  })
+  .strict()
+  .refine((a) => a.points.length === a.template.length, 'points and template must have the same length')
+  .refine((a) => new Set(a.points).size === a.points.length, 'points must not repeat')
+  .describe('A least-squares similarity transform maps the detector keypoints onto the template; the face is warped to the input size.');
+export type AlignmentSpec = z.output<typeof alignmentSchema>;
 
 export const modelManifestSchema = z
   .object({
@@ -77,13 +138,30 @@ export const modelManifestSchema = z
     source: z.string().min(1).max(1000),
     input: inputSpecSchema,
     decoder: decoderSchema,
-    classes: z.union([z.literal('coco80'), z.array(z.string().min(1).max(100)).min(1).max(10_000)]),
+    /** Required for detectors; a face detector defaults to ["face"]; embedding models have none. */
+    classes: z.union([z.literal('coco80'), z.array(z.string().min(1).max(100)).min(1).max(10_000)]).optional(),
+    /** Face embedding models: how a detected face is aligned to the input. */
+    alignment: alignmentSchema.optional(),
     score_threshold: z.number().gt(0).lt(1).default(0.4),
     iou_threshold: z.number().gt(0).max(1).default(0.5),
     max_batch: z.number().int().min(1).max(64).default(1),
     max_detections: z.number().int().min(1).max(1000).default(100),
   })
-  .strict();
+  .strict()
+  .superRefine((m, ctx) => {
+    const boxes = BOX_DECODERS.includes(m.decoder.type);
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (m.task === 'detector' || m.task === 'face-detector') {
+      if (!boxes) issue('decoder', `a ${m.task} needs a box decoder (${BOX_DECODERS.join(', ')}), not "${m.decoder.type}"`);
+      if (m.task === 'detector' && m.classes === undefined) issue('classes', 'a detector must list its classes');
+    } else {
+      if (m.decoder.type !== 'embedding') issue('decoder', `a ${m.task} model needs the "embedding" decoder, not "${m.decoder.type}"`);
+      if (m.classes !== undefined) issue('classes', `a ${m.task} model has no classes`);
+    }
+    if (m.task === 'face-embedding' && !m.alignment) issue('alignment', 'a face-embedding model must give its alignment template');
+    if (m.task !== 'face-embedding' && m.alignment) issue('alignment', 'only face-embedding models are aligned');
+    if (m.alignment?.template.some(([x, y]) => x < 0 || y < 0 || x > m.input.width || y > m.input.height)) issue('alignment', 'template points must lie inside the input');
+  });
 
 export type ModelManifest = z.output<typeof modelManifestSchema>;
 export type InputSpec = ModelManifest['input'];
@@ -103,8 +181,11 @@ export function parseManifest(json: unknown): ManifestParse {
   return { ok: false, error: `invalid manifest: ${issues.join('; ')}` };
 }
 
-export function classNames(m: Pick<ModelManifest, 'classes'>): readonly string[] {
-  return m.classes === 'coco80' ? COCO_CLASSES : m.classes;
+const FACE_CLASSES: readonly string[] = ['face'];
+
+export function classNames(m: Pick<ModelManifest, 'classes' | 'task'>): readonly string[] {
+  if (m.classes === 'coco80') return COCO_CLASSES;
+  return m.classes ?? (m.task === 'face-detector' ? FACE_CLASSES : []);
 }
 
 /** Output tensors the decoder reads. */
@@ -116,6 +197,10 @@ export function decoderOutputs(d: DecoderSpec): string[] {
       return [d.output];
     case 'ssd':
       return [d.boxes, d.scores];
+    case 'blazeface':
+      return d.heads.flatMap((h) => [h.scores, h.regression]);
+    case 'embedding':
+      return [d.output];
   }
 }
 
@@ -165,6 +250,20 @@ export function checkModelIo(m: ModelManifest, inputs: readonly TensorInfo[], ou
     if (s.length === 3 && fixed(s[1]) && fixed(s[2]) && s[1] !== 4 + classes && s[2] !== 4 + classes) {
       return `output "${d.output}" has shape ${dimsText(s)}; with ${classes} classes one axis must be ${4 + classes}`;
     }
+  } else if (d.type === 'blazeface') {
+    for (const h of d.heads) {
+      const n = h.grid * h.grid * h.anchors;
+      const s = shapeOf(h.scores);
+      const r = shapeOf(h.regression);
+      const rows = (t: readonly (number | string)[]) => (t.length >= 3 ? t[t.length - 2] : t[0]);
+      if (fixed(rows(s)) && rows(s) !== n) return `output "${h.scores}" has ${String(rows(s))} anchors, a ${h.grid}×${h.grid} grid with ${h.anchors} per cell gives ${n}`;
+      if (fixed(r.at(-1)) && r.at(-1) !== 4 + 2 * d.keypoints.length) return `output "${h.regression}" has ${String(r.at(-1))} values per anchor, expected 4 + 2 × ${d.keypoints.length} keypoints`;
+      if (fixed(rows(r)) && rows(r) !== n) return `output "${h.regression}" has ${String(rows(r))} anchors, expected ${n}`;
+    }
+    if (width !== height) return `a blazeface model takes a square input, the manifest says ${width}×${height}`;
+  } else if (d.type === 'embedding') {
+    const s = shapeOf(d.output);
+    if (fixed(s.at(-1)) && s.at(-1) !== d.dim) return `output "${d.output}" has ${String(s.at(-1))} values, the manifest says dim ${d.dim}`;
   } else {
     const s = shapeOf(d.scores);
     const cols = classes + (d.background ? 1 : 0);
@@ -190,7 +289,10 @@ export interface ModelEntry {
   task: ModelTask | null;
   decoder: DecoderType | null;
   input: { width: number; height: number } | null;
+  /** Number of classes a detector reports; null for embedding models. */
   classes: number | null;
+  /** Embedding length of an embedding model; null for detectors. */
+  dim: number | null;
   licence: string | null;
   source: string | null;
   sha256: string | null;

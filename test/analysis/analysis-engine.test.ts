@@ -93,7 +93,7 @@ describe('analysis engine (real worker, real NanoDet)', () => {
     expect(engine.activeModel()?.scale_filter).toBe('scale=416:416:force_original_aspect_ratio=decrease');
     expect(engine.providers()).toContain('cpu');
     const st = Object.fromEntries(engine.models().map((m) => [m.name, m.status]));
-    expect(st).toEqual({ 'nanodet-m-416-coco': 'ok', corrupt: 'error', 'no-decoder': 'error', 'wrong-size': 'error' });
+    expect(st).toEqual({ 'blazeface-back-256': 'ok', 'dlib-resnet-face-128': 'ok', 'nanodet-m-416-coco': 'ok', corrupt: 'error', 'no-decoder': 'error', 'wrong-size': 'error' });
   });
 
   it('finds the people in vtest.avi frames: counts within tolerance, hand-labelled boxes at IoU ≥ 0.5', async () => {
@@ -169,7 +169,7 @@ describe('analysis engine (real worker, real NanoDet)', () => {
   it('a corrupt model, an unknown decoder and a wrong input size each fail clearly and leave NanoDet running', async () => {
     const cases: [string, RegExp][] = [
       ['corrupt', /^model "corrupt": onnxruntime cannot load "corrupt\.onnx": /],
-      ['no-decoder', /^model "no-decoder": unknown decoder "detr" \(this version knows nanodet, yolov8, ssd\)$/],
+      ['no-decoder', /^model "no-decoder": unknown decoder "detr" \(this version knows nanodet, yolov8, ssd, blazeface, embedding\)$/],
       ['wrong-size', /^model "wrong-size": input "input_1" has shape \[1,3,416,416\], the manifest says NCHW \[1,3,640,640\]$/],
       ['missing', /^model "missing": no model named "missing"$/],
     ];

@@ -230,7 +230,7 @@ describe('manifest', () => {
   });
 
   it('names an unknown decoder and the fields that are wrong', () => {
-    expect(parseManifest({ ...base, decoder: { type: 'retinanet' } })).toEqual({ ok: false, error: 'unknown decoder "retinanet" (this version knows nanodet, yolov8, ssd)' });
+    expect(parseManifest({ ...base, decoder: { type: 'retinanet' } })).toEqual({ ok: false, error: 'unknown decoder "retinanet" (this version knows nanodet, yolov8, ssd, blazeface, embedding)' });
     expect(parseManifest({ ...base, decoder: 'detr' })).toMatchObject({ ok: false, error: expect.stringContaining('unknown decoder "detr"') });
     const bad = parseManifest({ ...base, input: { ...base.input, layout: 'CHW', width: 'big' } });
     expect(bad.ok).toBe(false);

@@ -79,7 +79,7 @@ describe('model registry', () => {
   it('gives every broken model a clear error instead of failing the scan', () => {
     const err = (n: string) => ({ status: byName(n)?.status, error: byName(n)?.error });
     expect(err('corrupt')).toEqual({ status: 'error', error: expect.stringMatching(/^onnxruntime cannot load "corrupt\.onnx": .*(Protobuf|protobuf)/) });
-    expect(err('no-decoder')).toEqual({ status: 'error', error: 'unknown decoder "centernet" (this version knows nanodet, yolov8, ssd)' });
+    expect(err('no-decoder')).toEqual({ status: 'error', error: 'unknown decoder "centernet" (this version knows nanodet, yolov8, ssd, blazeface, embedding)' });
     expect(err('wrong-size')).toEqual({ status: 'error', error: 'input "input_1" has shape [1,3,416,416], the manifest says NCHW [1,3,320,320]' });
     expect(err('wrong-sha')).toEqual({ status: 'error', error: expect.stringMatching(/^sha256 mismatch: the manifest says abababababab…, the file is 069213f7785d…$/) });
     expect(err('missing-file')).toEqual({ status: 'error', error: 'the model file "gone.onnx" was not found beside the manifest' });
@@ -87,7 +87,7 @@ describe('model registry', () => {
     expect(err('not-json')).toEqual({ status: 'error', error: expect.stringMatching(/^manifest is not readable JSON: /) });
     expect(entries.filter((e) => e.name === 'nanodet-m-416-coco')).toHaveLength(2);
     expect(entries.find((e) => e.manifest_path.endsWith('dup.json'))).toMatchObject({ status: 'error', error: expect.stringContaining('another model is already named "nanodet-m-416-coco"') });
-    expect(entries).toHaveLength(hasUltraface ? 10 : 9);
+    expect(entries).toHaveLength(hasUltraface ? 12 : 11);
   });
 
   it('opens a model with its session, and explains why one cannot be opened', async () => {

@@ -1,4 +1,4 @@
-// The analysis engine (implements the port): routes frames through the fair scheduler to the supervised worker and keeps per-camera stats.
+// The analysis engine (implements the analysis and face ports): routes frames through the fair scheduler to the supervised worker, sends face jobs to the same worker and keeps per-camera stats.
 import type {
   ActiveModel,
   AnalysisEngine,
@@ -8,15 +8,18 @@ import type {
   CameraAnalysisConfig,
   CameraAnalysisStats,
   ModelSwitch,
+  Box,
 } from '../../ports/analysis-engine.port';
+import type { AppearanceHist, FaceEngine, FaceError, FaceModelControl, FaceModels, FaceOptions, FaceOutcome, FaceResult, FaceTiming } from '../../ports/face-engine.port';
 import type { AnalysisFrame } from '../../ports/ingest.port';
 import type { Logger } from '../../repositories/logger';
 import type { ModelDir } from '../../repositories/onnx/model-registry.repository';
 import type { ModelEntry } from '../../shared/model-manifest';
 import type { BackoffPolicy } from '../supervisor-policy';
 import { AnalysisWorkerHost, type HostState, type WorkerEntry } from './analysis-worker-host';
-import type { FrameJob, FrameOutcome } from './analysis-worker.protocol';
+import type { FacePair, FrameJob, FrameOutcome } from './analysis-worker.protocol';
 import { FairScheduler } from './fair-scheduler';
+import type { WireFace } from './face-pipeline';
 
 export interface AnalysisEngineOptions {
   /** Bundled first (resources/models), then the user's (<data>/models). */
@@ -24,6 +27,13 @@ export interface AnalysisEngineOptions {
   log: Logger;
   /** The detector loaded at start: a manifest name, undefined for the first bundled detector that checks out, null for none. */
   model?: string | null;
+  /** Face models loaded at start (settings face_detector_model / face_embedder_model): undefined for the first bundled ones that check out, null for faces off. */
+  faceDetectorModel?: string | null;
+  faceEmbedderModel?: string | null;
+  /** Pixels sharp may read from an image given to facesInImage (default 50 MP, the enrolment limit). */
+  maxImagePixels?: number;
+  /** Face jobs in the worker at once; beyond it facesInImage/facesInFrame answer 'busy' at once (default 4). */
+  maxFaceJobs?: number;
   /** Analysed frames per second across all cameras; null or undefined for no budget. */
   budgetFps?: number | null;
   /** Intra-op threads of the ONNX session; 0 or undefined lets onnxruntime choose. */
@@ -61,9 +71,13 @@ interface CameraStats {
 
 const RATE_WINDOW_MS = 5000;
 
+const NO_FACES: FaceModels = { detector: null, embedder: null, dim: null, match_threshold: null, error: null };
+
+const toResult = (f: WireFace): FaceResult => ({ ...f, crop_jpeg: f.crop_jpeg ? Buffer.from(f.crop_jpeg.buffer, f.crop_jpeg.byteOffset, f.crop_jpeg.byteLength) : null });
+
 const newStats = (): CameraStats => ({ submitted: 0, analysed: 0, runs: 0, recent: [], lastInferenceMs: null, gateOpen: null, lastTs: null, lastError: null });
 
-export class WorkerAnalysisEngine implements AnalysisEngine {
+export class WorkerAnalysisEngine implements AnalysisEngine, FaceEngine, FaceModelControl {
   /** The supervised worker (exposed for diagnostics and tests; not part of the port). */
   readonly worker: AnalysisWorkerHost;
   private readonly scheduler: FairScheduler<Queued>;
@@ -80,9 +94,15 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
   private started = false;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
+  private faceState: FaceModels = NO_FACES;
+  /** The face pair every new worker loads; undefined until the first scan picks the defaults, null for faces off. */
+  private wantedFaces: { detector: string; embedder: string } | null | undefined;
+  private faceJobs = 0;
 
   constructor(private readonly o: AnalysisEngineOptions) {
     this.wanted = o.model;
+    if (o.faceDetectorModel === null || o.faceEmbedderModel === null) this.wantedFaces = null;
+    else if (o.faceDetectorModel !== undefined && o.faceEmbedderModel !== undefined) this.wantedFaces = { detector: o.faceDetectorModel, embedder: o.faceEmbedderModel };
     this.now = o.now ?? Date.now;
     this.log = o.log.child({ module: 'analysis-engine' });
     this.scheduler = new FairScheduler<Queued>({ maxInFlight: 1, budgetFps: o.budgetFps ?? null });
@@ -219,13 +239,18 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
     return s;
   }
 
-  /** Runs when a worker (first or restarted) says ready, before frames flow to it: providers and models once, then the model. */
+  /** Runs when a worker (first or restarted) says ready, before frames flow to it: providers and models once, then the models. */
   private async prepareWorker(): Promise<void> {
     if (!this.provs.length) {
       const p = await this.worker.request({ type: 'providers' });
       if (p.type === 'providers') this.provs = p.providers;
     }
     if (!this.scanned) await this.rescanModels();
+    await this.loadDetector();
+    await this.loadFaces();
+  }
+
+  private async loadDetector(): Promise<void> {
     if (this.wanted === undefined && this.scanned) this.wanted = this.list.find((m) => m.status === 'ok' && m.task === 'detector' && m.origin === 'bundled')?.name ?? null;
     if (!this.wanted) return;
     const r = await this.worker.request({ type: 'load', name: this.wanted });
@@ -241,6 +266,103 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
     this.modelError = r.error;
     if (r.entry) this.upsertEntry(r.entry);
     this.log.error({ model: this.wanted, error: r.error.message }, 'the detector model did not load; analysing motion only');
+  }
+
+  /** Loads the wanted face pair into a (new) worker; a failure leaves detection running and is kept in faceModels().error. */
+  private async loadFaces(): Promise<void> {
+    if (this.wantedFaces === undefined && this.scanned) {
+      const first = (task: string) => this.list.find((m) => m.status === 'ok' && m.task === task && m.origin === 'bundled')?.name;
+      const detector = first('face-detector');
+      const embedder = first('face-embedding');
+      this.wantedFaces = detector && embedder ? { detector, embedder } : null;
+    }
+    const want = this.wantedFaces;
+    if (!want) {
+      this.faceState = NO_FACES;
+      return;
+    }
+    const r = await this.worker.request({ type: 'face-load', detector: want.detector, embedder: want.embedder });
+    if (r.type === 'face-models') {
+      for (const e of r.entries) this.upsertEntry(e);
+      if (r.outcome.ok) {
+        this.faceState = pairState(r.outcome.value.pair);
+        this.log.info({ detector: want.detector, embedder: want.embedder, dim: this.faceState.dim }, 'face models active');
+        return;
+      }
+    }
+    const message = r.type === 'face-models' && !r.outcome.ok ? r.outcome.error.message : r.type === 'error' ? r.error.message : 'unexpected reply';
+    this.faceState = { ...NO_FACES, error: message };
+    this.log.error({ detector: want.detector, embedder: want.embedder, error: message }, 'the face models did not load; detection runs without faces');
+  }
+
+  faceModels(): FaceModels {
+    return this.faceState;
+  }
+
+  async setFaceModels(detector: string | null, embedder: string | null): Promise<FaceOutcome<FaceModels>> {
+    if (!this.started) return { ok: false, error: { kind: 'stopped', message: 'the analysis engine is not running' } };
+    const r = await this.worker.request({ type: 'face-load', detector, embedder });
+    if (r.type === 'face-models') {
+      for (const e of r.entries) this.upsertEntry(e);
+      if (r.outcome.ok) {
+        this.wantedFaces = detector !== null && embedder !== null ? { detector, embedder } : null;
+        this.faceState = pairState(r.outcome.value.pair);
+        this.log.info({ detector, embedder, dim: this.faceState.dim }, 'face models switched');
+        return { ok: true, value: this.faceState };
+      }
+    }
+    const error: FaceError = r.type === 'face-models' && !r.outcome.ok ? r.outcome.error : r.type === 'error' ? r.error : { kind: 'model-load', message: 'unexpected reply' };
+    this.faceState = { ...this.faceState, error: error.message };
+    this.log.warn({ detector, embedder, error: error.message, kept: this.faceState.embedder }, 'face model switch failed; the previous pair keeps running');
+    return { ok: false, error };
+  }
+
+  async facesInImage(image: Buffer, opts: FaceOptions): Promise<FaceOutcome<{ width: number; height: number; faces: FaceResult[]; timing: FaceTiming }>> {
+    const refused = this.refuseFaceJob();
+    if (refused) return refused;
+    const copy = new Uint8Array(image.byteLength);
+    copy.set(image);
+    const max_pixels = this.o.maxImagePixels ?? 50_000_000;
+    const r = await this.faceJob(() => this.worker.request({ type: 'faces-image', image: copy, opts, max_pixels }, [copy.buffer]));
+    if (r.type === 'error') return { ok: false, error: r.error };
+    if (!r.outcome.ok) return r.outcome;
+    return { ok: true, value: { ...r.outcome.value, faces: r.outcome.value.faces.map(toResult) } };
+  }
+
+  async facesInFrame(
+    frame: { camera_id: number; ts_ms: number; width: number; height: number; rgb: Buffer },
+    regions: Box[] | null,
+    opts: FaceOptions,
+  ): Promise<FaceOutcome<{ faces: FaceResult[]; appearance: (AppearanceHist | null)[]; timing: FaceTiming }>> {
+    const refused = this.refuseFaceJob();
+    if (refused) return refused;
+    const bytes = frame.width * frame.height * 3;
+    if (!(frame.width > 0 && frame.height > 0) || frame.rgb.length !== bytes) {
+      return { ok: false, error: { kind: 'bad-frame', message: `expected ${frame.width}×${frame.height} rgb24 (${bytes} bytes), got ${frame.rgb.length} bytes` } };
+    }
+    const transfer: ArrayBuffer[] = [];
+    const rgb = this.transferable(frame.rgb, transfer);
+    const job = { camera_id: frame.camera_id, ts_ms: frame.ts_ms, width: frame.width, height: frame.height, rgb };
+    const r = await this.faceJob(() => this.worker.request({ type: 'faces-frame', frame: job, regions, opts }, transfer));
+    if (r.type === 'error') return { ok: false, error: r.error };
+    if (!r.outcome.ok) return r.outcome;
+    return { ok: true, value: { ...r.outcome.value, faces: r.outcome.value.faces.map(toResult) } };
+  }
+
+  private refuseFaceJob(): { ok: false; error: FaceError } | null {
+    if (!this.started) return { ok: false, error: { kind: 'stopped', message: 'the analysis engine is not running' } };
+    if (!this.faceState.embedder) return { ok: false, error: { kind: 'no-model', message: this.faceState.error ?? 'face recognition is off (no face models configured)' } };
+    if (this.faceJobs >= (this.o.maxFaceJobs ?? 4)) return { ok: false, error: { kind: 'busy', message: `${this.faceJobs} face jobs are already waiting for the analysis worker` } };
+    return null;
+  }
+
+  private async faceJob<T>(run: () => Promise<T>): Promise<T> {
+    this.faceJobs++;
+    try {
+      return await run();
+    } finally {
+      this.faceJobs--;
+    }
   }
 
   private onHostState(s: HostState): void {
@@ -317,4 +439,8 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
     transfer.push(copy.buffer);
     return copy;
   }
+}
+
+function pairState(pair: FacePair | null): FaceModels {
+  return pair ? { detector: pair.detector, embedder: pair.embedder, dim: pair.dim, match_threshold: pair.match_threshold, error: null } : NO_FACES;
 }

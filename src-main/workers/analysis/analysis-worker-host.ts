@@ -4,6 +4,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+// The worker uses sharp; on glibc the main thread must hold libvips loaded first, or a restarted worker's sharp fails
+// ("Module did not self-register") once the previous thread unloaded it (sharp's install docs, "Worker threads").
+import 'sharp';
 import type { AnalysisError } from '../../ports/analysis-engine.port';
 import type { Logger } from '../../repositories/logger';
 import { backoffDelay, type BackoffPolicy } from '../supervisor-policy';
@@ -48,7 +51,13 @@ type ReplyTo<R extends Request> = R['type'] extends 'ping'
       ? Extract<WorkerMessage, { type: 'providers' }>
       : R['type'] extends 'load'
         ? Extract<WorkerMessage, { type: 'loaded' }>
-        : never;
+        : R['type'] extends 'face-load'
+          ? Extract<WorkerMessage, { type: 'face-models' }>
+          : R['type'] extends 'faces-image'
+            ? Extract<WorkerMessage, { type: 'image-faces' }>
+            : R['type'] extends 'faces-frame'
+              ? Extract<WorkerMessage, { type: 'frame-faces' }>
+              : never;
 export type ErrorReply = Extract<WorkerMessage, { type: 'error' }>;
 
 type Pending =
@@ -167,13 +176,13 @@ export class AnalysisWorkerHost {
     this.worker.postMessage({ seq: ++this.seq, type: 'crash', reason } satisfies HostMessage);
   }
 
-  /** One request, one reply; never rejects: a dead or dying worker answers with an error reply. */
-  request<R extends Request>(req: R): Promise<ReplyTo<R> | ErrorReply> {
+  /** One request, one reply; never rejects: a dead or dying worker answers with an error reply. Memory in `transfer` moves to the worker. */
+  request<R extends Request>(req: R, transfer: ArrayBuffer[] = []): Promise<ReplyTo<R> | ErrorReply> {
     const seq = ++this.seq;
     if (!this.worker || !this.alive) return Promise.resolve(this.errorReply(seq, { kind: 'worker-crashed', message: 'the analysis worker is not running' }));
     return new Promise((resolve) => {
       this.pending.set(seq, { kind: 'request', resolve: resolve as (m: WorkerMessage | ErrorReply) => void });
-      this.post({ ...req, seq } as HostMessage);
+      this.post({ ...req, seq } as HostMessage, transfer);
     });
   }
 

@@ -1,6 +1,7 @@
 // Pure decoders from raw output tensors to candidate boxes in input pixels: NanoDet (GFL bins), YOLOv8/YOLO11 and SSD-style.
 import type { FloatTensor } from '../../repositories/onnx/onnx-runtime.repository';
 import type { DecoderSpec, NanodetDecoderSpec, SsdDecoderSpec, Yolov8DecoderSpec } from '../../shared/model-manifest';
+import { decodeBlazeface } from './face-decoder';
 import type { Candidate } from './nms';
 
 export interface DecodeContext {
@@ -155,5 +156,9 @@ export function decode(spec: DecoderSpec, outputs: Outputs, ctx: DecodeContext):
       return decodeYolov8(spec, outputs, ctx);
     case 'ssd':
       return decodeSsd(spec, outputs, ctx);
+    case 'blazeface':
+      return !ctx.allowed || ctx.allowed[0] ? decodeBlazeface(spec, outputs, ctx.width, ctx.conf) : [];
+    case 'embedding':
+      throw new Error('an embedding model gives no boxes');
   }
 }
