@@ -21,6 +21,8 @@ export interface CameraRuntime {
   record: boolean;
   /** The detector's square input size when this camera runs detection (analysis frames are fitted into it), else null. */
   analysisFit?: number | null;
+  /** Full-resolution face frames per second (cameras that capture faces), else null. */
+  faceFps?: number | null;
 }
 
 export interface LatestFrame {

@@ -28,6 +28,8 @@ export interface AnalysisFrame {
 export interface IngestListeners {
   segment: (s: ClosedSegment) => void;
   analysis: (f: AnalysisFrame) => void;
+  /** Full-resolution frames for face capture (cameras with faces on), at a low rate. */
+  face: (f: AnalysisFrame) => void;
 }
 
 /** The producer side: a camera worker publishes what its ingest made. */

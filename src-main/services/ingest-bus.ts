@@ -2,7 +2,7 @@
 import type { IngestListeners, IngestSink, IngestSource } from '../ports/ingest.port';
 
 export class IngestBus implements IngestSink, IngestSource {
-  private readonly l: { [K in keyof IngestListeners]: Set<IngestListeners[K]> } = { segment: new Set(), analysis: new Set() };
+  private readonly l: { [K in keyof IngestListeners]: Set<IngestListeners[K]> } = { segment: new Set(), analysis: new Set(), face: new Set() };
 
   on<K extends keyof IngestListeners>(kind: K, fn: IngestListeners[K]): () => void {
     (this.l[kind] as Set<IngestListeners[K]>).add(fn);

@@ -8,7 +8,7 @@ import type { IngestMessage, SupervisorCommand } from './camera-worker.protocol'
 import type { CameraRuntime } from '../ports/camera-workers.port';
 import type { WorkerError } from './camera-worker.types';
 import { JpegSplitter, LineSplitter, PpmSplitter, parseSegmentListLine } from './frame-splitters';
-import { FD_ANALYSIS, FD_JPEG, FD_SEGMENT_LIST, buildIngestArgs, type IngestArgsInput, type NetworkInput } from './ingest-args';
+import { FD_ANALYSIS, FD_FACES, FD_JPEG, FD_SEGMENT_LIST, buildIngestArgs, type IngestArgsInput, type NetworkInput } from './ingest-args';
 import { classifyExit } from './supervisor-policy';
 
 type Payload<M> = M extends IngestMessage ? Omit<M, 'seq' | 'run'> : never;
@@ -100,7 +100,7 @@ export class CameraIngestRun {
 
   private spawnChild(network: NetworkInput | null): void {
     const plan = buildIngestArgs({ ...this.o.args, rt: this.o.rt, ...(network ? { network } : {}) });
-    const child = this.o.procs.spawn(this.o.ffmpegPath, plan.args, { stdin: plan.stdin, extraFds: [FD_SEGMENT_LIST, FD_ANALYSIS, FD_JPEG] });
+    const child = this.o.procs.spawn(this.o.ffmpegPath, plan.args, { stdin: plan.stdin, extraFds: [FD_SEGMENT_LIST, FD_ANALYSIS, FD_JPEG, ...(this.o.args.faceFps ? [FD_FACES] : [])] });
     this.child = child;
     this.send({ type: 'spawned', pid: child.pid, command: redactArgs([this.o.ffmpegPath, ...plan.args], this.secrets), copy_video: plan.copyVideo });
 
@@ -118,6 +118,10 @@ export class CameraIngestRun {
     const ppm = new PpmSplitter();
     child.fds.get(FD_ANALYSIS)?.on('data', (d: Buffer) => {
       for (const f of ppm.push(d)) this.send({ type: 'analysis', ts_ms: Date.now(), width: f.width, height: f.height, data: f.data });
+    });
+    const faces = new PpmSplitter();
+    child.fds.get(FD_FACES)?.on('data', (d: Buffer) => {
+      for (const f of faces.push(d)) this.send({ type: 'face-frame', ts_ms: Date.now(), width: f.width, height: f.height, data: f.data });
     });
     const jpeg = new JpegSplitter();
     child.fds.get(FD_JPEG)?.on('data', (d: Buffer) => {

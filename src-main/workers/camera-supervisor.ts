@@ -183,6 +183,7 @@ export class CameraSupervisor {
         analysisFps: s.analysis_fps,
         analysisWidth: s.analysis_width,
         analysisFit: this.rt.analysisFit ?? null,
+        faceFps: this.rt.faceFps ?? null,
         jpegFps: s.live_mjpeg_fps,
       },
       onMessage: (m) => this.onMessage(m),
@@ -222,6 +223,9 @@ export class CameraSupervisor {
       case 'analysis':
         this.gotFrame(m.ts_ms);
         this.d.ingest.emit('analysis', { camera_id: this.rt.id, ts_ms: m.ts_ms, width: m.width, height: m.height, format: 'rgb24', data: m.data });
+        return;
+      case 'face-frame':
+        this.d.ingest.emit('face', { camera_id: this.rt.id, ts_ms: m.ts_ms, width: m.width, height: m.height, format: 'rgb24', data: m.data });
         return;
       case 'segment':
         const t = segmentTimes({ anchorMs: this.anchorMs, lastEndMs: this.lastSegEnd }, m.start_sec, m.end_sec, m.closed_ms);

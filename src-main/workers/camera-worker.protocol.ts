@@ -13,6 +13,7 @@ export type IngestMessage =
   | (Base & { type: 'input'; codec: string | null; width: number | null; height: number | null })
   | (Base & { type: 'jpeg'; ts_ms: number; jpeg: Buffer })
   | (Base & { type: 'analysis'; ts_ms: number; width: number; height: number; data: Buffer })
+  | (Base & { type: 'face-frame'; ts_ms: number; width: number; height: number; data: Buffer })
   | (Base & { type: 'segment'; path: string; start_sec: number; end_sec: number; closed_ms: number })
   | (Base & { type: 'log'; level: 'warn' | 'error'; line: string })
   | (Base & { type: 'error'; error: WorkerError })

@@ -7,6 +7,10 @@ import type { CameraRuntime } from '../ports/camera-workers.port';
 export const FD_SEGMENT_LIST = 3;
 export const FD_ANALYSIS = 4;
 export const FD_JPEG = 5;
+/** fd 6 = full-resolution frames for face capture (PPM), only for cameras that capture faces. */
+export const FD_FACES = 6;
+/** Face frames keep the camera's resolution up to this width: a 50 px face in 1080p must still be found. */
+export const FACE_MAX_WIDTH = 1920;
 
 /** Where ffmpeg reads an rtsp/mjpeg camera: its loopback auth relay when it has credentials, else the camera itself. */
 export interface NetworkInput {
@@ -34,6 +38,8 @@ export interface IngestArgsInput {
    * inside it (aspect kept), so the detector only pads them and JavaScript never resizes a frame.
    */
   analysisFit?: number | null;
+  /** Frames per second of full-resolution frames for face capture on fd 6; 0/undefined for none. */
+  faceFps?: number | null;
   jpegFps: number;
   /** Longest JPEG width; larger sources are scaled down for live view. */
   jpegMaxWidth?: number;
@@ -163,6 +169,10 @@ export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
     '-f',
     'image2pipe',
     `pipe:${FD_JPEG}`,
+    // 4) face frames: the camera's own resolution (capped), a low rate, self-describing PPM
+    ...(i.faceFps
+      ? ['-map', '0:v:0', '-an', '-vf', `${rateLimitFilter(i.faceFps)},scale='min(${FACE_MAX_WIDTH},iw)':-2`, '-fps_mode', 'passthrough', '-enc_time_base', '1/1000', '-c:v', 'ppm', '-f', 'image2pipe', `pipe:${FD_FACES}`]
+      : []),
   ];
   return { args, stdin: input.stdin, copyVideo: input.copy };
 }

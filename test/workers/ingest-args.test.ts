@@ -19,6 +19,14 @@ const input = (r: CameraRuntime, p: Partial<IngestArgsInput> = {}): IngestArgsIn
 const after = (args: string[], flag: string): string | undefined => args[args.indexOf(flag) + 1];
 
 describe('buildIngestArgs', () => {
+  it('a face-capturing camera gets a fourth output: full-resolution (capped) PPM frames at a low rate on fd 6', () => {
+    const { args } = buildIngestArgs(input(rt({}), { faceFps: 2 }));
+    expect(args).toContain('pipe:6');
+    const vfs = args.filter((_a, i) => args[i - 1] === '-vf');
+    expect(vfs[vfs.length - 1]).toMatch(/,scale='min\(1920,iw\)':-2$/);
+    expect(buildIngestArgs(input(rt({}))).args).not.toContain('pipe:6');
+  });
+
   it('a detecting camera gets analysis frames fitted into the model input by ffmpeg (aspect kept, no JS resize)', () => {
     const { args } = buildIngestArgs(input(rt({}), { analysisFit: 416 }));
     const vfs = args.filter((_a, i) => args[i - 1] === '-vf');

@@ -47,6 +47,8 @@ export interface CamerasServiceDeps {
   tickMs?: number;
   /** The detector's input size for a camera that detects (its analysis frames are fitted into it by ffmpeg), else null. */
   analysisFit?: (tuning: CameraTuning) => number | null;
+  /** Full-resolution face frames per second for a camera with these settings (null: no face capture). */
+  faceFps?: (tuning: CameraTuning) => number | null;
   /** Live detector figures for the status route; null when the camera does not detect. */
   detectorStatus?: (cameraId: number) => CameraDetectorStatus | null;
   /** Throws 409 with a preview when a camera's retention change would delete recordings and is not confirmed. */
@@ -222,7 +224,7 @@ export class CamerasService {
         this.d.repo.setStatus(r.id, { status: 'error', last_seen: null, last_error: `file: ${MEDIA_FILE_REFUSED}` });
         return;
       }
-      this.d.manager.start({ ...runtimeOf(r), analysisFit: this.d.analysisFit?.(r.tuning) ?? null });
+      this.d.manager.start({ ...runtimeOf(r), analysisFit: this.d.analysisFit?.(r.tuning) ?? null, faceFps: this.d.faceFps?.(r.tuning) ?? null });
     } catch (err) {
       this.log.error({ camera_id: r.id, err: err instanceof Error ? err.message : String(err) }, 'could not start the camera worker');
     }
