@@ -7,6 +7,7 @@ import { m004CoverageSpans } from './004-coverage-spans';
 import { m005SegmentTotals } from './005-segment-totals';
 import { m006OwnerFfmpegExportSizes } from './006-owner-ffmpeg-export-sizes';
 import { m007EventObjects } from './007-event-objects';
+import { m008PeopleFaces } from './008-people-faces';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,4 @@ export interface Migration {
   up: (db: Database) => void;
 }
 
-export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans, m005SegmentTotals, m006OwnerFfmpegExportSizes, m007EventObjects];
+export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans, m005SegmentTotals, m006OwnerFfmpegExportSizes, m007EventObjects, m008PeopleFaces];
