@@ -53,8 +53,16 @@ import { RecoveryService } from '../services/recording/recovery.service';
 import { RecordingCameraDataPurger } from '../services/recording/camera-data-purger.service';
 import { eventsRoutes } from '../transport/rest/events.routes';
 import { recordingsRoutes } from '../transport/rest/recordings.routes';
+import { peopleHandlers } from '../transport/handlers/people.handlers';
+import { faceGroupHandlers } from '../transport/handlers/face-groups.handlers';
+import { peopleRoutes } from '../transport/rest/people.routes';
+import { faceGroupsRoutes } from '../transport/rest/face-groups.routes';
+import { FaceCaptureService } from '../services/faces/face-capture.service';
+import { buildFaces, type Faces } from './faces';
 
 export const VERSION = '0.1.0';
+/** Full-resolution frames per second a face camera sends to face capture (each is searched inside its tracked people). */
+const FACE_FPS = 2;
 
 export interface ContainerDeps {
   keyProvider?: KeyProvider;
@@ -81,6 +89,7 @@ export interface Container {
   liveViewers: LiveViewers;
   engine: AnalysisEngine;
   analysis: AnalysisService;
+  faces: Faces & { capture: FaceCaptureService };
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -121,8 +130,10 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     { states: () => manager.states() },
     settings,
     { models: () => engine.models(), providers: () => engine.providers(), status: () => engine.status() },
+    { models: () => engine.faceModels(), matchThreshold: () => faces.matchThreshold(), index: () => faces.index.status() },
   );
 
+  const faceModelsWanted = (): boolean => settings.get().face_detector_model !== null && settings.get().face_embedder_model !== null;
   const ingest = new IngestBus();
   // Camera settings have one reader: the cameras service writes the table and invalidates it; recording reads it.
   const camerasRepo = new SqliteCamerasRepository(db, box);
@@ -139,8 +150,21 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     log: log.child({ module: 'analysis-engine' }),
     model: settings.get().detector_model,
     budgetFps: settings.get().analysis_max_fps,
+    faceDetectorModel: settings.get().face_detector_model,
+    faceEmbedderModel: settings.get().face_embedder_model,
   });
   const analysis = new AnalysisService(engine, cameraSettings, { onFrame: (id, fn) => manager.onFrame(id, fn) }, recording.recorder, recording.activity, bus, log.child({ module: 'analysis' }), Date.now, () => settings.get().detector_model !== null);
+  // Faces (issue 10): people, captured samples, vector indexes, live recognition over tracked people.
+  const faces = buildFaces({ dataDir: config.dataDir, db, engine, settings, bus, events: recording.events, eventsRepo: recording.eventsRepo, log });
+  const capture = new FaceCaptureService({
+    engine,
+    cameras: cameraSettings,
+    tracks: analysis,
+    openEvent: (id) => recording.recorder.openPresenceEvent(id),
+    recognition: faces.recognition,
+    minQuality: () => settings.get().face_min_quality,
+    log: log.child({ module: 'face-capture' }),
+  });
   const annotator = new LiveAnnotator(image, (id, at) => analysis.current(id, at));
 
   // Cameras (issue 3): one supervised ingest per camera; the cameras service drives it and derives status.
@@ -153,9 +177,15 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     bus,
     probe: new SourceProbeRepository(() => ffmpeg().ffprobe, new NodeCameraNetRepository(), log.child({ module: 'probe' })),
     files: new FsCameraFilesRepository(config.dataDir, [...config.mediaDirs, join(config.resourcesDir, 'demo')]),
-    purger: recording.purger,
+    purger: {
+      purgeCamera: async (id) => {
+        await recording.purger.purgeCamera(id);
+        await faces.samples.purgeCamera(id);
+      },
+    },
     retentionGuard: (change, confirm) => recording.retention.confirmChange({ camera: change }, confirm),
     analysisFit: (tuning) => analysis.analysisFit(tuning),
+    faceFps: (tuning) => (tuning.faces_enabled && faceModelsWanted() ? FACE_FPS : null),
     detectorStatus: (id) => analysis.detectorStatus(id),
     log: log.child({ module: 'cameras' }),
     demo: { enabled: config.demo, streetVideo: join(config.resourcesDir, 'demo', 'vtest.avi') },
@@ -163,6 +193,13 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   // A new detector model can change the analysis frame size: cameras whose runtime changes restart.
   settings.onChange((next, prev) => {
     if (next.analysis_max_fps !== prev.analysis_max_fps) engine.setBudget(next.analysis_max_fps);
+    if (next.face_detector_model !== prev.face_detector_model || next.face_embedder_model !== prev.face_embedder_model) {
+      const both = next.face_detector_model !== null && next.face_embedder_model !== null;
+      void engine.setFaceModels(both ? next.face_detector_model : null, both ? next.face_embedder_model : null).then((r) => {
+        if (!r.ok) log.warn({ detector: next.face_detector_model, embedder: next.face_embedder_model, error: r.error.message }, 'face models not switched; the previous pair keeps running');
+        cameras.reapplyRuntimes();
+      });
+    }
     if (next.detector_model === prev.detector_model) return;
     const switched = next.detector_model === null ? Promise.resolve(null) : engine.setModel(next.detector_model);
     void switched.then((r) => {
@@ -171,7 +208,10 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     });
   });
   bus.subscribe((m) => {
-    if (m.name === 'camera.removed') analysis.forget((m.payload as { camera_id: number }).camera_id);
+    if (m.name !== 'camera.removed') return;
+    const id = (m.payload as { camera_id: number }).camera_id;
+    analysis.forget(id);
+    capture.forget(id);
   });
   const noSignal = loadNoSignalJpeg(config.resourcesDir, ffmpeg().path);
   const liveViewers = new LiveViewers();
@@ -180,6 +220,8 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     ...systemHandlers({ system, settings, auth, ffmpeg: ffmpegService, baseUrl: () => `http://${isLoopback(config.host) ? '127.0.0.1' : config.host}:${boundPort}` }),
     ...cameraHandlers({ cameras }),
     ...eventHandlers(recording),
+    ...peopleHandlers({ people: faces.people }),
+    ...faceGroupHandlers({ groups: faces.groups, samples: faces.samples, search: faces.search, people: faces.people }),
   };
   const dispatcher = new Dispatcher(handlers);
   const http = await createHttpServer({
@@ -193,16 +235,19 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     settings,
     bus,
     log: log.child({ module: 'http' }),
-    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, annotator, noSignal: () => noSignal, hlsFiles: new NodeHlsFilesRepository(config.dataDir), viewers: liveViewers })],
+    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, annotator, noSignal: () => noSignal, hlsFiles: new NodeHlsFilesRepository(config.dataDir), viewers: liveViewers }),
+      peopleRoutes(faces.people, faces.files),
+      faceGroupsRoutes(faces.samples, faces.search, faces.files),
+    ],
   });
   http.addHook('onListen', async () => {
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture } };
 }
 
-function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository } {
+function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {
   const now = Date.now;
   const segmentsRepo = new SqliteSegmentsRepository(db);
   const eventsRepo = new SqliteEventsRepository(db);
@@ -227,5 +272,5 @@ function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: Se
     }
     return null;
   });
-  return { indexer, events, recorder, finalizer, activity, recordings, retention, recovery, purger, files };
+  return { indexer, events, recorder, finalizer, activity, recordings, retention, recovery, purger, files, eventsRepo };
 }

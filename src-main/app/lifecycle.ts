@@ -51,11 +51,18 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     // on stop it goes after the cameras, so no frame is left in flight.
     await c.engine.start();
     c.analysis.start(c.ingest);
+    // Faces: the enrolled index is ready before recognition starts; captured samples index in the background.
+    const indexing = c.faces.index.start().catch((err: unknown) => log.error({ err }, 'captured face index build failed'));
+    c.faces.capture.start(c.ingest);
     stopSteps.push([
       'analysis',
       async () => {
+        c.faces.capture.stop();
+        c.faces.recognition.stop();
         c.analysis.stop();
         await c.engine.stop();
+        await c.faces.index.stop();
+        await indexing;
       },
     ]);
     await c.http.listen({ host: config.host, port: config.port });

@@ -6,6 +6,7 @@ import type { FfmpegInfo } from '../repositories/ffmpeg/ffmpeg-locator';
 import type { SettingsService } from './settings.service';
 import type { ModelEntry } from '../shared/model-manifest';
 import type { AnalysisEngineStatus } from '../ports/analysis-engine.port';
+import type { FaceModels } from '../ports/face-engine.port';
 
 export interface WorkerStates {
   states(): WorkerState[];
@@ -26,6 +27,13 @@ export interface AnalysisIntrospection {
   status(): AnalysisEngineStatus;
 }
 
+/** What introspection needs of the faces side. */
+export interface FacesIntrospection {
+  models(): FaceModels;
+  matchThreshold(): number;
+  index(): { people: number; enrolled_faces: number; samples: number; rebuilding: boolean };
+}
+
 export class SystemService {
   constructor(
     private readonly info: SystemInfo,
@@ -34,7 +42,23 @@ export class SystemService {
     private readonly workers: WorkerStates,
     private readonly settings: SettingsService,
     private readonly analysis: AnalysisIntrospection,
+    private readonly faces: FacesIntrospection | null = null,
   ) {}
+
+  private facesInfo() {
+    const m = this.faces?.models() ?? { detector: null, embedder: null, dim: null, error: 'face recognition is not part of this build' };
+    const i = this.faces?.index() ?? { people: 0, enrolled_faces: 0, samples: 0, rebuilding: false };
+    const s = this.settings.get();
+    const off = s.face_detector_model === null || s.face_embedder_model === null;
+    return {
+      detector: m.detector,
+      embedder: m.embedder,
+      dim: m.dim,
+      match_threshold: this.faces && m.embedder ? this.faces.matchThreshold() : null,
+      error: off ? 'face models are turned off in settings' : (m.error ?? (m.embedder === null ? 'face models are not loaded yet' : null)),
+      index: { people: i.people, enrolled_faces: i.enrolled_faces, samples: i.samples, rebuilding: i.rebuilding },
+    };
+  }
 
   private backend() {
     const st = this.analysis.status();
@@ -45,7 +69,8 @@ export class SystemService {
       detector_error: configured === null ? null : (st.model_error?.message ?? (active === null && st.state === 'ready' ? `detector model ${configured} is not loaded` : null)),
       device: st.model?.provider ?? 'cpu',
       onnx_providers: [...this.analysis.providers()],
-      faces_enabled: false,
+      faces_enabled: this.faces !== null && this.faces.models().embedder !== null && this.faces.models().detector !== null,
+      faces: this.facesInfo(),
       analysis: { state: st.state, restarts: st.restarts, last_crash: st.last_crash },
       models: this.analysis.models().map((m) => ({
         name: m.name,

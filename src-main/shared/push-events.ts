@@ -28,6 +28,8 @@ export interface PushEventMap {
   'export.deleted': { export_id: string };
   /** Detector output for one analysed frame of a camera (empty `detections` clears the overlay). */
   'detections': { camera_id: number; ts: number; model: string; detections: LiveDetection[] };
+  /** A live track was named as an enrolled person, or its name was withdrawn (person_id null). */
+  'face.recognized': { camera_id: number; track_id: number; event_id: number | null; person_id: number | null; person_name: string | null; evidence: number; faces: number };
 }
 
 export type PushEventName = keyof PushEventMap;

@@ -1,7 +1,7 @@
 // Routes analysis frames to the off-thread engine and its results to tracking, events, activity and live overlays.
 import type { AnalysisFrame, IngestSource } from '../../ports/ingest.port';
 import type { LatestFrame, WorkerManagerPort } from '../../ports/camera-workers.port';
-import type { AnalysisEngine, AnalysisResult, CameraAnalysisConfig } from '../../ports/analysis-engine.port';
+import type { AnalysisEngine, AnalysisResult, Box, CameraAnalysisConfig } from '../../ports/analysis-engine.port';
 import type { PushSink } from '../../ports/push.port';
 import type { LiveDetection } from '../../shared/push-events';
 import type { Logger } from '../../repositories/logger';
@@ -54,6 +54,7 @@ export class AnalysisService {
   private readonly shots = new Map<number, { frames: LatestFrame[]; off: () => void }>();
   private off: (() => void) | null = null;
   private failuresLogged = 0;
+  private readonly endedListeners = new Set<(cameraId: number, trackIds: readonly number[]) => void>();
 
   constructor(
     private readonly engine: AnalysisEngine,
@@ -146,6 +147,7 @@ export class AnalysisService {
     st.lastRunMs = r.ts_ms;
     const u = updateTracker(st.tracker, r.ts_ms, d.detections, trackerConfigFromTuning(cam.tuning));
     st.tracker = u.state;
+    if (u.ended.length) for (const l of this.endedListeners) l(cam.id, u.ended);
     this.events.handleTracks(cam.id, r.ts_ms, u.tracks, () => this.shotAt(cam.id, r.ts_ms));
     const shown = u.tracks.filter((tr) => tr.matched && tr.score >= cam.tuning.detect_conf);
     const detections: LiveDetection[] = shown.map((tr) => ({ track_id: tr.id, label: tr.label, score: Math.round(tr.score * 1000) / 1000, box: tr.box, confirmed: tr.confirmed }));
@@ -175,6 +177,26 @@ export class AnalysisService {
         return { box, label: d.label, score: d.score, note: `#${d.track_id}` };
       }),
     };
+  }
+
+  /**
+   * Where the camera's confirmed tracks of `label` are at `atTs` (a frame newer than the detector's moves each box
+   * along its track, at most PREDICT_MAX_MS): the regions face capture searches. Null when the camera does not detect.
+   */
+  trackedBoxes(cameraId: number, label: string, atTs: number): { track_id: number; box: Box }[] | null {
+    const cam = this.cameras.get(cameraId);
+    if (!cam || !this.detects(cam)) return null;
+    const st = this.cams.get(cameraId);
+    if (!st || st.tracker.ts_ms === null) return [];
+    const cfg = trackerConfigFromTuning(cam.tuning);
+    const at = Math.min(Math.max(atTs, st.tracker.ts_ms), st.tracker.ts_ms + PREDICT_MAX_MS);
+    return st.tracker.tracks.filter((t) => t.confirmed && t.label === label).map((t) => ({ track_id: t.id, box: at > (st.tracker.ts_ms ?? at) ? predictBox(st.tracker, t, at, cfg) : t.box }));
+  }
+
+  /** Tracks that died, per camera (face recognition closes their decisions). */
+  onTracksEnded(fn: (cameraId: number, trackIds: readonly number[]) => void): () => void {
+    this.endedListeners.add(fn);
+    return () => this.endedListeners.delete(fn);
   }
 
   detectorStatus(cameraId: number): DetectorStatus | null {

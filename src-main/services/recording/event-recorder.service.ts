@@ -126,6 +126,12 @@ export class EventRecorder {
     return this.presence.get(cameraId)?.state.trigger.open != null;
   }
 
+  /** The camera's open detection event, if any (face recognition names it). */
+  openPresenceEvent(cameraId: number): number | null {
+    const m = this.presence.get(cameraId);
+    return m && m.state.trigger.open != null ? m.eventId : null;
+  }
+
   /** Drop in-memory state of a camera (deleted / repointed). */
   forget(cameraId: number): void {
     this.motion.delete(cameraId);

@@ -4,11 +4,15 @@ import type { CallContext } from './define';
 import { systemContract } from './system.contract';
 import { camerasContract } from './cameras.contract';
 import { eventsContract } from './events.contract';
+import { peopleContract } from './people.contract';
+import { faceGroupsContract } from './face-groups.contract';
 
 export const contract = {
   ...systemContract,
   ...camerasContract,
   ...eventsContract,
+  ...peopleContract,
+  ...faceGroupsContract,
 };
 
 export type Contract = typeof contract;

@@ -63,7 +63,15 @@ export const systemContract = {
         detector_error: z.string().nullable().describe('Why the configured detector is not running, when it is not.'),
         device: z.string().describe('The execution provider the detector runs on.'),
         onnx_providers: z.array(z.string()).describe('ONNX execution providers that actually load on this machine.'),
-        faces_enabled: z.boolean(),
+        faces_enabled: z.boolean().describe('A face detector and embedder are loaded (enrolment and face capture work).'),
+        faces: z.object({
+          detector: z.string().nullable(),
+          embedder: z.string().nullable(),
+          dim: z.number().int().nullable().describe("The embedder's dimension, from its manifest."),
+          match_threshold: z.number().nullable().describe('The cosine threshold in use (settings.face_match_threshold, else the model manifest\'s).'),
+          error: z.string().nullable().describe('Why faces are not available, when they are not.'),
+          index: z.object({ people: z.number().int(), enrolled_faces: z.number().int(), samples: z.number().int(), rebuilding: z.boolean() }),
+        }),
         analysis: z.object({ state: z.enum(['stopped', 'starting', 'ready', 'restarting']), restarts: z.number().int(), last_crash: z.string().nullable() }),
         models: z.array(
           z.object({

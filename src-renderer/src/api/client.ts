@@ -147,6 +147,7 @@ const PUSH_NAMES: Record<PushEventName, true> = {
   'export.progress': true,
   'export.deleted': true,
   detections: true,
+  'face.recognized': true,
 };
 
 /** An input type with no required fields accepts this, so such calls may omit the argument. */
