@@ -21,6 +21,7 @@ export const CASES: BenchCase[] = [
   { name: 'detector', doc: 'NanoDet throughput through the analysis worker vs raw onnxruntime-node, same frames, same process', run: async () => (await import('./detector.bench')).run() },
   { name: 'analysis', doc: 'N street cameras analysed at 5 fps: drops, event-loop p99, frame→detections and frame→event-open latency', run: async () => (await import('./analysis.bench')).run() },
   { name: 'faces', doc: 'faces/s through detect → align → embed in the analysis worker (1080p person boxes, photos) and the share outside ONNX', run: async () => (await import('./faces.bench')).run() },
+  { name: 'face-index', doc: 'face search p50/p95 and recall@10 vs exact at 100k/1M clustered 128-d vectors; face-group clustering at 2000 samples', run: async () => (await import('./face-index.bench')).run() },
   { name: 'timeline-draw', doc: 'timeline per-frame draw input', run: async () => (await import('./timeline-draw.bench')).run() },
 ];
 
