@@ -7,12 +7,14 @@ import { EventsScreen } from './features/events-browser/events-screen';
 import { FocusedView } from './features/live/focused-view';
 import { LiveGrid } from './features/live/live-grid';
 import { LoginScreen } from './features/login/login-screen';
+import { PeopleScreen } from './features/people/people-screen';
 import { ShortcutsHelp } from './components/shortcuts-help';
 import { SystemScreen } from './features/system/system-screen';
 import { TimelineScreen } from './features/timeline/timeline-screen';
 import { navigate, setLanding, useRoute } from './router';
 import { useCameras } from './stores/cameras.store';
 import { useEvents } from './stores/events.store';
+import { usePeople } from './stores/people.store';
 import { bindPushEvents } from './stores/push-wiring';
 import { useSession } from './stores/session.store';
 import { useSettings } from './stores/settings.store';
@@ -24,6 +26,7 @@ const SCREENS = [
   { id: 'events', label: 'Events', key: '3' },
   { id: 'cameras', label: 'Cameras', key: '4' },
   { id: 'system', label: 'System', key: '5' },
+  { id: 'people', label: 'People', key: '6' },
 ] as const;
 
 function Screen() {
@@ -37,6 +40,8 @@ function Screen() {
       return <EventsScreen />;
     case 'cameras':
       return <CamerasScreen />;
+    case 'people':
+      return <PeopleScreen />;
     default:
       return <SystemScreen />;
   }
@@ -65,6 +70,7 @@ function useDataWiring(ready: boolean) {
         wasDown.current = false;
         loadAll();
         void useEvents.getState().load().catch(() => undefined);
+        if (usePeople.getState().loaded) void usePeople.getState().load().catch(() => undefined);
         useTimeline.getState().eventChanged();
       }
     });

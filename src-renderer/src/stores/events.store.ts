@@ -7,6 +7,8 @@ export type { EventDto };
 
 export interface EventFilters {
   camera_id?: number;
+  /** Events recognised as this enrolled person. */
+  person_id?: number;
   label?: string;
   /** Epoch ms, inclusive. */
   from?: number;
@@ -19,6 +21,7 @@ export const PAGE = 200;
 /** Whether an event passes the filters (used to decide if a pushed event belongs in the list). */
 export function matches(e: EventDto, f: EventFilters): boolean {
   if (f.camera_id !== undefined && e.camera_id !== f.camera_id) return false;
+  if (f.person_id !== undefined && e.person_id !== f.person_id) return false;
   if (f.label && e.label !== f.label) return false;
   const t = Date.parse(e.started_at);
   if (f.from !== undefined && t < f.from) return false;

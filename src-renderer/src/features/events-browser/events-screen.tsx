@@ -7,6 +7,7 @@ import { VirtualList } from '../../components/virtual-list';
 import { navigate, useRoute } from '../../router';
 import { useCameras } from '../../stores/cameras.store';
 import { useEvents, type EventDto, type EventFilters } from '../../stores/events.store';
+import { usePeople } from '../../stores/people.store';
 import { useSession } from '../../stores/session.store';
 import { formatDuration, labelColor } from '../timeline/timeline-math';
 
@@ -18,10 +19,14 @@ const fromLocalInput = (s: string) => (s ? new Date(s).getTime() : undefined);
 
 type Pending = { kind: 'delete'; ids: number[] } | { kind: 'clear' } | null;
 
+type Filters = EventFilters;
+
 export function EventsScreen() {
   const route = useRoute();
   const cameras = useCameras((s) => s.cameras);
   const ev = useEvents();
+  const people = usePeople((s) => s.people);
+  const peopleLoaded = usePeople((s) => s.loaded);
   const { reportError, toast } = useSession();
   const [pending, setPending] = useState<Pending>(null);
   const [detail, setDetail] = useState<EventDto | null>(null);
@@ -31,6 +36,25 @@ export function EventsScreen() {
     ev.load().catch(reportError);
   }, [ev.load, reportError]);
 
+  useEffect(() => {
+    if (!peopleLoaded) usePeople.getState().load().catch(reportError);
+  }, [peopleLoaded, reportError]);
+
+  const filters: Filters = ev.filters;
+  const personId = filters.person_id;
+  const wantedPerson = route.query.get('person');
+  useEffect(() => {
+    const id = Number(wantedPerson);
+    const current: Filters = useEvents.getState().filters;
+    if (!wantedPerson || !Number.isInteger(id) || id <= 0 || current.person_id === id) return;
+    const next: Filters = { ...current, person_id: id };
+    useEvents.getState().setFilters(next).catch(reportError);
+  }, [wantedPerson, reportError]);
+
+  const items = ev.items;
+  const visibleIds = useMemo(() => new Set(items.map((x) => x.id)), [items]);
+  const total = ev.total;
+
   const wanted = route.query.get('event');
   useEffect(() => {
     if (!wanted) return;
@@ -39,15 +63,20 @@ export function EventsScreen() {
     ev.select(id, 'single');
   }, [wanted, ev.setActive, ev.select]);
 
-  const active = useMemo(() => ev.items.find((x) => x.id === ev.active) ?? (detail?.id === ev.active ? detail : null), [ev.items, ev.active, detail]);
+  const active = useMemo(() => items.find((x) => x.id === ev.active) ?? (detail?.id === ev.active ? detail : null), [items, ev.active, detail]);
   useEffect(() => {
-    if (ev.active === null || ev.items.some((x) => x.id === ev.active)) return;
+    if (ev.active === null || items.some((x) => x.id === ev.active)) return;
     api.call('events.get', { id: ev.active }).then(setDetail, reportError);
-  }, [ev.active, ev.items, reportError]);
+  }, [ev.active, items, reportError]);
 
-  const setFilters = (f: EventFilters) => ev.setFilters(f).catch(reportError);
-  const selectedIds = [...ev.selected];
-  const activeIndex = ev.items.findIndex((x) => x.id === ev.active);
+  const setFilters = (f: Filters) => ev.setFilters(f).catch(reportError);
+  const setPerson = (id: number | undefined) => {
+    if (route.query.has('person')) navigate('events');
+    void setFilters({ ...filters, person_id: id });
+  };
+  const selectedIds = [...ev.selected].filter((id) => visibleIds.has(id));
+  const selectVisible = () => ev.selectAll();
+  const activeIndex = items.findIndex((x) => x.id === ev.active);
   const loadMore = useCallback(() => void ev.loadMore().catch(reportError), [ev.loadMore, reportError]);
 
   const onRowClick = (e: MouseEvent, item: EventDto) => {
@@ -58,8 +87,8 @@ export function EventsScreen() {
   const onListKey = (e: KeyboardEvent) => {
     if (!(e.target instanceof HTMLElement) || e.target.closest('input,select,video')) return;
     const move = (d: number) => {
-      const i = Math.max(0, Math.min(ev.items.length - 1, (activeIndex < 0 ? -1 : activeIndex) + d));
-      const it = ev.items[i];
+      const i = Math.max(0, Math.min(items.length - 1, (activeIndex < 0 ? -1 : activeIndex) + d));
+      const it = items[i];
       if (!it) return;
       ev.setActive(it.id);
       if (e.shiftKey) ev.select(it.id, 'range');
@@ -70,9 +99,9 @@ export function EventsScreen() {
     else if (e.key === 'PageDown') move(10);
     else if (e.key === 'PageUp') move(-10);
     else if (e.key === ' ' && ev.active !== null) ev.select(ev.active, 'toggle');
-    else if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) ev.selectAll();
+    else if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) selectVisible();
     else if (e.key === 'Delete' && selectedIds.length) setPending({ kind: 'delete', ids: selectedIds });
-    else if (e.key === 'p' && selectedIds.length) void protect(!ev.items.find((x) => ev.selected.has(x.id))?.retain);
+    else if (e.key === 'p' && selectedIds.length) void protect(!items.find((x) => ev.selected.has(x.id))?.retain);
     else if (e.key === 'Escape') ev.clearSelection();
     else return;
     e.preventDefault();
@@ -100,12 +129,13 @@ export function EventsScreen() {
   };
 
   const camName = (id: number | null) => cameras.find((c) => c.id === id)?.name ?? (id === null ? '—' : `#${id}`);
+  const personName = (id: number) => people.find((p) => p.id === id)?.name ?? `person #${id}`;
 
   return (
     <section className="screen events" aria-label="Events" data-testid="events-screen">
       <div className="toolbar" role="search">
         <h2>Events</h2>
-        <select aria-label="Camera filter" value={ev.filters.camera_id ?? ''} onChange={(e) => setFilters({ ...ev.filters, camera_id: e.target.value ? Number(e.target.value) : undefined })} data-testid="filter-camera">
+        <select aria-label="Camera filter" value={filters.camera_id ?? ''} onChange={(e) => setFilters({ ...filters, camera_id: e.target.value ? Number(e.target.value) : undefined })} data-testid="filter-camera">
           <option value="">All cameras</option>
           {cameras.map((c) => (
             <option key={c.id} value={c.id}>
@@ -113,7 +143,7 @@ export function EventsScreen() {
             </option>
           ))}
         </select>
-        <select aria-label="Label filter" value={ev.filters.label ?? ''} onChange={(e) => setFilters({ ...ev.filters, label: e.target.value || undefined })} data-testid="filter-label">
+        <select aria-label="Label filter" value={filters.label ?? ''} onChange={(e) => setFilters({ ...filters, label: e.target.value || undefined })} data-testid="filter-label">
           <option value="">All labels</option>
           {LABELS.map((l) => (
             <option key={l} value={l}>
@@ -121,16 +151,25 @@ export function EventsScreen() {
             </option>
           ))}
         </select>
+        <select aria-label="Person filter" value={personId ?? ''} onChange={(e) => setPerson(e.target.value ? Number(e.target.value) : undefined)} data-testid="filter-person">
+          <option value="">Anyone</option>
+          {personId !== undefined && !people.some((p) => p.id === personId) && <option value={personId}>{personName(personId)}</option>}
+          {people.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
         <label className="row">
           <span className="muted">From</span>
-          <input type="datetime-local" value={toLocalInput(ev.filters.from)} onChange={(e) => setFilters({ ...ev.filters, from: fromLocalInput(e.target.value) })} />
+          <input type="datetime-local" value={toLocalInput(filters.from)} onChange={(e) => setFilters({ ...filters, from: fromLocalInput(e.target.value) })} />
         </label>
         <label className="row">
           <span className="muted">To</span>
-          <input type="datetime-local" value={toLocalInput(ev.filters.to)} onChange={(e) => setFilters({ ...ev.filters, to: fromLocalInput(e.target.value) })} />
+          <input type="datetime-local" value={toLocalInput(filters.to)} onChange={(e) => setFilters({ ...filters, to: fromLocalInput(e.target.value) })} />
         </label>
         <span className="muted" data-testid="events-total">
-          {ev.total} event{ev.total === 1 ? '' : 's'}
+          {total} event{total === 1 ? '' : 's'}
         </span>
         <div className="spacer" />
         <span className="muted">{selectedIds.length} selected</span>
@@ -143,7 +182,13 @@ export function EventsScreen() {
         <button className="danger" disabled={!selectedIds.length} onClick={() => setPending({ kind: 'delete', ids: selectedIds })} data-testid="delete-selected">
           Delete…
         </button>
-        <button className="danger" onClick={() => setPending({ kind: 'clear' })} data-testid="clear-all">
+        <button
+          className="danger"
+          disabled={personId !== undefined}
+          title={personId !== undefined ? 'Clear all cannot be limited to one person: select their events and use Delete' : undefined}
+          onClick={() => setPending({ kind: 'clear' })}
+          data-testid="clear-all"
+        >
           Clear all…
         </button>
       </div>
@@ -153,17 +198,17 @@ export function EventsScreen() {
             <input
               type="checkbox"
               aria-label="Select all loaded"
-              checked={ev.items.length > 0 && ev.selected.size === ev.items.length}
-              onChange={(e) => (e.target.checked ? ev.selectAll() : ev.clearSelection())}
+              checked={items.length > 0 && selectedIds.length === items.length}
+              onChange={(e) => (e.target.checked ? selectVisible() : ev.clearSelection())}
             />
             <span>Event</span>
           </div>
-          {ev.items.length === 0 && !ev.loading ? (
+          {items.length === 0 && !ev.loading ? (
             <div className="empty">No events match these filters.</div>
           ) : (
             <VirtualList
               label="Events"
-              items={ev.items}
+              items={items}
               rowHeight={ROW}
               scrollToIndex={activeIndex}
               onEndReached={loadMore}
@@ -182,6 +227,7 @@ export function EventsScreen() {
                   <span className="label-chip" style={{ borderColor: labelColor(item.label), color: labelColor(item.label) }}>
                     {item.label}
                   </span>
+                  {item.person_name && <PersonChip name={item.person_name} personId={item.person_id} />}
                   <span className="ev-camera">{item.camera_name ?? camName(item.camera_id)}</span>
                   <span className="ev-time">{new Date(item.started_at).toLocaleString()}</span>
                   <span className="ev-dur">{item.open ? 'open' : formatDuration(item.duration * 1000)}</span>
@@ -209,6 +255,15 @@ export function EventsScreen() {
         </ConfirmDialog>
       )}
     </section>
+  );
+}
+
+/** The person an event was recognised as; person_id is null once that person was deleted (the name stays). */
+function PersonChip({ name, personId }: { name: string; personId: number | null }) {
+  return (
+    <span className="person-chip" title={personId === null ? `Recognised as ${name} (since deleted)` : `Recognised as ${name}`} data-testid="person-chip">
+      {name}
+    </span>
   );
 }
 
@@ -241,6 +296,7 @@ function ClipPlayer({ event, fps }: { event: EventDto; fps: number }) {
         <strong>
           {event.label} · {event.camera_name ?? `camera ${event.camera_id}`}
         </strong>
+        {event.person_name && <PersonChip name={event.person_name} personId={event.person_id} />}
         <span className="muted">
           {new Date(event.started_at).toLocaleString()} · {event.open ? 'recording…' : formatDuration(event.duration * 1000)}
         </span>
