@@ -91,5 +91,9 @@ describe('faces on the real app', () => {
     await expect(d.call('people.enrollPhoto', { id, type: 'image/jpeg', data: new Uint8Array(0) }, local)).rejects.toMatchObject({ status: 400 });
     await expect(d.call('people.enrollPhoto', { id, type: 'image/jpeg', data: new Uint8Array(8 * 1024 * 1024 + 1) }, local)).rejects.toMatchObject({ status: 413 });
     expect((await t.req(`/ipc/people/${id}/faces`, { method: 'POST' })).status).toBe(404);
+    // A landscape whose only "face" is a false one is refused rather than enrolled.
+    const sunset = await upload(`/api/people/${id}/faces`, readFileSync(join(PEOPLE, 'sunset.jpg')));
+    expect(sunset.status).toBe(422);
+    expect(((await sunset.json()) as { detail: string }).detail).toMatch(/too unclear|No face/);
   }, 60_000);
 });

@@ -9,6 +9,9 @@ import type { Logger } from '../../repositories/logger';
 import type { FaceIndexService } from './face-index.service';
 import { EXTENSIONS, facesInUpload, type FaceUploadDeps, type UploadedImage } from './face-upload';
 
+/** Enrolment refuses a largest face below this quality (0–1, see FaceQuality). */
+export const ENROL_MIN_QUALITY = 0.15;
+
 const CLEAR_CHUNK = 200;
 /** Faces copied into a person from captured samples (face-group enrolment). */
 export const MAX_ENROLL_FROM_SAMPLES = 12;
@@ -98,6 +101,10 @@ export class PeopleService {
   async enrollFace(personId: number, upload: UploadedImage): Promise<{ embedding_id: number; faces_detected: number; image_path: string }> {
     this.row(personId);
     const r = await facesInUpload(upload, this.d);
+    // A blurred, tiny or sideways face would poison the person's reference (a landscape's false face scores 0).
+    if (r.face.quality.score < ENROL_MIN_QUALITY) {
+      throw new ApiError(422, `The largest face is too unclear to enrol (quality ${r.face.quality.score.toFixed(2)}, at least ${ENROL_MIN_QUALITY} needed): use a sharp, frontal photo.`, {}, { code: 'face_quality' });
+    }
     const model = this.d.model();
     if (!model) throw new ApiError(503, 'Face recognizer unavailable: no embedding model.', {}, { code: 'recognizer_unavailable' });
     const image_path = await this.d.files.writeUnique(personDir(personId), EXTENSIONS[r.format], r.data);
