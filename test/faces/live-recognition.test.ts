@@ -89,7 +89,10 @@ describe.runIf(present)('live recognition on a file camera', () => {
     const his = db.prepare('SELECT id FROM face_samples WHERE event_id = ? AND person_id = ?').pluck().all(named.id, jesper) as number[];
     expect(his.length).toBeGreaterThanOrEqual(2);
     const found = (await call<{ items: { sample_id: number; camera_id: number }[] }>(t, 'POST', '/api/faces/search', { person_id: jesper, limit: his.length })).body.items;
-    expect(found.map((x) => x.sample_id).sort()).toEqual([...his].sort());
+    expect(found).toHaveLength(his.length);
+    // The camera keeps looping, so later passes add more of his faces: every hit must be one of his, whichever pass.
+    const labelled = new Set(db.prepare('SELECT id FROM face_samples WHERE person_id = ?').pluck().all(jesper) as number[]);
+    expect(found.every((x) => labelled.has(x.sample_id) && x.camera_id === cam)).toBe(true);
     // The crop is served.
     const thumb = await t.req(`/api/face-groups/samples/${his[0]}/thumbnail`);
     expect(thumb.status).toBe(200);
