@@ -59,6 +59,9 @@ import { peopleRoutes } from '../transport/rest/people.routes';
 import { faceGroupsRoutes } from '../transport/rest/face-groups.routes';
 import { FaceCaptureService } from '../services/faces/face-capture.service';
 import { buildFaces, type Faces } from './faces';
+import { buildIdentities, type Identities } from './identities';
+import { identityHandlers } from '../transport/handlers/identities.handlers';
+import { identitiesRoutes } from '../transport/rest/identities.routes';
 
 export const VERSION = '0.1.0';
 /** Full-resolution frames per second a face camera sends to face capture (each is searched inside its tracked people). */
@@ -90,6 +93,7 @@ export interface Container {
   engine: AnalysisEngine;
   analysis: AnalysisService;
   faces: Faces & { capture: FaceCaptureService };
+  identities: Identities;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -156,6 +160,8 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const analysis = new AnalysisService(engine, cameraSettings, { onFrame: (id, fn) => manager.onFrame(id, fn) }, recording.recorder, recording.activity, bus, log.child({ module: 'analysis' }), Date.now, () => settings.get().detector_model !== null);
   // Faces (issue 10): people, captured samples, vector indexes, live recognition over tracked people.
   const faces = buildFaces({ dataDir: config.dataDir, db, engine, settings, bus, events: recording.events, eventsRepo: recording.eventsRepo, log });
+  // Identities (issue 11): sightings linked across cameras, operator corrections and their undo log.
+  const identities = buildIdentities({ dataDir: config.dataDir, db, settings, bus, events: recording.events, faces, log });
   const capture = new FaceCaptureService({
     engine,
     cameras: cameraSettings,
@@ -180,12 +186,14 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     purger: {
       purgeCamera: async (id) => {
         await recording.purger.purgeCamera(id);
+        // Sightings reference face samples: identities first, then the samples and their crops.
+        await identities.service.purgeCamera(id);
         await faces.samples.purgeCamera(id);
       },
     },
     retentionGuard: (change, confirm) => recording.retention.confirmChange({ camera: change }, confirm),
     analysisFit: (tuning) => analysis.analysisFit(tuning),
-    faceFps: (tuning) => (tuning.faces_enabled && faceModelsWanted() ? FACE_FPS : null),
+    faceFps: (tuning) => ((tuning.faces_enabled || tuning.reid_enabled) && faceModelsWanted() ? FACE_FPS : null),
     detectorStatus: (id) => analysis.detectorStatus(id),
     log: log.child({ module: 'cameras' }),
     demo: { enabled: config.demo, streetVideo: join(config.resourcesDir, 'demo', 'vtest.avi') },
@@ -222,6 +230,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     ...eventHandlers(recording),
     ...peopleHandlers({ people: faces.people }),
     ...faceGroupHandlers({ groups: faces.groups, samples: faces.samples, search: faces.search, people: faces.people }),
+    ...identityHandlers({ identities: identities.service }),
   };
   const dispatcher = new Dispatcher(handlers);
   const http = await createHttpServer({
@@ -238,13 +247,14 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, annotator, noSignal: () => noSignal, hlsFiles: new NodeHlsFilesRepository(config.dataDir), viewers: liveViewers }),
       peopleRoutes(faces.people, faces.files),
       faceGroupsRoutes(faces.samples, faces.search, faces.files),
+      identitiesRoutes(identities.service, identities.files),
     ],
   });
   http.addHook('onListen', async () => {
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture } };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {

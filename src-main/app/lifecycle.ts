@@ -54,9 +54,11 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     // Faces: the enrolled index is ready before recognition starts; captured samples index in the background.
     const indexing = c.faces.index.start().catch((err: unknown) => log.error({ err }, 'captured face index build failed'));
     c.faces.capture.start(c.ingest);
+    c.identities.startPurge();
     stopSteps.push([
       'analysis',
       async () => {
+        c.identities.stopPurge();
         c.faces.capture.stop();
         c.faces.recognition.stop();
         c.analysis.stop();

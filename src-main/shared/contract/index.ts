@@ -6,6 +6,7 @@ import { camerasContract } from './cameras.contract';
 import { eventsContract } from './events.contract';
 import { peopleContract } from './people.contract';
 import { faceGroupsContract } from './face-groups.contract';
+import { identitiesContract } from './identities.contract';
 
 export const contract = {
   ...systemContract,
@@ -13,6 +14,7 @@ export const contract = {
   ...eventsContract,
   ...peopleContract,
   ...faceGroupsContract,
+  ...identitiesContract,
 };
 
 export type Contract = typeof contract;

@@ -8,6 +8,7 @@ import { m005SegmentTotals } from './005-segment-totals';
 import { m006OwnerFfmpegExportSizes } from './006-owner-ffmpeg-export-sizes';
 import { m007EventObjects } from './007-event-objects';
 import { m008PeopleFaces } from './008-people-faces';
+import { m009Identities } from './009-identities';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,4 @@ export interface Migration {
   up: (db: Database) => void;
 }
 
-export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans, m005SegmentTotals, m006OwnerFfmpegExportSizes, m007EventObjects, m008PeopleFaces];
+export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans, m005SegmentTotals, m006OwnerFfmpegExportSizes, m007EventObjects, m008PeopleFaces, m009Identities];
