@@ -62,6 +62,7 @@ import { buildFaces, type Faces } from './faces';
 import { buildIdentities, type Identities } from './identities';
 import { identityHandlers } from '../transport/handlers/identities.handlers';
 import { identitiesRoutes } from '../transport/rest/identities.routes';
+import { IdentityCaptureService } from '../services/identities/identity-capture.service';
 
 export const VERSION = '0.1.0';
 /** Full-resolution frames per second a face camera sends to face capture (each is searched inside its tracked people). */
@@ -93,7 +94,7 @@ export interface Container {
   engine: AnalysisEngine;
   analysis: AnalysisService;
   faces: Faces & { capture: FaceCaptureService };
-  identities: Identities;
+  identities: Identities & { capture: IdentityCaptureService };
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -171,6 +172,19 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     minQuality: () => settings.get().face_min_quality,
     log: log.child({ module: 'face-capture' }),
   });
+  // Re-identification: each finished person track of a reid_enabled camera becomes a sighting linked to an identity.
+  const identityCapture = new IdentityCaptureService({
+    cameras: cameraSettings,
+    store: identities.service,
+    frameNear: (id, ts) => analysis.frameNear(id, ts),
+    crop: (jpeg, box) => image.crop(jpeg, box, { margin: 0.08, maxSide: 320 }),
+    openEvent: (id) => recording.recorder.openPresenceEvent(id),
+    faceModel: () => engine.faceModels().embedder,
+    cameraName: (id) => cameraSettings.get(id)?.name ?? `camera ${id}`,
+    log: log.child({ module: 'identity-capture' }),
+    now: Date.now,
+  });
+  capture.listen(identityCapture);
   const annotator = new LiveAnnotator(image, (id, at) => analysis.current(id, at));
 
   // Cameras (issue 3): one supervised ingest per camera; the cameras service drives it and derives status.
@@ -220,6 +234,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     const id = (m.payload as { camera_id: number }).camera_id;
     analysis.forget(id);
     capture.forget(id);
+    identityCapture.forget(id);
   });
   const noSignal = loadNoSignalJpeg(config.resourcesDir, ffmpeg().path);
   const liveViewers = new LiveViewers();
@@ -254,7 +269,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture } };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {

@@ -55,14 +55,19 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     const indexing = c.faces.index.start().catch((err: unknown) => log.error({ err }, 'captured face index build failed'));
     c.faces.capture.start(c.ingest);
     c.identities.startPurge();
+    // Maintenance merges unnamed identities that clearly match, every few minutes.
+    const maintain = setInterval(() => void c.identities.capture.maintain(), 5 * 60_000);
+    maintain.unref();
     stopSteps.push([
       'analysis',
       async () => {
+        clearInterval(maintain);
         c.identities.stopPurge();
         c.faces.capture.stop();
         c.faces.recognition.stop();
         c.analysis.stop();
         await c.engine.stop();
+        await c.identities.capture.idle();
         await c.faces.index.stop();
         await indexing;
       },

@@ -20,6 +20,8 @@ export interface ImageRepository {
   writeAnnotated(jpeg: Buffer, boxes: DrawBox[], path: string): Promise<void>;
   /** Width/height from the header only, without decoding pixels; null when it is not an image sharp reads. */
   dimensions(image: Buffer): Promise<{ width: number; height: number; format: string } | null>;
+  /** The normalised box [x, y, w, h] of a JPEG, grown by `margin` of its size on each side, as a JPEG at most `maxSide` px; null when it cannot be cut. */
+  crop(jpeg: Buffer, box: readonly [number, number, number, number], o?: { margin?: number; maxSide?: number }): Promise<Buffer | null>;
 }
 
 /** Box colours by class, so a person and a car are told apart at a glance. */
@@ -84,6 +86,31 @@ export class SharpImageRepository implements ImageRepository {
     try {
       const m = await sharp(image).metadata();
       return m.width && m.height && m.format ? { width: m.width, height: m.height, format: m.format } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async crop(jpeg: Buffer, box: readonly [number, number, number, number], o: { margin?: number; maxSide?: number } = {}): Promise<Buffer | null> {
+    try {
+      const img = sharp(jpeg, { failOn: 'truncated' });
+      const meta = await img.metadata();
+      const W = meta.width ?? 0;
+      const H = meta.height ?? 0;
+      if (!W || !H) return null;
+      const m = o.margin ?? 0.1;
+      const [x, y, w, h] = box;
+      const left = Math.max(0, Math.floor((x - w * m) * W));
+      const top = Math.max(0, Math.floor((y - h * m) * H));
+      const right = Math.min(W, Math.ceil((x + w * (1 + m)) * W));
+      const bottom = Math.min(H, Math.ceil((y + h * (1 + m)) * H));
+      if (right - left < 2 || bottom - top < 2) return null;
+      const side = o.maxSide ?? 256;
+      return await img
+        .extract({ left, top, width: right - left, height: bottom - top })
+        .resize(side, side, { fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality: 85 })
+        .toBuffer();
     } catch {
       return null;
     }

@@ -9,8 +9,22 @@ import type { CameraSettings, CameraSettingsSource } from '../cameras/camera-set
 import type { ActivityCounter } from '../recording/activity-counter';
 import type { Trigger } from '../recording/trigger-machine';
 import { gateDetection, gateSettingsFromTuning } from './gate';
-import { initialTrackerState, predictBox, trackerConfigFromTuning, updateTracker, type TrackerState, type TrackView } from './tracker';
+import { initialTrackerState, predictBox, trackerConfigFromTuning, updateTracker, type Track, type TrackerState, type TrackView } from './tracker';
 import type { CurrentDetections } from './live-annotator';
+
+/** A track the tracker dropped: its class, span and best detection. */
+export interface EndedTrack {
+  id: number;
+  label: string;
+  confirmed: boolean;
+  first_ms: number;
+  last_ms: number;
+  best_score: number;
+  best_box: Box;
+  best_ms: number;
+}
+
+const endedTrack = (t: Track): EndedTrack => ({ id: t.id, label: t.label, confirmed: t.confirmed, first_ms: t.first_ms, last_ms: t.last_ms, best_score: t.best_score, best_box: t.best_box, best_ms: t.best_ms });
 
 /** What the event side offers the analysis side. */
 export interface TriggerSink {
@@ -54,7 +68,7 @@ export class AnalysisService {
   private readonly shots = new Map<number, { frames: LatestFrame[]; off: () => void }>();
   private off: (() => void) | null = null;
   private failuresLogged = 0;
-  private readonly endedListeners = new Set<(cameraId: number, trackIds: readonly number[]) => void>();
+  private readonly endedListeners = new Set<(cameraId: number, tracks: readonly EndedTrack[]) => void>();
 
   constructor(
     private readonly engine: AnalysisEngine,
@@ -145,9 +159,13 @@ export class AnalysisService {
       return;
     }
     st.lastRunMs = r.ts_ms;
+    const prior = st.tracker.tracks;
     const u = updateTracker(st.tracker, r.ts_ms, d.detections, trackerConfigFromTuning(cam.tuning));
     st.tracker = u.state;
-    if (u.ended.length) for (const l of this.endedListeners) l(cam.id, u.ended);
+    if (u.ended.length && this.endedListeners.size) {
+      const ended = prior.filter((t) => u.ended.includes(t.id)).map(endedTrack);
+      for (const l of this.endedListeners) l(cam.id, ended);
+    }
     this.events.handleTracks(cam.id, r.ts_ms, u.tracks, () => this.shotAt(cam.id, r.ts_ms));
     const shown = u.tracks.filter((tr) => tr.matched && tr.score >= cam.tuning.detect_conf);
     const detections: LiveDetection[] = shown.map((tr) => ({ track_id: tr.id, label: tr.label, score: Math.round(tr.score * 1000) / 1000, box: tr.box, confirmed: tr.confirmed }));
@@ -183,18 +201,18 @@ export class AnalysisService {
    * Where the camera's confirmed tracks of `label` are at `atTs` (a frame newer than the detector's moves each box
    * along its track, at most PREDICT_MAX_MS): the regions face capture searches. Null when the camera does not detect.
    */
-  trackedBoxes(cameraId: number, label: string, atTs: number): { track_id: number; box: Box }[] | null {
+  trackedBoxes(cameraId: number, label: string, atTs: number): { track_id: number; box: Box; score: number }[] | null {
     const cam = this.cameras.get(cameraId);
     if (!cam || !this.detects(cam)) return null;
     const st = this.cams.get(cameraId);
     if (!st || st.tracker.ts_ms === null) return [];
     const cfg = trackerConfigFromTuning(cam.tuning);
     const at = Math.min(Math.max(atTs, st.tracker.ts_ms), st.tracker.ts_ms + PREDICT_MAX_MS);
-    return st.tracker.tracks.filter((t) => t.confirmed && t.label === label).map((t) => ({ track_id: t.id, box: at > (st.tracker.ts_ms ?? at) ? predictBox(st.tracker, t, at, cfg) : t.box }));
+    return st.tracker.tracks.filter((t) => t.confirmed && t.label === label).map((t) => ({ track_id: t.id, score: t.score, box: at > (st.tracker.ts_ms ?? at) ? predictBox(st.tracker, t, at, cfg) : t.box }));
   }
 
-  /** Tracks that died, per camera (face recognition closes their decisions). */
-  onTracksEnded(fn: (cameraId: number, trackIds: readonly number[]) => void): () => void {
+  /** Tracks that died, per camera, with what the tracker knew of them (face recognition and re-identification close them). */
+  onTracksEnded(fn: (cameraId: number, tracks: readonly EndedTrack[]) => void): () => void {
     this.endedListeners.add(fn);
     return () => this.endedListeners.delete(fn);
   }
@@ -229,6 +247,11 @@ export class AnalysisService {
       if (frames.length > SHOT_RING) frames.shift();
     });
     this.shots.set(cameraId, { frames, off });
+  }
+
+  /** The live JPEG closest in time to `ts` within a few hundred ms, from the last seconds of a detecting camera (null otherwise). */
+  frameNear(cameraId: number, ts: number): Buffer | null {
+    return this.shotAt(cameraId, ts);
   }
 
   /** The live frame closest in time to an analysed frame (both are stamped on arrival from the same ffmpeg). */

@@ -147,7 +147,8 @@ export class FacePipeline {
   async inFrame(img: RgbImage, regions: readonly Box[] | null, opts: FaceOptions): Promise<FaceOutcome<FrameFaces>> {
     const clock = new Clock();
     try {
-      const faces = await this.search(img, regions, opts, clock);
+      // max_faces 0: only the regions' appearance is wanted (re-identification without faces).
+      const faces = opts.max_faces > 0 ? await this.search(img, regions, opts, clock) : [];
       const appearance = (regions ?? []).map((b) => appearanceHistograms(img.data, img.width, img.height, b));
       return { ok: true, value: { faces, appearance, timing: clock.timing() } };
     } catch (e) {
