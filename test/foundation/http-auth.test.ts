@@ -110,6 +110,27 @@ describe('auth over HTTP', () => {
     expect(await after.json()).toEqual({ detail: 'Authentication required.' });
   });
 
+  it('GET /api/auth/session says whether the caller is signed in, always 200 and never cached', async () => {
+    const probe = async (headers: Record<string, string>) => {
+      const res = await t.req('/api/auth/session', { auth: false, headers });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      return res.json();
+    };
+    expect(await probe({})).toEqual({ authenticated: false, auth_required: true, via: null });
+    expect(await probe({ authorization: 'Bearer wrong' })).toEqual({ authenticated: false, auth_required: true, via: null });
+    expect(await probe({ authorization: `Bearer ${t.key}` })).toEqual({ authenticated: true, auth_required: true, via: 'api_key' });
+    const login = await t.req('/api/auth/login', { auth: false, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: t.key }) });
+    const cookie = cookieOf(login);
+    expect(await probe({ cookie })).toEqual({ authenticated: true, auth_required: true, via: 'session' });
+    await t.req('/api/auth/logout', { auth: false, method: 'POST', headers: { cookie } });
+    expect(await probe({ cookie })).toEqual({ authenticated: false, auth_required: true, via: null });
+    // The media token opens media routes only: it is not a signed-in session.
+    const access = (await (await t.req('/api/auth/media-access')).json()) as { token: string };
+    const res = await t.req(`/api/auth/session?token=${encodeURIComponent(access.token)}`, { auth: false });
+    expect(await res.json()).toMatchObject({ authenticated: false });
+  });
+
   it('accepts the per-launch media token as ?token=', async () => {
     const access = (await (await t.req('/api/auth/media-access')).json()) as { base_url: string; token: string };
     expect(access.base_url).toBe(t.base);

@@ -241,6 +241,13 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     { method: 'GET', path: '/login', tag: 'auth', doc: 'Redeem the one-time login link printed at start-up; sets a session cookie and redirects to the UI.', public: true, produces: 'text/html' },
     { method: 'POST', path: '/api/auth/login', tag: 'auth', doc: 'Exchange {api_key} for an HttpOnly session cookie (browser UI login).', public: true },
     { method: 'POST', path: '/api/auth/logout', tag: 'auth', doc: 'End the browser session.', public: true },
+    {
+      method: 'GET',
+      path: '/api/auth/session',
+      tag: 'auth',
+      doc: 'Whether this request is signed in, without a 401: {authenticated, auth_required, via}. The login screen asks this first, so a browser logs no error before login. A media token or a wrong key answers authenticated: false.',
+      public: true,
+    },
     { method: 'GET', path: '/api/push', tag: 'push', doc: 'Server-sent events: every push event as `event: <name>` with a JSON payload.', produces: 'text/event-stream' },
   ];
 
@@ -260,7 +267,25 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     return reply.header('Set-Cookie', sessionCookie(session, 7 * 24 * 3600)).send({ ok: true });
   });
 
-  app.post('/api/auth/logout', PUBLIC, async (req, reply) => {
+  app.get('/api/auth/session', PUBLIC, async (req, reply) => {
+    const h = ssoHeader();
+    const hu = ssoUserHeader();
+    let via: Principal['via'] | null = null;
+    try {
+      via = o.auth.authenticate({
+        authorization: req.headers.authorization,
+        ssoEmail: h ? (req.headers[h] as string | undefined) : undefined,
+        ssoUser: hu ? (req.headers[hu] as string | undefined) : undefined,
+        session: parseCookies(req.headers.cookie)[SESSION_COOKIE],
+      }).via;
+    } catch {
+      via = null;
+    }
+    const authenticated = via !== null && via !== 'media_token';
+    return reply.header('Cache-Control', 'no-store').send({ authenticated, auth_required: o.settings.get().auth_required, via: authenticated ? via : null });
+  });
+
+    app.post('/api/auth/logout', PUBLIC, async (req, reply) => {
     const s = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     if (s) o.auth.logout(s);
     return reply.header('Set-Cookie', sessionCookie('', 0)).code(204).send();
