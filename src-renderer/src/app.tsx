@@ -8,6 +8,9 @@ import { FocusedView } from './features/live/focused-view';
 import { LiveGrid } from './features/live/live-grid';
 import { LoginScreen } from './features/login/login-screen';
 import { PeopleScreen } from './features/people/people-screen';
+import { FaceGroupsScreen } from './features/face-groups/face-groups-screen';
+import { AnalyticsScreen } from './features/analytics/analytics-screen';
+import { IdentitiesScreen } from './features/identities/identities-screen';
 import { ShortcutsHelp } from './components/shortcuts-help';
 import { SystemScreen } from './features/system/system-screen';
 import { TimelineScreen } from './features/timeline/timeline-screen';
@@ -27,6 +30,9 @@ const SCREENS = [
   { id: 'cameras', label: 'Cameras', key: '4' },
   { id: 'system', label: 'System', key: '5' },
   { id: 'people', label: 'People', key: '6' },
+  { id: 'identities', label: 'Identities', key: '7' },
+  { id: 'face-groups', label: 'Face groups', key: '8' },
+  { id: 'analytics', label: 'Analytics', key: '9' },
 ] as const;
 
 function Screen() {
@@ -42,6 +48,12 @@ function Screen() {
       return <CamerasScreen />;
     case 'people':
       return <PeopleScreen />;
+    case 'identities':
+      return <IdentitiesScreen />;
+    case 'face-groups':
+      return <FaceGroupsScreen />;
+    case 'analytics':
+      return <AnalyticsScreen />;
     default:
       return <SystemScreen />;
   }
@@ -153,6 +165,18 @@ export function App() {
         {toasts.map((t) => (
           <div key={t.id} className={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} onClick={() => dismiss(t.id)}>
             {t.text}
+            {t.action && (
+              <button
+                className="toast-action"
+                onClick={(e) => {
+                  e.stopPropagation();
+                  dismiss(t.id);
+                  t.action?.run();
+                }}
+              >
+                {t.action.label}
+              </button>
+            )}
           </div>
         ))}
       </div>

@@ -2,7 +2,7 @@
 import { useEffect, useRef } from 'react';
 
 const GROUPS: [string, [string, string][]][] = [
-  ['Anywhere', [['Alt+1…6', 'Live, Timeline, Events, Cameras, System, People'], ['?', 'This help']]],
+  ['Anywhere', [['Alt+1…9', 'Live, Timeline, Events, Cameras, System, People, Identities, Face groups, Analytics'], ['?', 'This help']]],
   ['Live grid', [['1 2 3 4 0', 'Layout 1, 2×2, 3×3, 4×4, auto'], ['Arrows', 'Move between tiles'], ['Alt+arrows / drag', 'Reorder tiles'], ['Enter / double-click', 'Open the camera'], ['PageUp/PageDown', 'Grid pages']]],
   ['Camera', [['H', 'Toggle HLS (sound)'], ['F', 'Fullscreen'], ['R', 'Start/stop recording'], ['Esc', 'Back to the grid']]],
   ['Timeline', [['Wheel / pinch', 'Zoom'], ['Drag', 'Pan'], ['Shift+drag', 'Select a range to export'], ['Click', 'Play from there'], ['Double-click an event', 'Open its clip'], ['J K L', 'Back 10 s / play-pause / faster'], ['← →', '±5 s (Shift ±60 s)'], ['↑ ↓', 'Zoom in/out'], ['[ ]', 'Previous/next event']]],

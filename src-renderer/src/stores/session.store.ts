@@ -2,11 +2,21 @@
 import { create } from 'zustand';
 import { api, ClientError, setUnauthorizedHandler } from '../api/client';
 
+/** A button on a toast (e.g. Undo); pressing it dismisses the toast and runs `run`. */
+export interface ToastAction {
+  label: string;
+  run(): void;
+}
+
 export interface Toast {
   id: number;
   text: string;
   kind: 'error' | 'info';
+  action?: ToastAction;
 }
+
+/** How long a toast stays: errors longer, and a toast with an action long enough to reach its button. */
+export const TOAST_MS = { info: 4000, error: 8000, action: 12_000 } as const;
 
 interface SessionState {
   status: 'checking' | 'login' | 'ready';
@@ -21,9 +31,36 @@ interface SessionState {
   login(key: string): Promise<void>;
   logout(): Promise<void>;
   setConnected(up: boolean): void;
-  toast(text: string, kind?: Toast['kind']): void;
+  toast(text: string, kind?: Toast['kind'], action?: ToastAction): void;
   dismiss(id: number): void;
   reportError(err: unknown): void;
+}
+
+/**
+ * The public route that tells a browser whether its session cookie is valid and never answers 4xx, so the login screen
+ * decides without a failing request (a 401 is logged as a console error by the browser). Electron asks nothing: IPC is
+ * always signed in. Should the route be missing or answer oddly, check() falls back to asking /api/system.
+ */
+export const SESSION_PROBE_PATH: string | null = '/api/auth/session';
+
+export interface SessionProbe {
+  /** This browser's cookie (or SSO header, or auth being off) gives access to the API. */
+  authenticated: boolean;
+  auth_required: boolean;
+}
+
+/** Asks SESSION_PROBE_PATH whether this browser is signed in; null when there is no such route, in Electron, or on any unexpected answer. */
+export async function probeSessionQuietly(path: string | null = SESSION_PROBE_PATH): Promise<SessionProbe | null> {
+  if (path === null || api.transport.kind !== 'http') return null;
+  try {
+    const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { authenticated?: unknown; auth_required?: unknown } | null;
+    if (typeof body?.authenticated !== 'boolean') return null;
+    return { authenticated: body.authenticated, auth_required: body.auth_required !== false };
+  } catch {
+    return null;
+  }
 }
 
 let nextToast = 1;
@@ -46,6 +83,11 @@ export const useSession = create<SessionState>((set, get) => ({
     }
   },
   async check() {
+    const probe = await probeSessionQuietly();
+    if (probe) {
+      set(probe.authenticated ? { status: 'ready' } : { status: 'login' });
+      return;
+    }
     try {
       await api.call('system.get');
       set({ status: 'ready' });
@@ -78,10 +120,10 @@ export const useSession = create<SessionState>((set, get) => ({
   setConnected(up) {
     if (get().connected !== up) set({ connected: up });
   },
-  toast(text, kind = 'info') {
+  toast(text, kind = 'info', action) {
     const id = nextToast++;
-    set({ toasts: [...get().toasts, { id, text, kind }] });
-    setTimeout(() => get().dismiss(id), kind === 'error' ? 8000 : 4000);
+    set({ toasts: [...get().toasts, action ? { id, text, kind, action } : { id, text, kind }] });
+    setTimeout(() => get().dismiss(id), action ? TOAST_MS.action : TOAST_MS[kind]);
   },
   dismiss(id) {
     set({ toasts: get().toasts.filter((t) => t.id !== id) });
