@@ -22,6 +22,7 @@ export const CASES: BenchCase[] = [
   { name: 'analysis', doc: 'N street cameras analysed at 5 fps: drops, event-loop p99, frame→detections and frame→event-open latency', run: async () => (await import('./analysis.bench')).run() },
   { name: 'faces', doc: 'faces/s through detect → align → embed in the analysis worker (1080p person boxes, photos) and the share outside ONNX', run: async () => (await import('./faces.bench')).run() },
   { name: 'face-index', doc: 'face search p50/p95 and recall@10 vs exact at 100k/1M clustered 128-d vectors; face-group clustering at 2000 samples', run: async () => (await import('./face-index.bench')).run() },
+  { name: 'identities', doc: 'identity linking per sighting (candidates / decide / store, loop block) at 10k/100k identities; GET /api/identities and /analytics p50/p95 at 100k sightings', run: async () => (await import('./identities.bench')).run() },
   { name: 'timeline-draw', doc: 'timeline per-frame draw input', run: async () => (await import('./timeline-draw.bench')).run() },
 ];
 
