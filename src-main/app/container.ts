@@ -185,6 +185,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     now: Date.now,
   });
   capture.listen(identityCapture);
+  analysis.nameTracks((id, track) => faces.recognition.decision(id, track)?.name ?? null);
   const annotator = new LiveAnnotator(image, (id, at) => analysis.current(id, at));
 
   // Cameras (issue 3): one supervised ingest per camera; the cameras service drives it and derives status.

@@ -69,6 +69,8 @@ export class AnalysisService {
   private off: (() => void) | null = null;
   private failuresLogged = 0;
   private readonly endedListeners = new Set<(cameraId: number, tracks: readonly EndedTrack[]) => void>();
+  /** The name face recognition gave a live track (drawn next to its box), when one is set. */
+  private trackName: (cameraId: number, trackId: number) => string | null = () => null;
 
   constructor(
     private readonly engine: AnalysisEngine,
@@ -192,7 +194,8 @@ export class AnalysisService {
       boxes: c.detections.map((d) => {
         const track = byId.get(d.track_id);
         const box = track && at > c.ts && st.tracker.ts_ms === c.ts ? predictBox(st.tracker, track, at, cfg) : d.box;
-        return { box, label: d.label, score: d.score, note: `#${d.track_id}` };
+        const name = this.trackName(cameraId, d.track_id);
+        return { box, label: d.label, score: d.score, note: name ? `${name} #${d.track_id}` : `#${d.track_id}` };
       }),
     };
   }
@@ -209,6 +212,11 @@ export class AnalysisService {
     const cfg = trackerConfigFromTuning(cam.tuning);
     const at = Math.min(Math.max(atTs, st.tracker.ts_ms), st.tracker.ts_ms + PREDICT_MAX_MS);
     return st.tracker.tracks.filter((t) => t.confirmed && t.label === label).map((t) => ({ track_id: t.id, score: t.score, box: at > (st.tracker.ts_ms ?? at) ? predictBox(st.tracker, t, at, cfg) : t.box }));
+  }
+
+  /** Live boxes show this name next to a track's id (face recognition's decision). */
+  nameTracks(fn: (cameraId: number, trackId: number) => string | null): void {
+    this.trackName = fn;
   }
 
   /** Tracks that died, per camera, with what the tracker knew of them (face recognition and re-identification close them). */
