@@ -69,8 +69,13 @@ describe.runIf(present)('live recognition on a file camera', () => {
     // The enrolled person: an event named after him, found by ?person_id=, and a push that says so.
     const named = await until('an event named Jesper', async () => (await call<{ items: EventDto[] }>(t, 'GET', `/api/events?person_id=${jesper}`)).body.items[0], 90_000, 500);
     expect(named).toMatchObject({ camera_id: cam, person_id: jesper, person_name: 'Jesper', label: 'person' });
+    // Live frames draw the name next to the tracked box while the track lasts (this pass, or the next loop's).
+    const drawn = await until('a live box named Jesper', () => t.app.container.analysis.current(cam)?.boxes.find((b) => b.note?.startsWith('Jesper #')), 40_000, 100);
+    expect(drawn.label).toBe('person');
     const push = pushes.find((p) => p.name === 'face.recognized' && (p.payload as { person_id: number | null }).person_id === jesper);
-    expect(push?.payload).toMatchObject({ camera_id: cam, person_name: 'Jesper', event_id: named.id });
+    expect(push?.payload).toMatchObject({ camera_id: cam, person_name: 'Jesper' });
+    // A track can be named a frame before its presence event opens; the event is named as soon as it links.
+    expect([null, named.id]).toContain((push?.payload as { event_id: number | null }).event_id);
 
     // The other person: faces captured on an event of their own, which stays unnamed.
     const db = t.app.container.db;
@@ -88,11 +93,13 @@ describe.runIf(present)('live recognition on a file camera', () => {
     // Jesper's captured faces are labelled with him; a search by his person id ranks them first.
     const his = db.prepare('SELECT id FROM face_samples WHERE event_id = ? AND person_id = ?').pluck().all(named.id, jesper) as number[];
     expect(his.length).toBeGreaterThanOrEqual(2);
-    const found = (await call<{ items: { sample_id: number; camera_id: number }[] }>(t, 'POST', '/api/faces/search', { person_id: jesper, limit: his.length })).body.items;
-    expect(found).toHaveLength(his.length);
-    // The camera keeps looping, so later passes add more of his faces: every hit must be one of his, whichever pass.
-    const labelled = new Set(db.prepare('SELECT id FROM face_samples WHERE person_id = ?').pluck().all(jesper) as number[]);
-    expect(found.every((x) => labelled.has(x.sample_id) && x.camera_id === cam)).toBe(true);
+    // Searching by him finds every face labelled with him, ahead of any face of the other person.
+    const found = (await call<{ items: { sample_id: number; camera_id: number }[] }>(t, 'POST', '/api/faces/search', { person_id: jesper, limit: 200 })).body.items;
+    const ids = found.map((x) => x.sample_id);
+    expect(his.every((id) => ids.includes(id))).toBe(true);
+    const hers = new Set(db.prepare('SELECT id FROM face_samples WHERE event_id = ?').pluck().all(other.event_id) as number[]);
+    const firstHers = ids.findIndex((id) => hers.has(id));
+    expect(firstHers === -1 || his.every((id) => ids.indexOf(id) < firstHers)).toBe(true);
     // The crop is served.
     const thumb = await t.req(`/api/face-groups/samples/${his[0]}/thumbnail`);
     expect(thumb.status).toBe(200);
