@@ -17,6 +17,11 @@ export type TriggerSource = 'motion' | 'detection';
 interface Row {
   eventId: number | null;
   lastWrite: number;
+  /**
+   * The camera's frame clock minus the wall clock at its last frame. The tick closes events on the camera's own clock,
+   * so frames stamped by another clock (a replayed file, a camera ahead or behind) never close an event early.
+   */
+  skew: number;
 }
 
 interface MotionMachine extends Row {
@@ -100,8 +105,9 @@ export class EventRecorder {
   handleTrigger(cameraId: number, ts: number, trigger: Trigger | null): void {
     const cam = this.cameras.get(cameraId);
     if (!cam || cam.tuning.recording_mode === 'off') return;
-    const m = this.motion.get(cameraId) ?? { state: initialTriggerState(), eventId: null, lastWrite: 0 };
+    const m = this.motion.get(cameraId) ?? { state: initialTriggerState(), eventId: null, lastWrite: 0, skew: 0 };
     this.motion.set(cameraId, m);
+    m.skew = ts - this.now();
     const r = stepTrigger(m.state, ts, trigger, triggerConfig(cam));
     m.state = r.state;
     this.applyMotion(cam, m, r.actions, true);
@@ -114,8 +120,9 @@ export class EventRecorder {
   handleTracks(cameraId: number, ts: number, tracks: readonly TrackView[] | null, shot: () => Buffer | null = () => null): void {
     const cam = this.cameras.get(cameraId);
     if (!cam || cam.tuning.recording_mode === 'off') return;
-    const m = this.presence.get(cameraId) ?? { state: initialPresenceState(), eventId: null, lastWrite: 0, shot: null };
+    const m = this.presence.get(cameraId) ?? { state: initialPresenceState(), eventId: null, lastWrite: 0, shot: null, skew: 0 };
     this.presence.set(cameraId, m);
+    m.skew = ts - this.now();
     const r = stepPresence(m.state, ts, tracks, parseTriggerClasses(cam.tuning.trigger_classes), detectionTriggerConfig(cam.tuning));
     m.state = r.state;
     this.applyPresence(cam, m, r.actions, true, ts, shot);
@@ -259,7 +266,7 @@ export class EventRecorder {
         this.motion.delete(id);
         continue;
       }
-      const r = stepTrigger(m.state, now, null, triggerConfig(cam));
+      const r = stepTrigger(m.state, now + m.skew, null, triggerConfig(cam));
       if (!r.actions.length) continue;
       m.state = r.state;
       this.applyMotion(cam, m, r.actions, true);
@@ -270,7 +277,7 @@ export class EventRecorder {
         this.presence.delete(id);
         continue;
       }
-      this.handleTracks(id, now, null);
+      this.handleTracks(id, now + m.skew, null);
     }
     this.onTick();
   }
