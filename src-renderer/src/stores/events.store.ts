@@ -9,6 +9,8 @@ export interface EventFilters {
   camera_id?: number;
   /** Events recognised as this enrolled person. */
   person_id?: number;
+  /** Events a sighting of this identity belongs to (pushed rows are matched on the event's own link only). */
+  identity_id?: number;
   label?: string;
   /** Epoch ms, inclusive. */
   from?: number;
@@ -22,6 +24,7 @@ export const PAGE = 200;
 export function matches(e: EventDto, f: EventFilters): boolean {
   if (f.camera_id !== undefined && e.camera_id !== f.camera_id) return false;
   if (f.person_id !== undefined && e.person_id !== f.person_id) return false;
+  if (f.identity_id !== undefined && e.identity_id !== f.identity_id) return false;
   if (f.label && e.label !== f.label) return false;
   const t = Date.parse(e.started_at);
   if (f.from !== undefined && t < f.from) return false;
@@ -163,6 +166,8 @@ export const useEvents = create<EventsState>((set, get) => ({
     set({ active: id });
   },
   async bulkDelete(ids) {
+    // Marked gone before the request: an update pushed while it runs must not fetch an event that is being deleted.
+    for (const id of ids) gone.add(id);
     const r = await api.call('events.bulkDelete', { ids });
     get().deleted(ids);
     return r.deleted;
@@ -175,6 +180,7 @@ export const useEvents = create<EventsState>((set, get) => ({
   },
   async clearAll() {
     const { camera_id, label } = get().filters;
+    for (const x of get().items) gone.add(x.id);
     const r = await api.call('events.clearAll', { confirm: true, camera_id, label });
     set({ items: [], total: 0, selected: new Set(), active: null });
     await get().load();
