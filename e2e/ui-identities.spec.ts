@@ -288,6 +288,15 @@ describe('Identities screen e2e', () => {
     // README: copy it to docs/screenshots/ by hand when the screen changes.
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'identities.jpg'), type: 'jpeg', quality: 80, fullPage: true });
 
+    // "Show all in Events" lists the identity's events there, behind a removable chip.
+    const hash = await page.evaluate(() => window.location.hash);
+    await page.getByTestId('identity-all-events').click();
+    await page.getByTestId('filter-identity').waitFor();
+    await expect.poll(() => page.locator(`[data-event-id="${s.eventId}"]`).count()).toBeGreaterThan(0);
+    await page.getByTestId('filter-identity').click();
+    await page.getByTestId('filter-identity').waitFor({ state: 'detached' });
+    await page.evaluate((h) => (window.location.hash = h), hash);
+
     // An event opens in the Events screen.
     await ip.events.first().click();
     await page.waitForFunction((id) => window.location.hash === `#/events?event=${id}`, s.eventId);

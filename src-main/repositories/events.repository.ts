@@ -33,6 +33,8 @@ export type NewEvent = Pick<EventRow, 'camera_id' | 'label' | 'source' | 'score'
 export interface EventFilter {
   camera_id?: number;
   person_id?: number;
+  /** Events this identity appears in: its own link, or one of its sightings' events. */
+  identity_id?: number;
   from?: number;
   to?: number;
   label?: string;
@@ -81,6 +83,7 @@ const WHERE = (f: EventFilter): { sql: string; args: Record<string, unknown> } =
   const c: string[] = [];
   if (f.camera_id !== undefined) c.push('camera_id = @camera_id');
   if (f.person_id !== undefined) c.push('person_id = @person_id');
+  if (f.identity_id !== undefined) c.push('(identity_id = @identity_id OR id IN (SELECT event_id FROM sightings WHERE identity_id = @identity_id AND event_id IS NOT NULL))');
   if (f.from !== undefined) c.push('started_ms >= @from');
   if (f.to !== undefined) c.push('started_ms < @to');
   if (f.label !== undefined) c.push('label = @label');

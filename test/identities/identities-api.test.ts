@@ -173,6 +173,10 @@ describe('capture: addSighting', () => {
     ]);
     // The sighting's event now names the identity; crops sit in its folder.
     expect((await s.json<EventDto>('GET', `/api/events/${ev.id}`)).body.identity_id).toBe(a.identity);
+    // GET /api/events?identity_id= lists the events its sightings belong to.
+    const byIdentity = (await s.json<{ total: number; items: EventDto[] }>('GET', `/api/events?identity_id=${a.identity}`)).body;
+    expect(byIdentity.items.map((e) => e.id)).toContain(ev.id);
+    expect((await s.json<{ total: number }>('GET', '/api/events?identity_id=999999')).body.total).toBe(0);
     const crops = s.db.prepare('SELECT crop_path FROM sightings WHERE identity_id = ?').pluck().all(a.identity) as string[];
     for (const c of crops) {
       expect(c).toMatch(new RegExp(`^identities/${a.identity}/\\d+-[0-9a-f]{16}\\.jpg$`));

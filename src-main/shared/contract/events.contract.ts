@@ -105,10 +105,11 @@ export const eventsContract = {
     method: 'GET',
     path: '/api/events',
     tag: 'events',
-    doc: 'List/filter events newest-first: camera_id, person_id, from (inclusive), to (exclusive), label, limit 1–500 (50), offset.',
+    doc: 'List/filter events newest-first: camera_id, person_id, identity_id (Vigil: events any sighting of that identity belongs to), from (inclusive), to (exclusive), label, limit 1–500 (50), offset.',
     input: z.object({
       camera_id: optId,
       person_id: optId,
+      identity_id: optId,
       from: zTimeMs.optional(),
       to: zTimeMs.optional(),
       label: z.string().max(100).optional(),

@@ -51,6 +51,20 @@ export function EventsScreen() {
     useEvents.getState().setFilters(next).catch(reportError);
   }, [wantedPerson, reportError]);
 
+  // #/events?identity=ID (from an identity's page): that identity's events, shown as a removable chip.
+  const identityId = filters.identity_id;
+  const wantedIdentity = route.query.get('identity');
+  useEffect(() => {
+    const id = Number(wantedIdentity);
+    const current: Filters = useEvents.getState().filters;
+    if (!wantedIdentity || !Number.isInteger(id) || id <= 0 || current.identity_id === id) return;
+    useEvents.getState().setFilters({ ...current, identity_id: id }).catch(reportError);
+  }, [wantedIdentity, reportError]);
+  const clearIdentity = () => {
+    if (route.query.has('identity')) navigate('events');
+    void setFilters({ ...filters, identity_id: undefined });
+  };
+
   const items = ev.items;
   const visibleIds = useMemo(() => new Set(items.map((x) => x.id)), [items]);
   const total = ev.total;
@@ -151,6 +165,11 @@ export function EventsScreen() {
             </option>
           ))}
         </select>
+        {identityId !== undefined && (
+          <button className="small identity-filter" type="button" onClick={clearIdentity} data-testid="filter-identity" aria-label={`Showing identity #${identityId}'s events; clear`}>
+            Identity #{identityId} ✕
+          </button>
+        )}
         <select aria-label="Person filter" value={personId ?? ''} onChange={(e) => setPerson(e.target.value ? Number(e.target.value) : undefined)} data-testid="filter-person">
           <option value="">Anyone</option>
           {personId !== undefined && !people.some((p) => p.id === personId) && <option value={personId}>{personName(personId)}</option>}

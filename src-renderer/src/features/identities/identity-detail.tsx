@@ -304,6 +304,11 @@ export function IdentityDetail({ identity }: { identity: IdentityDto }) {
         <div className="panel" role="region" aria-label="Events">
           <h3>
             Events <span className="muted">({eventsTotal})</span>
+            {eventsTotal > 0 && (
+              <button className="small" type="button" onClick={() => navigate(`events?identity=${identity.id}`)} data-testid="identity-all-events">
+                Show all in Events
+              </button>
+            )}
           </h3>
           {events === null ? (
             <p className="muted">Loading…</p>
