@@ -32,10 +32,14 @@ interface Pending {
   /** The largest unoccluded view so far: its live frame and box. */
   shot: { jpeg: Buffer; box: Box; area: number } | null;
   event_id: number | null;
+  /** Wall time of its last observation (a track whose end never comes is dropped after STALE_MS). */
+  seen: number;
 }
 
 /** Identities seen within this long are candidates (older ones are beyond any plausible transit). */
 const CANDIDATE_WINDOW_MS = 12 * 3600_000;
+/** A pending track not observed for this long is dropped (its camera stopped detecting, so its end never came). */
+const STALE_MS = 10 * 60_000;
 /** A track this short is a flicker, not a sighting. */
 const MIN_OBSERVATIONS = 2;
 
@@ -61,10 +65,13 @@ export class IdentityCaptureService implements CaptureListener {
     if (!cam?.tuning.reid_enabled) return;
     const occluded = occludedBoxes(o.tracks.map((t) => t.box));
     const event = this.d.openEvent(o.camera_id);
+    const now = this.d.now();
+    if (this.pending.size > 64) for (const [k, p] of this.pending) if (now - p.seen > STALE_MS) this.pending.delete(k);
     o.tracks.forEach((t, i) => {
       const k = key(o.camera_id, t.track_id);
       let p = this.pending.get(k);
-      if (!p) this.pending.set(k, (p = { builder: new SightingBuilder(o.camera_id, t.track_id), shot: null, event_id: null }));
+      if (!p) this.pending.set(k, (p = { builder: new SightingBuilder(o.camera_id, t.track_id), shot: null, event_id: null, seen: now }));
+      p.seen = now;
       const hidden = occluded[i] ?? false;
       p.builder.observe({ ts_ms: o.ts_ms, box: t.box, score: t.score, appearance: t.appearance, occluded: hidden, face: t.face });
       if (event !== null) p.event_id = event;
