@@ -64,7 +64,7 @@ describe('migration 009-identities', () => {
     v8.prepare("INSERT INTO face_samples (camera_id, ts_ms, track_id, embedding, dim, model, quality) VALUES (1, 1500, 7, x'0000803f00000000', 2, 'm', 0.9)").run();
     v8.close();
 
-    const db = t.open();
+    const db = t.open(9);
     try {
       expect(schemaVersion(db)).toBe(9);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
