@@ -1,10 +1,9 @@
 // Identity crops on disk (<data>/identities/<id>/) and the undo trash; every path is relative and checked against the root.
-import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { lstat, rename, rmdir } from 'node:fs/promises';
 import type { ReadStream } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { ApiError } from '../shared/errors';
-import { containedPath, readServed, realContained, servedFile, type ServedFile } from './contained-path';
+import { basename, dirname, join } from 'node:path';
+import { containedPath, realContained, type ServedFile } from './contained-path';
+import { ContainedFiles } from './contained-files';
 
 export interface IdentityFilesRepository {
   /** Writes `data` as `<dir>/<prefix><unique>.<ext>` and returns its data-root-relative path (forward slashes). */
@@ -27,27 +26,7 @@ export interface IdentityFilesRepository {
   read(f: ServedFile, range?: { start: number; end: number }): ReadStream;
 }
 
-const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
-
-export class NodeIdentityFilesRepository implements IdentityFilesRepository {
-  readonly root: string;
-
-  constructor(root: string) {
-    this.root = resolve(root);
-  }
-
-  async writeUnique(dir: string, ext: string, data: Buffer, prefix = ''): Promise<string> {
-    const parts = dir.split('/');
-    if (!parts.every((p) => SAFE_SEGMENT.test(p) && p !== '.' && p !== '..') || !/^[a-z0-9]{1,5}$/.test(ext) || !/^[A-Za-z0-9_-]*$/.test(prefix)) {
-      throw new ApiError(400, 'Invalid storage path');
-    }
-    const rel = `${dir}/${prefix}${randomBytes(8).toString('hex')}.${ext}`;
-    const abs = this.inside(rel);
-    await this.folderFor(abs);
-    await writeFile(abs, data, { flag: 'wx' });
-    return rel;
-  }
-
+export class NodeIdentityFilesRepository extends ContainedFiles implements IdentityFilesRepository {
   async move(from: string, to: string): Promise<boolean> {
     const src = this.lexical(from);
     const dst = this.lexical(to);
@@ -74,21 +53,6 @@ export class NodeIdentityFilesRepository implements IdentityFilesRepository {
     return abs !== null && (await this.present(abs));
   }
 
-  async remove(path: string | null | undefined): Promise<void> {
-    if (!path) return;
-    const abs = this.lexical(path);
-    if (!abs || abs === this.root) return;
-    const folder = realContained(this.root, dirname(abs));
-    if (folder) await unlink(join(folder, basename(abs))).catch(() => undefined);
-  }
-
-  async removeDir(dir: string): Promise<void> {
-    const abs = this.lexical(dir);
-    if (!abs || abs === this.root) return;
-    const real = realContained(this.root, abs);
-    if (real && real !== realContained(this.root, this.root)) await rm(real, { recursive: true, force: true });
-  }
-
   async pruneEmpty(dir: string, stopAt: string): Promise<void> {
     let abs = this.lexical(dir);
     const stop = this.lexical(stopAt);
@@ -104,19 +68,6 @@ export class NodeIdentityFilesRepository implements IdentityFilesRepository {
     }
   }
 
-  served(path: string, what: string): ServedFile {
-    return servedFile(this.root, path, what);
-  }
-
-  read(f: ServedFile, range?: { start: number; end: number }): ReadStream {
-    return readServed(f, range);
-  }
-
-  private lexical(p: string): string | null {
-    if (!p || p.includes('\0')) return null;
-    return containedPath(this.root, p);
-  }
-
   private async present(abs: string): Promise<boolean> {
     try {
       await lstat(abs);
@@ -124,17 +75,5 @@ export class NodeIdentityFilesRepository implements IdentityFilesRepository {
     } catch {
       return false;
     }
-  }
-
-  private inside(rel: string): string {
-    const abs = containedPath(this.root, rel);
-    if (!abs) throw new ApiError(400, 'Path escapes the data root');
-    return abs;
-  }
-
-  /** Creates the file's folder and refuses one that a symlink leads out of the root. */
-  private async folderFor(abs: string): Promise<void> {
-    await mkdir(dirname(abs), { recursive: true });
-    if (!realContained(this.root, dirname(abs))) throw new ApiError(400, 'Path escapes the data root');
   }
 }
