@@ -123,19 +123,6 @@ export interface SightingVectorsRow {
   features: Float32Array | null;
 }
 
-export interface NewExemplar {
-  identity_id: number;
-  sighting_id: number;
-  kind: ExemplarKind;
-  quality: number;
-  face: Float32Array | null;
-  face_model: string | null;
-  upper: Float32Array | null;
-  lower: Float32Array | null;
-  features: Float32Array | null;
-  created_ms: number;
-}
-
 export interface ExemplarRow {
   id: number;
   identity_id: number;
@@ -148,6 +135,8 @@ export interface ExemplarRow {
   lower: Float32Array | null;
   features: Float32Array | null;
 }
+
+export type NewExemplar = Omit<ExemplarRow, 'id'> & { created_ms: number };
 
 export interface CandidateSightingRow {
   id: number;
