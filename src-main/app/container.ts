@@ -59,8 +59,9 @@ import { peopleRoutes } from '../transport/rest/people.routes';
 import { faceGroupsRoutes } from '../transport/rest/face-groups.routes';
 import { FaceCaptureService } from '../services/faces/face-capture.service';
 import { buildFaces, type Faces } from './faces';
-import { buildIdentities, type Identities } from './identities';
+import { buildIdentities, buildPersonSearch, type Identities } from './identities';
 import { identityHandlers } from '../transport/handlers/identities.handlers';
+import { searchHandlers } from '../transport/handlers/search.handlers';
 import { identitiesRoutes } from '../transport/rest/identities.routes';
 import { IdentityCaptureService } from '../services/identities/identity-capture.service';
 
@@ -247,6 +248,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     ...peopleHandlers({ people: faces.people }),
     ...faceGroupHandlers({ groups: faces.groups, samples: faces.samples, search: faces.search, people: faces.people }),
     ...identityHandlers({ identities: identities.service }),
+    ...searchHandlers({ personSearch: buildPersonSearch({ faces, identities, events: recording.events, settings }) }),
   };
   const dispatcher = new Dispatcher(handlers);
   const http = await createHttpServer({

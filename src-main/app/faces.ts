@@ -27,6 +27,9 @@ export interface Faces {
   search: FaceSearchService;
   recognition: FaceRecognitionService;
   files: NodeFaceFilesRepository;
+  /** The stores behind the services, for read-only composition (person search). */
+  sampleRows: SqliteFaceSamplesRepository;
+  peopleRows: SqlitePeopleRepository;
   /** The cosine threshold in use: settings.face_match_threshold, else the loaded embedder's measured one. */
   matchThreshold: () => number;
 }
@@ -69,5 +72,5 @@ export function buildFaces(o: FacesDeps): Faces {
     log: log.child({ module: 'face-recognition' }),
   });
   people.onReject((sampleId, personId) => recognition.reject(sampleId, personId));
-  return { index, samples, people, groups, search, recognition, files, matchThreshold };
+  return { index, samples, people, groups, search, recognition, files, sampleRows: sampleRepo, peopleRows: peopleRepo, matchThreshold };
 }

@@ -9,6 +9,7 @@ import { SqliteIdentitiesRepository } from '../repositories/identities.repositor
 import { SqliteIdentityOpsRepository } from '../repositories/identity-ops.repository';
 import { NodeIdentityFilesRepository } from '../repositories/identity-files.repository';
 import { IdentitiesService } from '../services/identities/identities.service';
+import { PersonSearchService } from '../services/search/person-search.service';
 
 /** How often expired undo windows are closed (their log rows and trashed files removed). */
 export const UNDO_PURGE_EVERY_MS = 15 * 60_000;
@@ -66,4 +67,15 @@ export function buildIdentities(o: IdentitiesDeps): Identities {
       timer = null;
     },
   };
+}
+
+/** Find one person everywhere: face search and the identities' sightings merged per event. */
+export function buildPersonSearch(o: { faces: Pick<Faces, 'search' | 'sampleRows' | 'peopleRows'>; identities: Pick<Identities, 'repo'>; events: EventsService; settings: SettingsService }): PersonSearchService {
+  return new PersonSearchService({
+    faces: { bySample: (id, q) => o.faces.search.bySample(id, q), byPerson: (id, q) => o.faces.search.byPerson(id, q), available: () => o.settings.get().face_embedder_model !== null },
+    samples: o.faces.sampleRows,
+    identities: o.identities.repo,
+    people: { name: (id) => o.faces.peopleRows.get(id)?.name },
+    events: o.events,
+  });
 }

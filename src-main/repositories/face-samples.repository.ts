@@ -84,6 +84,8 @@ export interface FaceSamplesRepository {
   setPerson(ids: readonly number[], personId: number | null, similarity: number | null): number;
   /** Samples currently naming `personId`. */
   idsOfPerson(personId: number): number[];
+  /** The best-quality face captured during an event, if any. */
+  bestOfEvent(eventId: number): number | undefined;
   addNegative(sampleId: number, personId: number): void;
   /** sample id → people it is known not to be. */
   negatives(sampleIds: readonly number[]): Map<number, Set<number>>;
@@ -221,6 +223,10 @@ export class SqliteFaceSamplesRepository implements FaceSamplesRepository {
 
   idsOfPerson(personId: number): number[] {
     return this.db.prepare('SELECT id FROM face_samples WHERE person_id = ? ORDER BY id').pluck().all(personId) as number[];
+  }
+
+  bestOfEvent(eventId: number): number | undefined {
+    return this.db.prepare('SELECT id FROM face_samples WHERE event_id = ? ORDER BY quality DESC, id DESC LIMIT 1').pluck().get(eventId) as number | undefined;
   }
 
   addNegative(sampleId: number, personId: number): void {

@@ -249,6 +249,8 @@ export interface IdentitiesRepository {
   recentIdentities(objectClass: string, sinceMs: number, limit: number): IdentityRow[];
   /** Identities whose newest recognised sighting names this person, most recently seen first. */
   identitiesOfPerson(personId: number, limit: number): number[];
+  /** Identities whose sightings captured any of these faces, newest seen first. */
+  identitiesOfSamples(sampleIds: readonly number[], limit: number): number[];
   /** The newest sighting of each (identity, camera) among those ending at or after `sinceMs`; by identity, newest first. */
   recentSightingsOf(identityIds: readonly number[], sinceMs: number): CandidateSightingRow[];
   recentOnCamera(cameraId: number, objectClass: string, sinceMs: number, limit: number): CandidateSightingRow[];
@@ -584,6 +586,18 @@ export class SqliteIdentitiesRepository implements IdentitiesRepository {
 
   identitiesOfPerson(personId: number, limit: number): number[] {
     return this.db.prepare('SELECT id FROM identities WHERE person_id = ? ORDER BY last_seen_ms DESC, id DESC LIMIT ?').pluck().all(personId, limit) as number[];
+  }
+
+  identitiesOfSamples(sampleIds: readonly number[], limit: number): number[] {
+    if (!sampleIds.length) return [];
+    return this.db
+      .prepare(
+        `SELECT i.id FROM identities i WHERE i.id IN (
+           SELECT s.identity_id FROM sighting_faces f JOIN sightings s ON s.id = f.sighting_id WHERE f.sample_id IN (SELECT value FROM json_each(?)))
+         ORDER BY i.last_seen_ms DESC, i.id DESC LIMIT ?`,
+      )
+      .pluck()
+      .all(ids(sampleIds), limit) as number[];
   }
 
   recentSightingsOf(identityIds: readonly number[], sinceMs: number): CandidateSightingRow[] {

@@ -20,12 +20,13 @@ import { SettingsService } from '../../src-main/services/settings.service';
 import { AuthService } from '../../src-main/services/auth.service';
 import { EventsService } from '../../src-main/services/recording/events.service';
 import { buildFaces, type Faces } from '../../src-main/app/faces';
-import { buildIdentities, type Identities } from '../../src-main/app/identities';
+import { buildIdentities, buildPersonSearch, type Identities } from '../../src-main/app/identities';
 import { Dispatcher } from '../../src-main/transport/dispatch';
 import { createHttpServer } from '../../src-main/transport/rest/http-server';
 import { eventHandlers } from '../../src-main/transport/handlers/events.handlers';
 import { faceGroupHandlers } from '../../src-main/transport/handlers/face-groups.handlers';
 import { identityHandlers } from '../../src-main/transport/handlers/identities.handlers';
+import { searchHandlers } from '../../src-main/transport/handlers/search.handlers';
 import { faceGroupsRoutes } from '../../src-main/transport/rest/face-groups.routes';
 import { eventsRoutes } from '../../src-main/transport/rest/events.routes';
 import { identitiesRoutes } from '../../src-main/transport/rest/identities.routes';
@@ -75,6 +76,7 @@ export async function startIdentitiesServer(): Promise<IdentitiesServer> {
     ...eventHandlers({ events, recorder: {} as EventRecorder, recordings: {} as RecordingsService, retention: {} as RetentionService }),
     ...faceGroupHandlers({ groups: faces.groups, samples: faces.samples, search: faces.search, people: faces.people }),
     ...identityHandlers({ identities: identities.service }),
+    ...searchHandlers({ personSearch: buildPersonSearch({ faces, identities, events, settings }) }),
   };
   const http: FastifyInstance = await createHttpServer({
     version: 'test',

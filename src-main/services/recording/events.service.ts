@@ -68,6 +68,11 @@ export class EventsService {
     return this.toDto(this.row(id));
   }
 
+  /** The events that still exist among `ids` (no 404 for gone ones). */
+  getMany(ids: readonly number[]): EventDto[] {
+    return ids.length ? this.repo.getMany([...ids]).map((r) => this.toDto(r)) : [];
+  }
+
   setRetain(id: number, retain: boolean): EventDto {
     const r = this.row(id);
     this.repo.update(id, { retain: retain ? 1 : 0 });
