@@ -2,7 +2,6 @@
 // enrolled person's event is named (pushed, filterable by person_id), the other person's stays unknown, and every face
 // kept is searchable. real: app over HTTP on 127.0.0.1:0, SQLite, ffmpeg ingest (full-resolution face frames), the
 // analysis worker with NanoDet, BlazeFace and dlib, usearch. mock: nothing.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness
 import { call, until } from '../cameras/helpers';
 import type { EventDto } from '../../src-main/shared/contract/events.contract';
 import type { PushMessage } from '../../src-main/shared/push-events';
+import { twoPeopleVideo } from '../support/people-video';
 
 const PEOPLE = '/work/shared/fixtures/people';
 const present = existsSync(join(PEOPLE, 'jesper.jpg'));
@@ -20,27 +20,10 @@ let media: string;
 let video: string;
 const pushes: PushMessage[] = [];
 
-/** 24 s at 1280×720: Jesper (another photo than the enrolled one) 8 s, grey 4 s, Anne Helene 8 s, grey 4 s. */
-function twoPeopleVideo(dir: string): string {
-  const out = join(dir, 'two-people.mp4');
-  const fit = 'scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2:color=gray,fps=10,setsar=1,format=yuv420p';
-  const r = spawnSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-loop', '1', '-t', '8', '-i', join(PEOPLE, 'jesper_2.jpg'),
-    '-f', 'lavfi', '-t', '4', '-i', 'color=gray:s=1280x720:r=10',
-    '-loop', '1', '-t', '8', '-i', join(PEOPLE, 'anne_helene.jpg'),
-    '-f', 'lavfi', '-t', '4', '-i', 'color=gray:s=1280x720:r=10',
-    '-filter_complex', `[0]${fit}[a];[1]setsar=1,format=yuv420p[b];[2]${fit}[c];[3]setsar=1,format=yuv420p[d];[a][b][c][d]concat=n=4:v=1[v]`,
-    '-map', '[v]', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-pix_fmt', 'yuv420p', out,
-  ]);
-  if (r.status !== 0) throw new Error(`could not make the two-people video: ${r.stderr?.toString()}`);
-  return out;
-}
-
 beforeAll(async () => {
   if (!present) return;
   media = mkdtempSync(join(tmpdir(), 'vigil-faces-media-'));
-  video = twoPeopleVideo(media);
+  video = twoPeopleVideo(media, PEOPLE);
   t = await startTestApp({ args: ['--media-dir', media] });
   t.app.container.bus.subscribe((m) => pushes.push(m));
   await call(t, 'PUT', '/api/settings', { segment_seconds: 2, analysis_fps: 4 });

@@ -46,6 +46,10 @@ interface TimelineState {
   rate: number;
   selection: Span | null;
   exports: Record<string, ExportStatus>;
+  /** The enrolled person whose events are marked on the lanes (null: none). */
+  markPerson: number | null;
+  personEvents: EventDto[];
+  setMarkPerson(id: number | null): void;
   setView(v: View): void;
   setCamera(id: number | null): void;
   fetch(width: number, force?: boolean): Promise<void>;
@@ -72,6 +76,11 @@ export const useTimeline = create<TimelineState>((set, get) => ({
   rate: 1,
   selection: null,
   exports: {},
+  markPerson: null,
+  personEvents: [],
+  setMarkPerson(id) {
+    set({ markPerson: id, personEvents: [], loaded: null });
+  },
   setView(v) {
     set({ view: clampView(v) });
   },
@@ -79,21 +88,22 @@ export const useTimeline = create<TimelineState>((set, get) => ({
     set({ cameraId: id, loaded: null });
   },
   async fetch(width, force = false) {
-    const { view, cameraId, loaded } = get();
+    const { view, cameraId, loaded, markPerson } = get();
     const gap = Math.max(0, Math.min(3_600_000, Math.floor(duration(view) / Math.max(1, width))));
     if (!force && loadedCovers(loaded, view, gap, cameraId)) return;
     const seq = ++fetchSeq;
     const { from, to } = fetchWindow(view, Date.now());
     const cam = cameraId ?? undefined;
-    const [cov, act, ev] = await Promise.all([
+    const [cov, act, ev, mine] = await Promise.all([
       api.call('recordings.coverage', { camera_id: cam, from, to, min_gap_ms: gap }),
       api.call('recordings.activity', { camera_id: cam, from, to, buckets: bucketCount(width * ((to - from) / Math.max(1, duration(view)))) }),
       api.call('events.list', { camera_id: cam, from, to, limit: 500 }),
+      markPerson === null ? null : api.call('events.list', { camera_id: cam, person_id: markPerson, from, to, limit: 500 }),
     ]);
     if (seq !== fetchSeq) return;
     const coverage: Record<number, Span[]> = {};
     for (const c of cov.cameras) coverage[c.camera_id] = mergeSpans(c.spans, 0);
-    set({ coverage, activity: act, events: ev.items, loaded: { from, to, gap, cameraId } });
+    set({ coverage, activity: act, events: ev.items, personEvents: mine?.items ?? [], loaded: { from, to, gap, cameraId } });
   },
   setPlayhead(t) {
     set({ playhead: t });

@@ -353,6 +353,11 @@ function ClipPlayer({ event, fps }: { event: EventDto; fps: number }) {
             Show on timeline
           </button>
         )}
+        {(event.person_id !== null || event.identity_id !== null || event.label === 'person') && (
+          <button onClick={() => navigate(`timeline?find=event_id:${event.id}`)} data-testid="event-find" title="Find the person in this event on every camera">
+            Find this person
+          </button>
+        )}
       </div>
     </div>
   );

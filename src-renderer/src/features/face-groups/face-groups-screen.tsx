@@ -146,6 +146,7 @@ function GroupCard({ group, active, onSelect }: { group: FaceGroupDto; active: b
         data-testid="face-group"
         data-group-id={group.group_id}
         data-size={group.size}
+        data-person-id={group.person_id ?? ''}
       >
         <span className="fg-card-head">
           <strong className="fg-card-title">{title}</strong>

@@ -38,6 +38,9 @@ export function FaceSearchPanel() {
             ))}
           </span>
         )}
+        <button onClick={() => navigate(`timeline?find=sample_id:${sample_id}`)} data-testid="fg-search-timeline" title="Play every match in order on the timeline">
+          Play on timeline
+        </button>
         <button onClick={closeSearch} aria-label="Close the search" data-testid="fg-search-close">
           Close
         </button>
@@ -62,6 +65,9 @@ export function FaceSearchPanel() {
               <th scope="col">Similarity</th>
               <th scope="col">Person</th>
               <th scope="col">Event</th>
+              <th scope="col">
+                <span className="sr-only">Play</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -86,6 +92,11 @@ export function FaceSearchPanel() {
                   )}
                 </td>
                 <td>{h.event_id !== null ? <a href={`#/events?event=${h.event_id}`}>Event {h.event_id}</a> : <span className="muted">—</span>}</td>
+                <td>
+                  <button className="small" onClick={() => navigate(`timeline?find=sample_id:${h.sample_id}`)} aria-label={`Find face ${h.sample_id} on the timeline`}>
+                    Timeline
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

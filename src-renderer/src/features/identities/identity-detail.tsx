@@ -309,6 +309,11 @@ export function IdentityDetail({ identity }: { identity: IdentityDto }) {
                 Show all in Events
               </button>
             )}
+            {identity.num_sightings > 0 && (
+              <button className="small" type="button" onClick={() => navigate(`timeline?find=identity_id:${identity.id}`)} data-testid="identity-find" title="Every sighting and face of this person across cameras, played in order on the timeline">
+                Find this person
+              </button>
+            )}
           </h3>
           {events === null ? (
             <p className="muted">Loading…</p>
@@ -418,6 +423,9 @@ function SightingCard({
               Event
             </button>
           )}
+          <button className="small" type="button" onClick={() => navigate(`timeline?find=sighting_id:${s.id}`)} aria-label={`Find the person of sighting ${s.id} everywhere`} data-testid="sighting-find">
+            Find
+          </button>
           <div className="spacer" />
           <button className="small" type="button" disabled={!canNotSame} onClick={onNotSame} title="Mark it and the sighting it was linked to as different people" data-testid="not-same" aria-label={`Not the same person: sighting ${s.id}`}>
             Not the same person

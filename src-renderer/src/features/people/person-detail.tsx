@@ -119,6 +119,9 @@ export function PersonDetail({ person, facesAvailable }: { person: PersonDto; fa
           <button onClick={() => navigate(`events?person=${person.id}`)} disabled={!eventsTotal} data-testid="person-all-events">
             Show all in Events
           </button>
+          <button onClick={() => navigate(`timeline?find=person_id:${person.id}`)} data-testid="person-find" title="Every face and sighting of this person across cameras, played in order on the timeline">
+            Find everywhere on the timeline
+          </button>
         </div>
         {events === null ? (
           <p className="muted">Loading…</p>

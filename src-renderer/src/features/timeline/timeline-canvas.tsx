@@ -31,10 +31,18 @@ interface Props {
   onSelect?(s: Span | null, cameraId: number): void;
   onSeek(cameraId: number, t: number): void;
   onHover?(h: Hover | null): void;
+  /** Highlighted spans (a chosen person's events, or a person search's hits), drawn over the lanes. */
+  marks?: readonly Mark[];
   /** Double-click on an event marker. */
   onEventOpen?(e: EventDto): void;
   laneHeight?: number;
   testId?: string;
+}
+
+export interface Mark {
+  cameraId: number;
+  start: number;
+  end: number;
 }
 
 const AXIS = 18;
@@ -159,7 +167,7 @@ export function TimelineCanvas(p: Props) {
   };
 
   return (
-    <div ref={wrap} className="timeline-canvas" data-testid={p.testId ?? 'timeline'}>
+    <div ref={wrap} className="timeline-canvas" data-testid={p.testId ?? 'timeline'} data-marks={p.marks?.length ?? 0}>
       <canvas
         ref={canvas}
         width={Math.round(width * (window.devicePixelRatio || 1))}
@@ -234,6 +242,14 @@ function draw(c: HTMLCanvasElement, width: number, height: number, laneH: number
       const x1 = Math.max(x0 + 3, timeToX(en, v, width));
       ctx.fillStyle = labelColor(e.label);
       ctx.fillRect(x0, y + 4, x1 - x0, laneH * 0.28);
+    }
+    ctx.fillStyle = '#3fb950';
+    for (const m of p.marks ?? []) {
+      if (m.cameraId !== lane.cameraId || m.end < v.start || m.start > v.end) continue;
+      const x0 = timeToX(m.start, v, width);
+      const x1 = Math.max(x0 + 4, timeToX(m.end, v, width));
+      ctx.fillRect(x0, y + laneH * 0.62, x1 - x0, laneH * 0.2);
+      ctx.fillRect(x0, y + 2, 2, laneH - 4);
     }
     ctx.fillStyle = '#c9d1d9';
     ctx.fillText(lane.name, 6, y + laneH - 9);

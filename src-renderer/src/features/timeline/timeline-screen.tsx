@@ -7,7 +7,10 @@ import { navigate, useRoute } from '../../router';
 import { useCameras } from '../../stores/cameras.store';
 import { useSession } from '../../stores/session.store';
 import { useTimeline } from '../../stores/timeline.store';
-import { TimelineCanvas, type Hover, type Lane } from './timeline-canvas';
+import { usePeople } from '../../stores/people.store';
+import { marksOf, parseFind, playlist, usePersonSearch, viewOf, PLAY_PAD_MS, type PersonSearchHitDto } from '../../stores/person-search.store';
+import { TimelineCanvas, type Hover, type Lane, type Mark } from './timeline-canvas';
+import { PersonSearchPanel } from './person-search-panel';
 import { DAY, HOUR, MINUTE, SECOND, clampToNow, covered, duration, follow, formatDuration, nextCovered, nextEventStart, pan, prevEventStart, spriteFrame, spriteWindow, zoomAt, type Span, type View } from './timeline-math';
 
 const RATES = [1, 2, 4, 8, 16];
@@ -28,7 +31,10 @@ export function TimelineScreen() {
   const [hover, setHover] = useState<Hover | null>(null);
   const [play, setPlayState] = useState<{ cameraId: number; from: number; to: number } | null>(null);
   /** Fixes the playlist range at seek time, so re-renders never change the source. */
-  const setPlay = (p: { cameraId: number; from: number } | null) => setPlayState(p ? { ...p, to: Math.min(Date.now(), p.from + 6 * HOUR) } : null);
+  const setPlay = (p: { cameraId: number; from: number; to?: number } | null) => setPlayState(p ? { ...p, to: p.to ?? Math.min(Date.now(), p.from + 6 * HOUR) } : null);
+  const ps = usePersonSearch();
+  const people = usePeople((s) => s.people);
+  const loadPeople = usePeople((s) => s.load);
   const [selCamera, setSelCamera] = useState<number | null>(null);
   const video = useRef<HlsVideoHandle>(null);
   const stripRef = useRef<HTMLDivElement>(null);
@@ -39,6 +45,19 @@ export function TimelineScreen() {
   const qCamera = route.query.get('camera');
   const qT = route.query.get('t');
   const qPlay = route.query.get('play');
+  const qFind = route.query.get('find');
+  useEffect(() => {
+    const ref = parseFind(qFind);
+    if (ref) void usePersonSearch.getState().find(ref);
+    else usePersonSearch.getState().clear();
+  }, [qFind]);
+  useEffect(() => {
+    const v = viewOf(ps.result?.items ?? []);
+    if (v) tl.setView(v);
+  }, [ps.result]);
+  useEffect(() => {
+    void loadPeople().catch(() => undefined);
+  }, []);
   useEffect(() => {
     const cam = qCamera ? Number(qCamera) : null;
     tl.setCamera(cam);
@@ -82,11 +101,34 @@ export function TimelineScreen() {
     setPlay({ cameraId, from: t });
   };
 
+  const clips = useMemo(() => playlist(ps.result?.items ?? []), [ps.result]);
+  const playClip = (i: number | null) => {
+    const c = i === null ? undefined : clips[i];
+    ps.play(c ? i : null);
+    if (!c) return;
+    tl.setView(follow(useTimeline.getState().view, c.from, 0.25));
+    tl.setPlayhead(c.from);
+    setPlay({ cameraId: c.cameraId, from: c.from, to: c.to });
+  };
+  const openHit = (h: PersonSearchHitDto) => {
+    ps.play(null);
+    const from = Date.parse(h.start) - PLAY_PAD_MS;
+    tl.setView(follow(tl.view, from, 0.25));
+    tl.setPlayhead(from);
+    setPlay({ cameraId: h.camera_id, from, to: Date.parse(h.end) + PLAY_PAD_MS });
+  };
+  const marks: Mark[] = useMemo(
+    () => (ps.result ? marksOf(ps.result.items) : tl.personEvents.filter((e) => e.camera_id !== null).map((e) => ({ cameraId: e.camera_id as number, start: Date.parse(e.started_at), end: e.ended_at ? Date.parse(e.ended_at) : Date.now() }))),
+    [ps.result, tl.personEvents],
+  );
+
   const onTime = (v: HTMLVideoElement) => {
     if (!play) return;
     const d = video.current?.playingDate();
     const t = d ? d.getTime() : play.from + v.currentTime * 1000;
     tl.setPlayhead(t);
+    const playing = usePersonSearch.getState().playing;
+    if (playing !== null && t >= (clips[playing]?.to ?? Infinity)) playClip(playing + 1 < clips.length ? playing + 1 : null);
     if (!v.paused) tl.setView(follow(useTimeline.getState().view, t));
   };
 
@@ -222,6 +264,17 @@ export function TimelineScreen() {
           Now
         </button>
         <span className="muted">{formatDuration(duration(tl.view))} visible</span>
+        <label className="row">
+          <span className="muted">Mark person</span>
+          <select value={tl.markPerson ?? ''} onChange={(e) => tl.setMarkPerson(e.target.value ? Number(e.target.value) : null)} data-testid="timeline-mark-person" disabled={!!ps.ref}>
+            <option value="">None</option>
+            {people.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
         <div className="spacer" />
         {tl.selection && (
           <>
@@ -243,6 +296,7 @@ export function TimelineScreen() {
           coverage={tl.coverage}
           activity={tl.activity}
           events={tl.events}
+          marks={marks}
           playhead={tl.playhead}
           selection={tl.selection}
           onSelect={(s, cam) => {
@@ -265,7 +319,7 @@ export function TimelineScreen() {
         )}
       </div>
       <div className="legend muted">
-        <span className="sw coverage" /> recorded <span className="sw activity" /> activity <span className="sw event" /> events (by label) <span className="sw sel" /> selection ·
+        <span className="sw coverage" /> recorded <span className="sw activity" /> activity <span className="sw event" /> events (by label) <span className="sw mark" /> chosen person <span className="sw sel" /> selection ·
         wheel/pinch zoom · drag pan · Shift+drag select · click plays · double-click an event opens its clip · J/K/L · ←/→ ±5 s (Shift ±60 s) · [ ] events · ↑/↓ zoom
       </div>
       <div className="timeline-bottom">
@@ -279,13 +333,18 @@ export function TimelineScreen() {
               testId="vod-video"
               className="stage-media"
               onTime={onTime}
+              onEnded={() => {
+                const playing = usePersonSearch.getState().playing;
+                if (playing !== null) playClip(playing + 1 < clips.length ? playing + 1 : null);
+              }}
               onError={(m) => reportError(new Error(m))}
             />
           ) : (
             <div className="no-image">Click the timeline to play recordings from that instant.</div>
           )}
         </div>
-        <div className="exports panel" aria-label="Exports">
+        {ps.ref && <PersonSearchPanel onOpen={openHit} onPlayAll={() => playClip(0)} />}
+        <div className="exports panel" aria-label="Exports" hidden={!!ps.ref}>
           <h3>Exports</h3>
           {Object.values(tl.exports).length === 0 && <p className="muted">Shift+drag on the timeline to select a range, then Export.</p>}
           {Object.values(tl.exports).map((x) => (
