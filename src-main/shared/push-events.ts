@@ -12,6 +12,8 @@ export interface LiveDetection {
   box: [number, number, number, number];
   /** True once the track has been seen for min_trigger_frames consecutive frames. */
   confirmed: boolean;
+  /** The enrolled person face recognition named this track as, if any. */
+  name?: string | null;
 }
 
 export interface PushEventMap {

@@ -170,7 +170,7 @@ export class AnalysisService {
     }
     this.events.handleTracks(cam.id, r.ts_ms, u.tracks, () => this.shotAt(cam.id, r.ts_ms));
     const shown = u.tracks.filter((tr) => tr.matched && tr.score >= cam.tuning.detect_conf);
-    const detections: LiveDetection[] = shown.map((tr) => ({ track_id: tr.id, label: tr.label, score: Math.round(tr.score * 1000) / 1000, box: tr.box, confirmed: tr.confirmed }));
+    const detections: LiveDetection[] = shown.map((tr) => ({ track_id: tr.id, label: tr.label, score: Math.round(tr.score * 1000) / 1000, box: tr.box, confirmed: tr.confirmed, name: this.trackName(cam.id, tr.id) }));
     const had = (st.current?.detections.length ?? 0) > 0;
     st.current = { ts: r.ts_ms, detections };
     if (detections.length || had) this.bus.emit('detections', { camera_id: cam.id, ts: r.ts_ms, model: d.model, detections });

@@ -1,6 +1,7 @@
 // Routes push events (IPC or SSE) into the stores, so the grid and lists change without reloads.
 import { api } from '../api/client';
 import { useCameras } from './cameras.store';
+import { useDetections } from './detections.store';
 import { useEvents } from './events.store';
 import { usePeople } from './people.store';
 import { useSession } from './session.store';
@@ -27,7 +28,11 @@ export function bindPushEvents(): () => void {
     api.on('camera.status', (p) => useCameras.getState().applyStatus(p)),
     api.on('camera.added', (p) => void useCameras.getState().refreshOne(p.camera_id)),
     api.on('camera.updated', (p) => void useCameras.getState().refreshOne(p.camera_id)),
-    api.on('camera.removed', (p) => useCameras.getState().removed(p.camera_id)),
+    api.on('camera.removed', (p) => {
+      useCameras.getState().removed(p.camera_id);
+      useDetections.getState().forget(p.camera_id);
+    }),
+    api.on('detections', (p) => useDetections.getState().applied(p)),
     api.on('settings.changed', (s) => useSettings.getState().apply(s)),
     api.on('event.created', (p) => {
       void useEvents.getState().created(p.event_id);
