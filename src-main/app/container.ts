@@ -62,6 +62,9 @@ import { buildFaces, type Faces } from './faces';
 import { buildIdentities, buildPersonSearch, type Identities } from './identities';
 import { identityHandlers } from '../transport/handlers/identities.handlers';
 import { searchHandlers } from '../transport/handlers/search.handlers';
+import { streamHandlers } from '../transport/handlers/streams.handlers';
+import { buildStreams } from './streams';
+import type { StreamsService } from '../services/streams/streams.service';
 import { identitiesRoutes } from '../transport/rest/identities.routes';
 import { IdentityCaptureService } from '../services/identities/identity-capture.service';
 
@@ -96,6 +99,7 @@ export interface Container {
   analysis: AnalysisService;
   faces: Faces & { capture: FaceCaptureService };
   identities: Identities & { capture: IdentityCaptureService };
+  streams: StreamsService;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -241,6 +245,9 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const noSignal = loadNoSignalJpeg(config.resourcesDir, ffmpeg().path);
   const liveViewers = new LiveViewers();
 
+  // Push streams (issue 15): cameras that post JPEGs, verified against a policy with the shared detector.
+  const streams = buildStreams({ db, engine, image, settings, log });
+
   const handlers: Handlers = {
     ...systemHandlers({ system, settings, auth, ffmpeg: ffmpegService, baseUrl: () => `http://${isLoopback(config.host) ? '127.0.0.1' : config.host}:${boundPort}` }),
     ...cameraHandlers({ cameras }),
@@ -249,6 +256,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     ...faceGroupHandlers({ groups: faces.groups, samples: faces.samples, search: faces.search, people: faces.people }),
     ...identityHandlers({ identities: identities.service }),
     ...searchHandlers({ personSearch: buildPersonSearch({ faces, identities, events: recording.events, settings }) }),
+    ...streamHandlers({ streams }),
   };
   const dispatcher = new Dispatcher(handlers);
   const http = await createHttpServer({
@@ -272,7 +280,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture } };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, streams };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {

@@ -34,6 +34,7 @@ export const settingsSchema = z.object({
   face_match_threshold: z.number().min(0).max(1).nullable().default(null).describe("Least weighted cosine similarity for a track to be named as an enrolled person; null uses the embedding model's measured threshold (0.91 for dlib 128-d)."),
   face_min_faces: z.number().int().min(1).max(50).default(2).describe('Faces of a track that must agree before it is named.'),
   identity_undo_hours: z.number().min(0).max(720).default(24).describe('Hours an identity merge, split, rename or delete can be undone; a delete keeps its files (in <data>/trash) until then.'),
+  stream_correlation_ms: z.number().int().min(0).max(10_000).default(0).describe('Push streams sharing a group_id: frames within this many ms make one decision (0: one decision per frame, as the reference does today).'),
   detector_model: z.string().min(1).max(120).nullable().default('nanodet-m-416-coco').describe('Manifest name of the object detector (resources/models or <data>/models); null turns detection off everywhere.'),
   analysis_width: z.number().int().min(64).max(1920).default(320),
   retention_max_days: z.number().min(0.01).max(3650).nullable().default(30),

@@ -18,10 +18,13 @@ export interface ImageRepository {
   annotateFile(path: string, boxes: DrawBox[]): Promise<void>;
   /** Writes a JPEG with boxes drawn on it to `path` (temp file, then rename). */
   writeAnnotated(jpeg: Buffer, boxes: DrawBox[], path: string): Promise<void>;
-  /** Width/height from the header only, without decoding pixels; null when it is not an image sharp reads. */
-  dimensions(image: Buffer): Promise<{ width: number; height: number; format: string } | null>;
   /** The normalised box [x, y, w, h] of a JPEG, grown by `margin` of its size on each side, as a JPEG at most `maxSide` px; null when it cannot be cut. */
   crop(jpeg: Buffer, box: readonly [number, number, number, number], o?: { margin?: number; maxSide?: number }): Promise<Buffer | null>;
+  /**
+   * Decodes an image into packed RGB fitted inside fit×fit (aspect kept, never enlarged; libvips shrinks on load, so a
+   * 1080p JPEG is never decoded at full size for a 416 px model). Null when it cannot be decoded. Check its size first.
+   */
+  rgbFit(image: Buffer, fit: number): Promise<{ width: number; height: number; data: Buffer } | null>;
 }
 
 /** Box colours by class, so a person and a car are told apart at a glance. */
@@ -82,10 +85,16 @@ export class SharpImageRepository implements ImageRepository {
     await rename(tmp, path);
   }
 
-  async dimensions(image: Buffer): Promise<{ width: number; height: number; format: string } | null> {
+  async rgbFit(image: Buffer, fit: number): Promise<{ width: number; height: number; data: Buffer } | null> {
     try {
-      const m = await sharp(image).metadata();
-      return m.width && m.height && m.format ? { width: m.width, height: m.height, format: m.format } : null;
+      const { data, info } = await sharp(image, { failOn: 'truncated' })
+        .rotate()
+        .resize(fit, fit, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
+        .removeAlpha()
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return info.channels === 3 ? { width: info.width, height: info.height, data } : null;
     } catch {
       return null;
     }

@@ -8,6 +8,7 @@ import { peopleContract } from './people.contract';
 import { faceGroupsContract } from './face-groups.contract';
 import { identitiesContract } from './identities.contract';
 import { searchContract } from './search.contract';
+import { streamsContract } from './streams.contract';
 
 export const contract = {
   ...systemContract,
@@ -17,6 +18,7 @@ export const contract = {
   ...faceGroupsContract,
   ...identitiesContract,
   ...searchContract,
+  ...streamsContract,
 };
 
 export type Contract = typeof contract;
