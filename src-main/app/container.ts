@@ -8,6 +8,7 @@ import { createRootLogger, type Logger } from '../repositories/logger';
 import { SqliteSettingsRepository } from '../repositories/settings.repository';
 import { fileKeyProvider, SecretBox, SqliteSecretsRepository, type KeyProvider } from '../repositories/secrets.repository';
 import { NodeHostRepository } from '../repositories/host.repository';
+import { HealthAlertsService } from '../services/health-alerts.service';
 import { nodeFfmpegLocator, type FfmpegInfo } from '../repositories/ffmpeg/ffmpeg-locator';
 import { FileLocalSettingsRepository } from '../repositories/local-settings.repository';
 import { FfmpegService } from '../services/ffmpeg.service';
@@ -100,6 +101,7 @@ export interface Container {
   faces: Faces & { capture: FaceCaptureService };
   identities: Identities & { capture: IdentityCaptureService };
   streams: StreamsService;
+  health: HealthAlertsService;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -133,9 +135,12 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
 
   let boundPort = config.port;
   const port = () => boundPort;
+  const host = new NodeHostRepository();
+  // Health alerts (the Pi family's /system_alert_state): storage, CPU temperature and SD wear, pushed on each change.
+  const health = new HealthAlertsService({ host, dataDir: config.dataDir, bus, log: log.child({ module: 'health' }) });
   const system = new SystemService(
     { version: VERSION, electron: config.electron, dataDir: config.dataDir, host: config.host, port },
-    new NodeHostRepository(),
+    host,
     ffmpeg,
     { states: () => manager.states() },
     settings,
@@ -280,7 +285,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, streams };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, streams, health };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {

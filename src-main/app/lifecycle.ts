@@ -32,6 +32,8 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
       throw new StartupError(`refusing to bind to ${config.host}: auth_required is off. Turn it on before opening Vigil to the LAN.`);
     }
     if (!c.ffmpeg().path) log.warn('ffmpeg not found: cameras cannot run until it is installed or Vigil is started with --ffmpeg');
+    c.health.start();
+    stopSteps.push(['health', () => c.health.stop()]);
     // Recording: crash recovery runs before any camera worker writes; stop closes open events and flushes the index.
     await c.recording.recovery.run();
     c.recording.recorder.start();

@@ -1,5 +1,6 @@
-// Host facts for introspection: disk usage as df reports it.
-import { statfsSync } from 'node:fs';
+// Host facts for introspection and health alerts: disk usage as df reports it, CPU temperature and SD-card wear where the OS exposes them.
+import { readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface DiskUsage {
   total_bytes: number;
@@ -22,10 +23,49 @@ export function diskUsageOf(path: string): DiskUsage {
 
 export interface HostRepository {
   diskUsage(path: string): DiskUsage;
+  /** The hottest CPU/SoC thermal zone in °C; null where the OS exposes none (most VMs, macOS, Windows). */
+  cpuTempC(): number | null;
+  /** eMMC/SD wear estimate (JEDEC life_time, 0x01 = 0–10 % used … 0x0B = exceeded); null without such a device. */
+  sdLifeTime(): number | null;
+}
+
+const THERMAL = '/sys/class/thermal';
+const CPU_ZONE = /cpu|soc|x86_pkg|package|core|acpitz/i;
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
 }
 
 export class NodeHostRepository implements HostRepository {
   diskUsage(path: string): DiskUsage {
     return diskUsageOf(path);
+  }
+
+  cpuTempC(): number | null {
+    let zones: string[];
+    try {
+      zones = readdirSync(THERMAL).filter((z) => z.startsWith('thermal_zone'));
+    } catch {
+      return null;
+    }
+    let best: number | null = null;
+    for (const z of zones) {
+      const type = readText(join(THERMAL, z, 'type')) ?? '';
+      const milli = Number(readText(join(THERMAL, z, 'temp')));
+      if (!CPU_ZONE.test(type) || !Number.isFinite(milli) || milli <= 0) continue;
+      const c = Math.round(milli / 100) / 10;
+      if (best === null || c > best) best = c;
+    }
+    return best;
+  }
+
+  sdLifeTime(): number | null {
+    const t = readText('/sys/block/mmcblk0/device/life_time');
+    const m = t ? /^0x([0-9a-f]+)\s+0x([0-9a-f]+)$/i.exec(t) : null;
+    return m ? Math.max(parseInt(m[1] as string, 16), parseInt(m[2] as string, 16)) : null;
   }
 }

@@ -32,6 +32,13 @@ export interface PushEventMap {
   'detections': { camera_id: number; ts: number; model: string; detections: LiveDetection[] };
   /** A live track was named as an enrolled person, or its name was withdrawn (person_id null). */
   'face.recognized': { camera_id: number; track_id: number; event_id: number | null; person_id: number | null; person_name: string | null; evidence: number; faces: number };
+  /** A health metric changed level (services/health-alerts.ts): the whole state plus which metrics changed. */
+  'system.alert': {
+    overall: 'ok' | 'warn' | 'critical';
+    alerts: Record<'cpu_temp' | 'throttle' | 'storage' | 'sd_health', 'ok' | 'warn' | 'critical' | 'unavailable'>;
+    values: { cpu_temp: number | null; throttle: string[] | null; storage: number | null; sd_health: number | null };
+    changed: ('cpu_temp' | 'throttle' | 'storage' | 'sd_health')[];
+  };
 }
 
 export type PushEventName = keyof PushEventMap;

@@ -148,6 +148,7 @@ const PUSH_NAMES: Record<PushEventName, true> = {
   'export.deleted': true,
   detections: true,
   'face.recognized': true,
+  'system.alert': true,
 };
 
 /** An input type with no required fields accepts this, so such calls may omit the argument. */
