@@ -11,6 +11,7 @@ import { PeopleScreen } from './features/people/people-screen';
 import { FaceGroupsScreen } from './features/face-groups/face-groups-screen';
 import { AnalyticsScreen } from './features/analytics/analytics-screen';
 import { IdentitiesScreen } from './features/identities/identities-screen';
+import { StreamsScreen } from './features/streams/streams-screen';
 import { ShortcutsHelp } from './components/shortcuts-help';
 import { SystemScreen } from './features/system/system-screen';
 import { TimelineScreen } from './features/timeline/timeline-screen';
@@ -33,6 +34,7 @@ const SCREENS = [
   { id: 'identities', label: 'Identities', key: '7' },
   { id: 'face-groups', label: 'Face groups', key: '8' },
   { id: 'analytics', label: 'Analytics', key: '9' },
+  { id: 'streams', label: 'Streams', key: '0' },
 ] as const;
 
 function Screen() {
@@ -54,6 +56,8 @@ function Screen() {
       return <FaceGroupsScreen />;
     case 'analytics':
       return <AnalyticsScreen />;
+    case 'streams':
+      return <StreamsScreen />;
     default:
       return <SystemScreen />;
   }

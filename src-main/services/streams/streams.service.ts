@@ -78,7 +78,7 @@ export class StreamsService {
     return streamDto(this.row(id));
   }
 
-  async create(i: Partial<StreamFields> & { name: string }): Promise<StreamDto & { pairing: PairingDto }> {
+  async create(i: Partial<StreamFields> & { name: string }): Promise<StreamDto & { pairing: PairingDto & { qr_svg: string } }> {
     if (i.policy_id) this.policyRow(i.policy_id, 400);
     const id = this.d.crypto.uuid();
     const fields: StreamFields = {
@@ -95,7 +95,7 @@ export class StreamsService {
     this.d.repo.insert(id, fields, this.d.now());
     const pairing = this.mintCode(id);
     this.d.log.info({ stream_id: id, name: i.name }, 'stream registered');
-    return { ...this.get(id), pairing };
+    return { ...this.get(id), pairing: { ...pairing, qr_svg: await this.d.crypto.qrSvg(pairing.code) } };
   }
 
   update(id: string, patch: Partial<StreamFields>): StreamDto {

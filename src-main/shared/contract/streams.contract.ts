@@ -111,9 +111,9 @@ export const streamsContract = {
     path: '/api/v1/streams',
     tag: 'streams',
     status: 201,
-    doc: 'Vigil: register a push stream (status active, unpaired) and mint its first pairing code (10 minutes, single use).',
+    doc: 'Vigil: register a push stream (status active, unpaired) and mint its first pairing code (10 minutes, single use), with its QR code.',
     input: z.object({ ...streamFields, status: z.enum(STREAM_STATUSES).default('active') }).strict(),
-    output: streamSchema.extend({ pairing: pairingSchema }),
+    output: streamSchema.extend({ pairing: pairingCodeSchema }),
   }),
   'streams.get': op({
     method: 'GET',
