@@ -23,6 +23,7 @@ export const CASES: BenchCase[] = [
   { name: 'faces', doc: 'faces/s through detect → align → embed in the analysis worker (1080p person boxes, photos) and the share outside ONNX', run: async () => (await import('./faces.bench')).run() },
   { name: 'face-index', doc: 'face search p50/p95 and recall@10 vs exact at 100k/1M clustered 128-d vectors; face-group clustering at 2000 samples', run: async () => (await import('./face-index.bench')).run() },
   { name: 'identities', doc: 'identity linking per sighting (candidates / decide / store, loop block) at 10k/100k identities; GET /api/identities and /analytics p50/p95 at 100k sightings', run: async () => (await import('./identities.bench')).run() },
+  { name: 'streams', doc: 'pushed 1080p JPEG verified end to end (token, checks, decode, NanoDet, policy) at 1 and 4 concurrent streams vs the bare detector', run: async () => (await import('./streams.bench')).run() },
   { name: 'timeline-draw', doc: 'timeline per-frame draw input', run: async () => (await import('./timeline-draw.bench')).run() },
 ];
 
