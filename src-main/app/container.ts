@@ -63,6 +63,9 @@ import { buildIdentities, type Identities } from './identities';
 import { identityHandlers } from '../transport/handlers/identities.handlers';
 import { identitiesRoutes } from '../transport/rest/identities.routes';
 import { IdentityCaptureService } from '../services/identities/identity-capture.service';
+import { MqttJsRepository } from '../repositories/mqtt.repository';
+import { MqttBridge } from '../transport/push/mqtt-bridge';
+import { readFile } from 'node:fs/promises';
 
 export const VERSION = '0.1.0';
 /** Full-resolution frames per second a face camera sends to face capture (each is searched inside its tracked people). */
@@ -95,6 +98,7 @@ export interface Container {
   analysis: AnalysisService;
   faces: Faces & { capture: FaceCaptureService };
   identities: Identities & { capture: IdentityCaptureService };
+  mqtt: MqttBridge;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -117,10 +121,11 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const box = new SecretBox((deps.keyProvider ?? fileKeyProvider).loadOrCreate(config.dataDir));
   const bus = new PushBus();
 
-  const settings = new SettingsService(new SqliteSettingsRepository(db), bus, log.child({ module: 'settings' }));
+  const secrets = new SqliteSecretsRepository(db, box);
+  const settings = new SettingsService(new SqliteSettingsRepository(db), bus, log.child({ module: 'settings' }), secrets);
   const loopbackOnly = isLoopback(config.host);
   settings.addGuard((next) => (!loopbackOnly && !next.auth_required ? 'Vigil is bound to the LAN; auth_required cannot be turned off.' : null));
-  const auth = new AuthService(new SqliteSecretsRepository(db, box), settings, { envKey: config.apiKey, loopbackOnly }, log.child({ module: 'auth' }));
+  const auth = new AuthService(secrets, settings, { envKey: config.apiKey, loopbackOnly }, log.child({ module: 'auth' }));
 
   const ffmpegService = new FfmpegService(nodeFfmpegLocator, new FileLocalSettingsRepository(config.dataDir), config.ffmpeg, log.child({ module: 'ffmpeg' }));
   await ffmpegService.refresh();
@@ -237,6 +242,23 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     capture.forget(id);
     identityCapture.forget(id);
   });
+  // MQTT (issue 15): push events to an external broker in Frigate's topics; per-camera set topics drive the cameras service.
+  const mqtt = new MqttBridge({
+    settings,
+    bus,
+    mqtt: new MqttJsRepository(),
+    events: recording.events,
+    cameras,
+    snapshot: async (id) => {
+      try {
+        return await readFile(recording.events.mediaPath(id, 'thumbnail').path);
+      } catch {
+        return null;
+      }
+    },
+    log: log.child({ module: 'mqtt' }),
+    clientId: `vigil-${randomBytes(6).toString('hex')}`,
+  });
   const noSignal = loadNoSignalJpeg(config.resourcesDir, ffmpeg().path);
   const liveViewers = new LiveViewers();
 
@@ -270,7 +292,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture } };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, mqtt };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {

@@ -77,6 +77,9 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     const sweep = setInterval(() => c.auth.sweep(), 10 * 60_000);
     sweep.unref();
     stopSteps.push(['session sweep', () => clearInterval(sweep)]);
+    // MQTT connects in the background (a missing broker never delays start-up); it stops after the cameras.
+    c.mqtt.start();
+    stopSteps.push(['mqtt', () => c.mqtt.stop()]);
     // Cameras start once HTTP listens (demo cameras seeded on a never-used database); stop runs first: workers before anything they feed.
     await c.cameras.start();
     stopSteps.push(['cameras', () => c.cameras.stop()]);

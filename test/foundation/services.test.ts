@@ -194,7 +194,7 @@ describe('Dispatcher', () => {
       ...handlers,
       'settings.update': () => {
         ran = true;
-        return base.get();
+        return base.view();
       },
     });
     const err = await d.call('settings.update', { live_mjpeg_fps: 'x' }, ctx).catch((e: unknown) => e);
