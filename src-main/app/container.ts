@@ -66,6 +66,9 @@ import { IdentityCaptureService } from '../services/identities/identity-capture.
 import { MqttJsRepository } from '../repositories/mqtt.repository';
 import { MqttBridge } from '../transport/push/mqtt-bridge';
 import { readFile } from 'node:fs/promises';
+import { FsStillsRepository } from '../repositories/stills.repository';
+import { TimelapseService } from '../services/stills/timelapse.service';
+import { SnapshotsService } from '../services/stills/snapshots.service';
 
 export const VERSION = '0.1.0';
 /** Full-resolution frames per second a face camera sends to face capture (each is searched inside its tracked people). */
@@ -74,6 +77,8 @@ const FACE_FPS = 2;
 export interface ContainerDeps {
   keyProvider?: KeyProvider;
   logStdout?: boolean;
+  /** Test-sized timelapse capture interval in seconds (replaces timelapse_interval_minutes). */
+  timelapseIntervalSeconds?: number;
 }
 
 export interface Container {
@@ -99,6 +104,7 @@ export interface Container {
   faces: Faces & { capture: FaceCaptureService };
   identities: Identities & { capture: IdentityCaptureService };
   mqtt: MqttBridge;
+  stills: { timelapse: TimelapseService; snapshots: SnapshotsService };
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -209,6 +215,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
         // Sightings reference face samples: identities first, then the samples and their crops.
         await identities.service.purgeCamera(id);
         await faces.samples.purgeCamera(id);
+        await stills.timelapse.purgeCamera(id);
       },
     },
     retentionGuard: (change, confirm) => recording.retention.confirmChange({ camera: change }, confirm),
@@ -259,6 +266,17 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     log: log.child({ module: 'mqtt' }),
     clientId: `vigil-${randomBytes(6).toString('hex')}`,
   });
+  // Stills (issue 15): timelapse frames and saved snapshots, both taken from each camera's newest recorded segment.
+  const stillFiles = new FsStillsRepository(config.dataDir, ffmpeg);
+  const newestSegment = (id: number): string | null => {
+    const end = recording.segmentsRepo.latestEnd(id);
+    return end === null ? null : (recording.segmentsRepo.overlapping(id, end - 1, end).at(-1)?.path ?? null);
+  };
+  const cameraList = () => cameras.list().map((c) => ({ id: c.id, enabled: c.enabled }));
+  const stills = {
+    timelapse: new TimelapseService({ files: stillFiles, settings, cameras: cameraList, newestSegment, log: log.child({ module: 'timelapse' }), intervalSecondsOverride: deps.timelapseIntervalSeconds }),
+    snapshots: new SnapshotsService({ files: stillFiles, cameras: cameraList, newestSegment, log: log.child({ module: 'snapshots' }) }),
+  };
   const noSignal = loadNoSignalJpeg(config.resourcesDir, ffmpeg().path);
   const liveViewers = new LiveViewers();
 
@@ -292,10 +310,10 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, mqtt };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, mqtt, stills };
 }
 
-function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {
+function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository; segmentsRepo: SqliteSegmentsRepository } {
   const now = Date.now;
   const segmentsRepo = new SqliteSegmentsRepository(db);
   const eventsRepo = new SqliteEventsRepository(db);
@@ -320,5 +338,5 @@ function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: Se
     }
     return null;
   });
-  return { indexer, events, recorder, finalizer, activity, recordings, retention, recovery, purger, files, eventsRepo };
+  return { indexer, events, recorder, finalizer, activity, recordings, retention, recovery, purger, files, eventsRepo, segmentsRepo };
 }

@@ -83,6 +83,9 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     // Cameras start once HTTP listens (demo cameras seeded on a never-used database); stop runs first: workers before anything they feed.
     await c.cameras.start();
     stopSteps.push(['cameras', () => c.cameras.stop()]);
+    // Timelapse captures from recorded segments; it stops before the cameras (a round in flight finishes first).
+    c.stills.timelapse.start();
+    stopSteps.push(['timelapse', () => c.stills.timelapse.stop()]);
   } catch (err) {
     await stop();
     throw err;
