@@ -69,6 +69,9 @@ import { readFile } from 'node:fs/promises';
 import { FsStillsRepository } from '../repositories/stills.repository';
 import { TimelapseService } from '../services/stills/timelapse.service';
 import { SnapshotsService } from '../services/stills/snapshots.service';
+import { SensorsService } from '../services/sensors/sensors.service';
+import { SqliteSensorsRepository } from '../repositories/sensors.repository';
+import { LibgpiodRepository, type GpioRepository } from '../repositories/gpio.repository';
 
 export const VERSION = '0.1.0';
 /** Full-resolution frames per second a face camera sends to face capture (each is searched inside its tracked people). */
@@ -79,6 +82,8 @@ export interface ContainerDeps {
   logStdout?: boolean;
   /** Test-sized timelapse capture interval in seconds (replaces timelapse_interval_minutes). */
   timelapseIntervalSeconds?: number;
+  /** GPIO access (tests stand in for a chip that cannot exist here). */
+  gpio?: GpioRepository;
 }
 
 export interface Container {
@@ -105,6 +110,7 @@ export interface Container {
   identities: Identities & { capture: IdentityCaptureService };
   mqtt: MqttBridge;
   stills: { timelapse: TimelapseService; snapshots: SnapshotsService };
+  sensors: SensorsService;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -249,6 +255,19 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     capture.forget(id);
     identityCapture.forget(id);
   });
+  // Stills (issue 15): timelapse frames and saved snapshots, both taken from each camera's newest recorded segment.
+  const stillFiles = new FsStillsRepository(config.dataDir, ffmpeg);
+  const newestSegment = (id: number): string | null => {
+    const end = recording.segmentsRepo.latestEnd(id);
+    return end === null ? null : (recording.segmentsRepo.overlapping(id, end - 1, end).at(-1)?.path ?? null);
+  };
+  const cameraList = () => cameras.list().map((c) => ({ id: c.id, enabled: c.enabled }));
+  const stills = {
+    timelapse: new TimelapseService({ files: stillFiles, settings, cameras: cameraList, newestSegment, log: log.child({ module: 'timelapse' }), intervalSecondsOverride: deps.timelapseIntervalSeconds }),
+    snapshots: new SnapshotsService({ files: stillFiles, cameras: cameraList, newestSegment, log: log.child({ module: 'snapshots' }) }),
+  };
+  // Sensors (issue 15): a triggered sensor holds a recording open on its cameras like motion, hold_seconds past release.
+  const sensors = new SensorsService({ repo: new SqliteSensorsRepository(db), gpio: deps.gpio ?? new LibgpiodRepository(), recorder: recording.recorder, cameras: cameraList, log: log.child({ module: 'sensors' }) });
   // MQTT (issue 15): push events to an external broker in Frigate's topics; per-camera set topics drive the cameras service.
   const mqtt = new MqttBridge({
     settings,
@@ -263,20 +282,10 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
         return null;
       }
     },
+    sensors,
     log: log.child({ module: 'mqtt' }),
     clientId: `vigil-${randomBytes(6).toString('hex')}`,
   });
-  // Stills (issue 15): timelapse frames and saved snapshots, both taken from each camera's newest recorded segment.
-  const stillFiles = new FsStillsRepository(config.dataDir, ffmpeg);
-  const newestSegment = (id: number): string | null => {
-    const end = recording.segmentsRepo.latestEnd(id);
-    return end === null ? null : (recording.segmentsRepo.overlapping(id, end - 1, end).at(-1)?.path ?? null);
-  };
-  const cameraList = () => cameras.list().map((c) => ({ id: c.id, enabled: c.enabled }));
-  const stills = {
-    timelapse: new TimelapseService({ files: stillFiles, settings, cameras: cameraList, newestSegment, log: log.child({ module: 'timelapse' }), intervalSecondsOverride: deps.timelapseIntervalSeconds }),
-    snapshots: new SnapshotsService({ files: stillFiles, cameras: cameraList, newestSegment, log: log.child({ module: 'snapshots' }) }),
-  };
   const noSignal = loadNoSignalJpeg(config.resourcesDir, ffmpeg().path);
   const liveViewers = new LiveViewers();
 
@@ -310,7 +319,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, mqtt, stills };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, mqtt, stills, sensors };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository; segmentsRepo: SqliteSegmentsRepository } {

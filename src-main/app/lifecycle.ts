@@ -86,6 +86,9 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     // Timelapse captures from recorded segments; it stops before the cameras (a round in flight finishes first).
     c.stills.timelapse.start();
     stopSteps.push(['timelapse', () => c.stills.timelapse.stop()]);
+    // Sensors arm once cameras run; on stop they release first, so their events close with the recorder.
+    c.sensors.start();
+    stopSteps.push(['sensors', () => c.sensors.stop()]);
   } catch (err) {
     await stop();
     throw err;

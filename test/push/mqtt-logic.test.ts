@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { reconnectDelay } from '../../src-main/repositories/mqtt.repository';
-import { cameraTopicNames, changedCounts, eventObject, featureState, objectCounts, parseSetTopic } from '../../src-main/transport/push/mqtt-topics';
+import { cameraTopicNames, changedCounts, eventObject, featureState, objectCounts, parseSensorTopic, parseSetTopic } from '../../src-main/transport/push/mqtt-topics';
 import { settingsSchema } from '../../src-main/shared/settings';
 import { openDatabase } from '../../src-main/repositories/db/database';
 import { silentLogger } from '../../src-main/repositories/logger';
@@ -40,6 +40,14 @@ describe('MQTT topic mapping', () => {
     expect(parseSetTopic('vigil', 'other/front/detect/set', 'ON')).toBeNull();
     expect(parseSetTopic('vigil', 'vigil/front/detect/state', 'ON')).toBeNull();
     expect(parseSetTopic('vigil', 'vigil/a/b/detect/set', 'ON')).toBeNull();
+  });
+
+  it('parses <prefix>/sensors/<id>/set for external sensors', () => {
+    expect(parseSensorTopic('vigil', 'vigil/sensors/12/set', 'ON')).toEqual({ id: 12, on: true });
+    expect(parseSensorTopic('a/b', 'a/b/sensors/3/set', 'off')).toEqual({ id: 3, on: false });
+    expect(parseSensorTopic('vigil', 'vigil/sensors/x/set', 'ON')).toBeNull();
+    expect(parseSensorTopic('vigil', 'vigil/sensors/1/set', 'toggle')).toBeNull();
+    expect(parseSensorTopic('vigil', 'other/sensors/1/set', 'ON')).toBeNull();
   });
 
   it('reports feature states as ON/OFF', () => {

@@ -96,6 +96,16 @@ describe('MQTT to a real broker', () => {
     expect((await call<Camera>(t, 'GET', `/api/cameras/${cam.id}`)).body).toMatchObject({ detect_enabled: false, motion_enabled: true });
   }, 60_000);
 
+  it('an external sensor is triggered and released over <prefix>/sensors/<id>/set', async () => {
+    const sensors = t.app.container.sensors;
+    const ext = sensors.configure({ type: 'external', name: 'Door bell', camera_ids: [cam.id], hold_seconds: 1 });
+    sub.client.publish(`${PREFIX}/sensors/${ext.id}/set`, 'ON');
+    await until('sensor triggered', () => sensors.statusOne(ext.id).triggered, 15_000);
+    sub.client.publish(`${PREFIX}/sensors/${ext.id}/set`, 'OFF');
+    await until('sensor released', () => !sensors.statusOne(ext.id).triggered && sensors.statusOne(ext.id).last_released_at !== null, 15_000);
+    sensors.remove(ext.id);
+  }, 60_000);
+
   it('killing the broker loses no recording; Vigil reconnects and announces itself again', async () => {
     await until('recording', () => segments() >= 2, 60_000, 500);
     await sub.close();

@@ -7,7 +7,7 @@ import type { Logger } from '../../repositories/logger';
 import type { MqttConnection, MqttQos, MqttRepository } from '../../repositories/mqtt.repository';
 import type { SecretName } from '../../services/settings.service';
 import type { CameraUpdateInput } from '../../services/cameras/cameras.service';
-import { cameraTopicNames, changedCounts, eventObject, featureState, objectCounts, parseSetTopic, SET_FEATURES, type MqttEventObject, type SetFeature } from './mqtt-topics';
+import { cameraTopicNames, changedCounts, eventObject, featureState, objectCounts, parseSensorTopic, parseSetTopic, SET_FEATURES, type MqttEventObject, type SetFeature } from './mqtt-topics';
 
 export interface MqttBridgeDeps {
   settings: {
@@ -20,6 +20,8 @@ export interface MqttBridgeDeps {
   mqtt: MqttRepository;
   events: { get(id: number): EventDto };
   cameras: { list(): Camera[]; update(input: CameraUpdateInput): Promise<Camera> };
+  /** External sensors triggered over `<prefix>/sensors/<id>/set`. */
+  sensors?: { trigger(id: number): unknown; release(id: number): unknown };
   /** The event's best-frame JPEG (its thumbnail), or null when it has none yet. */
   snapshot: (eventId: number) => Promise<Buffer | null>;
   log: Logger;
@@ -132,7 +134,7 @@ export class MqttBridge {
       if (this.conn !== conn) return;
       this.lastError = null;
       this.d.log.info({ url: s.mqtt_url }, 'mqtt connected');
-      conn.subscribe(SET_FEATURES.map((f) => `${prefix}/+/${f}/set`), s.mqtt_qos);
+      conn.subscribe([...SET_FEATURES.map((f) => `${prefix}/+/${f}/set`), ...(this.d.sensors ? [`${prefix}/sensors/+/set`] : [])], s.mqtt_qos);
       this.publish(`${prefix}/available`, 'online', true);
       for (const c of this.d.cameras.list()) this.publishStates(c);
     });
@@ -249,6 +251,16 @@ export class MqttBridge {
   }
 
   private async onSet(topic: string, payload: Buffer): Promise<void> {
+    const sensor = parseSensorTopic(this.prefix, topic, payload);
+    if (sensor && this.d.sensors) {
+      try {
+        if (sensor.on) this.d.sensors.trigger(sensor.id);
+        else this.d.sensors.release(sensor.id);
+      } catch (err) {
+        this.d.log.warn({ err, sensor_id: sensor.id }, 'mqtt: sensor message refused');
+      }
+      return;
+    }
     const set = parseSetTopic(this.prefix, topic, payload);
     if (!set) {
       this.d.log.warn({ topic }, 'mqtt: ignored a set message (expects <prefix>/<camera>/<detect|recordings|motion>/set with ON or OFF)');

@@ -111,3 +111,13 @@ export function featureState(c: Pick<Camera, 'detect_enabled' | 'motion_enabled'
   const on = feature === 'detect' ? c.detect_enabled : feature === 'motion' ? c.motion_enabled : c.recording_mode !== 'off';
   return on ? 'ON' : 'OFF';
 }
+
+/** `<prefix>/sensors/<id>/set` ON or OFF: an external sensor's trigger and release. */
+export function parseSensorTopic(prefix: string, topic: string, payload: Buffer | string): { id: number; on: boolean } | null {
+  if (!topic.startsWith(`${prefix}/`)) return null;
+  const m = /^sensors\/(\d{1,9})\/set$/.exec(topic.slice(prefix.length + 1));
+  if (!m) return null;
+  const value = payload.toString().trim().toUpperCase();
+  if (value !== 'ON' && value !== 'OFF') return null;
+  return { id: Number(m[1]), on: value === 'ON' };
+}
