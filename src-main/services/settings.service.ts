@@ -60,8 +60,9 @@ export class SettingsService {
   }
 
   /** settings.update's full input: ordinary settings, write-only secrets, and the retention confirmation. */
-  updateWithSecrets(input: SettingsPatch & SecretSettingsPatch, opts: { confirm?: boolean } = {}): SettingsView {
-    const { mqtt_password, ...patch } = input;
+  updateWithSecrets(input: SettingsPatch & SecretSettingsPatch & { mqtt_password_set?: boolean }, opts: { confirm?: boolean } = {}): SettingsView {
+    // mqtt_password_set is read-only: a settings object read with GET may be sent back whole.
+    const { mqtt_password, mqtt_password_set: _readOnly, ...patch } = input;
     const secrets = secretSettingsSchema.parse(mqtt_password === undefined ? {} : { mqtt_password });
     if (secrets.mqtt_password !== undefined && !this.secrets) throw new ApiError(503, 'Secrets store unavailable');
     this.update(patch, opts);

@@ -98,6 +98,7 @@ export const secretSettingsSchema = z
 export type SecretSettingsPatch = z.input<typeof secretSettingsSchema>;
 export const settingsUpdateSchema = settingsPatchSchema.extend({
   ...secretSettingsSchema.shape,
+  mqtt_password_set: z.boolean().optional().describe('Read-only and ignored, so a settings object read with GET can be sent back whole.'),
   confirm: z.boolean().optional().describe('Apply a retention change that deletes recordings (answered 409 with a preview without it).'),
 });
 /** What settings.get answers: the settings plus whether each write-only secret is set. */
