@@ -72,6 +72,7 @@ export class SettingsService {
         this.secrets?.set(SECRET_KEYS.mqtt_password, value);
         this.log.info({ keys: ['mqtt_password'] }, 'secret setting changed');
         for (const w of this.secretWatchers) w('mqtt_password');
+        this.bus.emit('settings.changed', this.view());
       }
     }
     return this.view();
@@ -101,7 +102,7 @@ export class SettingsService {
     this.current = next;
     this.log.info({ keys: Object.keys(changed) }, 'settings changed');
     for (const w of this.watchers) w(next, prev);
-    this.bus.emit('settings.changed', next);
+    this.bus.emit('settings.changed', this.view());
     return next;
   }
 }
