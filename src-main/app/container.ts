@@ -257,9 +257,10 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   });
   // Stills (issue 15): timelapse frames and saved snapshots, both taken from each camera's newest recorded segment.
   const stillFiles = new FsStillsRepository(config.dataDir, ffmpeg);
-  const newestSegment = (id: number): string | null => {
+  const newestSegment = (id: number): { path: string; end_ms: number } | null => {
     const end = recording.segmentsRepo.latestEnd(id);
-    return end === null ? null : (recording.segmentsRepo.overlapping(id, end - 1, end).at(-1)?.path ?? null);
+    const seg = end === null ? undefined : recording.segmentsRepo.overlapping(id, end - 1, end).at(-1);
+    return seg ? { path: seg.path, end_ms: seg.end_ms } : null;
   };
   const cameraList = () => cameras.list().map((c) => ({ id: c.id, enabled: c.enabled }));
   const stills = {

@@ -74,6 +74,19 @@ describe('MQTT to a real broker', () => {
     expect(logs).not.toContain(USER.password);
   });
 
+  it('a wrong password is refused by the broker and reported; the right one reconnects', async () => {
+    const mqtt = t.app.container.mqtt;
+    t.app.container.settings.updateWithSecrets({ mqtt_password: 'wrong-password' });
+    const down = await until('the refusal reported', () => {
+      const s = mqtt.status();
+      return !s.connected && s.last_error ? s : null;
+    }, 30_000);
+    expect(down.last_error).toMatch(/not authori[sz]ed|bad user name or password/i);
+    expect(down.last_error).not.toContain('wrong-password');
+    t.app.container.settings.updateWithSecrets({ mqtt_password: USER.password });
+    await until('connected again', () => mqtt.status().connected, 30_000);
+  }, 60_000);
+
   it("publishes a real camera's events with before/after and its retained feature states", async () => {
     const r = await call<Camera>(t, 'POST', '/api/cameras', { name: 'Front Door', rtsp_url: join(media, 'street.avi'), pre_seconds: 1, post_seconds: 2, min_trigger_frames: 1, motion_min_area: 0.002 });
     expect(r.status).toBe(201);

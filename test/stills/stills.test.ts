@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Camera } from '../../src-main/shared/contract/cameras.contract';
 import type { ApiError } from '../../src-main/shared/errors';
-import { dayKey } from '../../src-main/services/stills/timelapse.service';
+import { dayKey, TimelapseService } from '../../src-main/services/stills/timelapse.service';
+import { SnapshotsService } from '../../src-main/services/stills/snapshots.service';
+import { FsStillsRepository } from '../../src-main/repositories/stills.repository';
+import { silentLogger } from '../../src-main/repositories/logger';
 import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness';
 import { API_KEY, call, isJpeg, until } from '../cameras/helpers';
 import { VTEST } from '../support/rtsp-server';
@@ -143,6 +146,15 @@ describe('snapshots', () => {
     expect(await rejects(sn.save(9999))).toBe(404);
     const idle = await call<Camera>(t, 'POST', '/api/cameras', { name: 'Idle', rtsp_url: join(media, 'street.avi'), enabled: false });
     expect(await rejects(sn.save(idle.body.id))).toBe(409);
+    // A camera whose newest segment is minutes old is not running: no stale snapshot, no stale timelapse frame.
+    const files = new FsStillsRepository(t.dataDir, t.app.container.ffmpeg);
+    const seg = t.app.container.db.prepare('SELECT path, end_ms FROM segments WHERE camera_id = ? ORDER BY end_ms DESC LIMIT 1').get(cam.id) as { path: string; end_ms: number };
+    const later = () => seg.end_ms + 3 * 60_000;
+    const stale = new SnapshotsService({ files, cameras: () => [{ id: cam.id, enabled: true }], newestSegment: () => seg, log: silentLogger(), now: later });
+    await expect(stale.save(cam.id)).rejects.toMatchObject({ status: 409, code: 'NO_RECENT_RECORDING' });
+    const settings = t.app.container.settings;
+    const tl = new TimelapseService({ files, settings, cameras: () => [{ id: cam.id, enabled: true }], newestSegment: () => seg, log: silentLogger(), now: later });
+    expect(await tl.capture(cam.id)).toBe(false);
   });
 
   it('serves and deletes only snapshot_*.jpg in the snapshots folder: traversal 400, missing 404', async () => {

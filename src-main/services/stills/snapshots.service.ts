@@ -2,6 +2,7 @@
 import { ApiError, badRequest, notFound } from '../../shared/errors';
 import type { Logger } from '../../repositories/logger';
 import type { StillsRepository } from '../../repositories/stills.repository';
+import { RECENT_SEGMENT_MS, type NewestSegment } from './timelapse.service';
 
 export interface Snapshot {
   /** Data-root-relative path (the Pi routes answer it absolute). */
@@ -14,7 +15,7 @@ export interface Snapshot {
 export interface SnapshotsDeps {
   files: StillsRepository;
   cameras: () => { id: number; enabled: boolean }[];
-  newestSegment: (cameraId: number) => string | null;
+  newestSegment: (cameraId: number) => NewestSegment | null;
   log: Logger;
   now?: () => number;
 }
@@ -39,15 +40,17 @@ export class SnapshotsService {
 
   /**
    * Saves one JPEG of a camera (the first enabled one when none is named) from its newest recorded segment, so it is at
-   * most one segment old. 404 for an unknown camera, 409 when it has recorded nothing yet, 500 when ffmpeg fails.
+   * most one segment old. 404 for an unknown camera, 409 when it has recorded nothing in the last two minutes, 500 when
+   * ffmpeg fails.
    */
   async save(cameraId?: number): Promise<Snapshot> {
     const cams = this.d.cameras();
     const cam = cameraId === undefined ? cams.find((c) => c.enabled) : cams.find((c) => c.id === cameraId);
     if (!cam) throw notFound(cameraId === undefined ? 'No enabled camera' : `Camera ${cameraId} not found`);
-    const segment = this.d.newestSegment(cam.id);
-    if (!segment) throw new ApiError(409, 'The camera has no recording to take a snapshot from yet', {}, { code: 'NO_RECORDING' });
+    const seg = this.d.newestSegment(cam.id);
     const at = this.now();
+    if (!seg || at - seg.end_ms > RECENT_SEGMENT_MS) throw new ApiError(409, 'The camera has no recent recording to take a snapshot from (is it running?)', {}, { code: 'NO_RECENT_RECORDING' });
+    const segment = seg.path;
     const path = `${SNAPSHOT_DIR}/snapshot_${stamp(at)}_c${cam.id}.jpg`;
     try {
       await this.d.files.grab(segment, path, null);

@@ -37,13 +37,21 @@ export interface TimelapseDeps {
   files: StillsRepository;
   settings: { get(): Settings; update(patch: SettingsPatch): Settings; onChange(fn: (next: Settings, prev: Settings) => void): () => void };
   cameras: () => { id: number; enabled: boolean }[];
-  /** Data-root-relative path of the camera's newest recorded segment, or null. */
-  newestSegment: (cameraId: number) => string | null;
+  /** The camera's newest recorded segment (data-root-relative path, end time), or null. */
+  newestSegment: (cameraId: number) => NewestSegment | null;
   log: Logger;
   now?: () => number;
   /** Test-sized capture interval in seconds, replacing interval_minutes. */
   intervalSecondsOverride?: number;
 }
+
+export interface NewestSegment {
+  path: string;
+  end_ms: number;
+}
+
+/** A segment older than this is not "now": a camera that stopped recording gets no frame (and no snapshot). */
+export const RECENT_SEGMENT_MS = 120_000;
 
 export const TIMELAPSE_DIR = 'timelapse';
 const VIDEO = /^timelapse_(\d{8})\.mp4$/;
@@ -115,10 +123,11 @@ export class TimelapseService {
     await this.stitchFinishedDays();
   }
 
-  /** Captures one frame for a camera now; false when it has no recorded segment yet. */
+  /** Captures one frame for a camera now; false when it has recorded nothing in the last two minutes. */
   async capture(cameraId: number): Promise<boolean> {
-    const segment = this.d.newestSegment(cameraId);
-    if (!segment) return false;
+    const seg = this.d.newestSegment(cameraId);
+    if (!seg || this.now() - seg.end_ms > RECENT_SEGMENT_MS) return false;
+    const segment = seg.path;
     const dir = this.framesDir(cameraId, dayKey(this.now()));
     const next = this.d.files.files(dir, FRAME).reduce((m, f) => Math.max(m, Number(FRAME.exec(f.path.split('/').pop() as string)?.[1])), 0) + 1;
     await this.d.files.grab(segment, `${dir}/frame_${String(next).padStart(6, '0')}.jpg`, timelapseScale(this.d.settings.get().timelapse_resolution));

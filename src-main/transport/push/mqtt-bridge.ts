@@ -50,6 +50,8 @@ interface Tracked {
 
 export class MqttBridge {
   private conn: MqttConnection | null = null;
+  /** The prefix and QoS the connection was made with (its last will names them). */
+  private connAs: { prefix: string; qos: MqttQos } | null = null;
   private unsubscribe: (() => void)[] = [];
   private names = new Map<number, string>();
   private readonly tracked = new Map<number, Tracked>();
@@ -110,8 +112,10 @@ export class MqttBridge {
 
   private async disconnect(): Promise<void> {
     const c = this.conn;
+    const as = this.connAs;
     this.conn = null;
-    if (c) await c.close({ topic: `${this.prefix}/available`, payload: 'offline', qos: this.qos, retain: true });
+    this.connAs = null;
+    if (c && as) await c.close({ topic: `${as.prefix}/available`, payload: 'offline', qos: as.qos, retain: true });
   }
 
   private connect(): void {
@@ -119,17 +123,16 @@ export class MqttBridge {
     this.lastError = null;
     if (!s.mqtt_url) return;
     const prefix = s.mqtt_topic_prefix;
-    const conn = this.d.mqtt.connect({
-      url: s.mqtt_url,
-      username: s.mqtt_username,
-      password: this.d.settings.secret('mqtt_password'),
-      clientId: this.d.clientId,
-      will: { topic: `${prefix}/available`, payload: 'offline', qos: s.mqtt_qos, retain: true },
-      rejectUnauthorized: s.mqtt_tls_verify,
-      minDelayMs: this.d.backoff?.minMs,
-      maxDelayMs: this.d.backoff?.maxMs,
-    });
+    let conn: MqttConnection;
+    try {
+      conn = this.connectTo(s);
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.d.log.warn({ url: s.mqtt_url, error: this.lastError }, 'mqtt client not started');
+      return;
+    }
     this.conn = conn;
+    this.connAs = { prefix, qos: s.mqtt_qos };
     conn.on('connect', () => {
       if (this.conn !== conn) return;
       this.lastError = null;
@@ -145,6 +148,19 @@ export class MqttBridge {
     });
     conn.on('message', (topic, payload) => {
       if (this.conn === conn) void this.onSet(topic, payload);
+    });
+  }
+
+  private connectTo(s: Settings): MqttConnection {
+    return this.d.mqtt.connect({
+      url: s.mqtt_url,
+      username: s.mqtt_username,
+      password: this.d.settings.secret('mqtt_password'),
+      clientId: this.d.clientId,
+      will: { topic: `${s.mqtt_topic_prefix}/available`, payload: 'offline', qos: s.mqtt_qos, retain: true },
+      rejectUnauthorized: s.mqtt_tls_verify,
+      minDelayMs: this.d.backoff?.minMs,
+      maxDelayMs: this.d.backoff?.maxMs,
     });
   }
 
