@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { ContainedFiles } from './contained-files';
 import type { FfmpegInfo } from './ffmpeg/ffmpeg-locator';
 
@@ -82,12 +83,18 @@ export class FsStillsRepository extends ContainedFiles implements StillsReposito
     await this.folderFor(abs);
     const names = readdirSync(frames).filter((n) => /^frame_\d{6}\.jpg$/.test(n)).sort();
     if (!names.length) throw new StillError('no frames to stitch');
+    // Every frame is fitted into the first one's size (even, for libx264): a camera that changed resolution during the day
+    // would otherwise change the size mid-stream, which the encoder refuses. yuv420p plays everywhere.
+    const first = await sharp(join(frames, names[0]!)).metadata().catch(() => null);
+    if (!first?.width || !first.height) throw new StillError(`unreadable frame ${names[0]}`);
+    const w = Math.max(2, first.width - (first.width % 2));
+    const h = Math.max(2, first.height - (first.height % 2));
     const tmp = `${abs}.partial.mp4`;
     try {
-      // libx264 needs even sizes; yuv420p plays everywhere (browsers, phones).
       await ffmpeg(this.bin().path, [
         '-framerate', String(fps), '-start_number', names[0]!.slice(6, 12), '-i', join(frames, 'frame_%06d.jpg'),
-        '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2,format=yuv420p', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23',
+        '-vf', `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,format=yuv420p`,
+        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23',
         '-movflags', '+faststart', '-f', 'mp4', tmp,
       ]);
       renameSync(tmp, abs);

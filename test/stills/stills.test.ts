@@ -14,6 +14,7 @@ import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness
 import { API_KEY, call, isJpeg, until } from '../cameras/helpers';
 import { VTEST } from '../support/rtsp-server';
 import { ffprobe } from '../recording/media-helpers';
+import sharp from 'sharp';
 
 let t: TestApp;
 let media: string;
@@ -75,6 +76,8 @@ describe('timelapse', () => {
     const todayFrames = join(t.dataDir, 'timelapse', String(cam.id), 'frames', today);
     copyFileSync(join(todayFrames, 'frame_000001.jpg'), join(old, 'frame_000001.jpg'));
     copyFileSync(join(todayFrames, 'frame_000002.jpg'), join(old, 'frame_000002.jpg'));
+    // The camera changed resolution that day: the odd-sized frame is fitted into the first one's size.
+    await sharp({ create: { width: 201, height: 99, channels: 3, background: '#808080' } }).jpeg().toFile(join(old, 'frame_000003.jpg'));
     await tl.stitchFinishedDays();
     expect(existsSync(old)).toBe(false);
     expect(existsSync(todayFrames)).toBe(true);
@@ -82,6 +85,7 @@ describe('timelapse', () => {
     expect(list.map((v) => v.date)).toEqual([`${today.slice(0, 4)}-${today.slice(4, 6)}-${today.slice(6)}`, '2020-01-01']);
     expect(tl.list(cam.id)).toEqual(list);
     expect(tl.list(cam.id + 100)).toEqual([]);
+    expect(ffprobe(join(t.dataDir, list[1]!.path))).toMatchObject({ ok: true, width: 320, height: 240 });
   }, 120_000);
 
   it('configure validates through the settings schema', async () => {
