@@ -8,6 +8,7 @@ export class SystemPage {
   readonly apiKey: Locator;
   readonly retention: Locator;
   readonly exports: Locator;
+  readonly mqtt: Locator;
   readonly previewDialog: Locator;
 
   constructor(readonly page: Page) {
@@ -17,6 +18,7 @@ export class SystemPage {
     this.apiKey = page.getByTestId('api-key');
     this.retention = page.getByTestId('retention-panel');
     this.exports = page.getByTestId('exports-panel');
+    this.mqtt = page.getByTestId('mqtt-panel');
     this.previewDialog = page.getByRole('dialog', { name: 'Delete recordings?' });
   }
 
@@ -25,6 +27,15 @@ export class SystemPage {
     const input = this.page.getByTestId(`setting-${key}`);
     await input.fill(value);
     await this.page.getByTestId('save-retention').click();
+  }
+
+  /** Fills the MQTT panel (fields left undefined keep their value) and saves it. */
+  async saveMqtt(f: { url?: string; username?: string; password?: string; prefix?: string }): Promise<void> {
+    if (f.url !== undefined) await this.page.getByTestId('setting-mqtt_url').fill(f.url);
+    if (f.username !== undefined) await this.page.getByTestId('setting-mqtt_username').fill(f.username);
+    if (f.password !== undefined) await this.page.getByTestId('setting-mqtt_password').fill(f.password);
+    if (f.prefix !== undefined) await this.page.getByTestId('setting-mqtt_topic_prefix').fill(f.prefix);
+    await this.page.getByTestId('save-mqtt').click();
   }
 
   /** Rows of the retention preview table: [camera, segments, size, oldest kept]. */

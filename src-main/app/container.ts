@@ -68,6 +68,15 @@ import { buildStreams } from './streams';
 import type { StreamsService } from '../services/streams/streams.service';
 import { identitiesRoutes } from '../transport/rest/identities.routes';
 import { IdentityCaptureService } from '../services/identities/identity-capture.service';
+import { MqttJsRepository } from '../repositories/mqtt.repository';
+import { MqttBridge } from '../transport/push/mqtt-bridge';
+import { readFile } from 'node:fs/promises';
+import { FsStillsRepository } from '../repositories/stills.repository';
+import { TimelapseService } from '../services/stills/timelapse.service';
+import { SnapshotsService } from '../services/stills/snapshots.service';
+import { SensorsService } from '../services/sensors/sensors.service';
+import { SqliteSensorsRepository } from '../repositories/sensors.repository';
+import { LibgpiodRepository, type GpioRepository } from '../repositories/gpio.repository';
 
 export const VERSION = '0.1.0';
 /** Full-resolution frames per second a face camera sends to face capture (each is searched inside its tracked people). */
@@ -76,6 +85,10 @@ const FACE_FPS = 2;
 export interface ContainerDeps {
   keyProvider?: KeyProvider;
   logStdout?: boolean;
+  /** Test-sized timelapse capture interval in seconds (replaces timelapse_interval_minutes). */
+  timelapseIntervalSeconds?: number;
+  /** GPIO access (tests stand in for a chip that cannot exist here). */
+  gpio?: GpioRepository;
 }
 
 export interface Container {
@@ -102,6 +115,9 @@ export interface Container {
   identities: Identities & { capture: IdentityCaptureService };
   streams: StreamsService;
   health: HealthAlertsService;
+  mqtt: MqttBridge;
+  stills: { timelapse: TimelapseService; snapshots: SnapshotsService };
+  sensors: SensorsService;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -124,10 +140,11 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const box = new SecretBox((deps.keyProvider ?? fileKeyProvider).loadOrCreate(config.dataDir));
   const bus = new PushBus();
 
-  const settings = new SettingsService(new SqliteSettingsRepository(db), bus, log.child({ module: 'settings' }));
+  const secrets = new SqliteSecretsRepository(db, box);
+  const settings = new SettingsService(new SqliteSettingsRepository(db), bus, log.child({ module: 'settings' }), secrets);
   const loopbackOnly = isLoopback(config.host);
   settings.addGuard((next) => (!loopbackOnly && !next.auth_required ? 'Vigil is bound to the LAN; auth_required cannot be turned off.' : null));
-  const auth = new AuthService(new SqliteSecretsRepository(db, box), settings, { envKey: config.apiKey, loopbackOnly }, log.child({ module: 'auth' }));
+  const auth = new AuthService(secrets, settings, { envKey: config.apiKey, loopbackOnly }, log.child({ module: 'auth' }));
 
   const ffmpegService = new FfmpegService(nodeFfmpegLocator, new FileLocalSettingsRepository(config.dataDir), config.ffmpeg, log.child({ module: 'ffmpeg' }));
   await ffmpegService.refresh();
@@ -214,6 +231,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
         // Sightings reference face samples: identities first, then the samples and their crops.
         await identities.service.purgeCamera(id);
         await faces.samples.purgeCamera(id);
+        await stills.timelapse.purgeCamera(id);
       },
     },
     retentionGuard: (change, confirm) => recording.retention.confirmChange({ camera: change }, confirm),
@@ -246,6 +264,38 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     analysis.forget(id);
     capture.forget(id);
     identityCapture.forget(id);
+  });
+  // Stills (issue 15): timelapse frames and saved snapshots, both taken from each camera's newest recorded segment.
+  const stillFiles = new FsStillsRepository(config.dataDir, ffmpeg);
+  const newestSegment = (id: number): { path: string; end_ms: number } | null => {
+    const end = recording.segmentsRepo.latestEnd(id);
+    const seg = end === null ? undefined : recording.segmentsRepo.overlapping(id, end - 1, end).at(-1);
+    return seg ? { path: seg.path, end_ms: seg.end_ms } : null;
+  };
+  const cameraList = () => cameras.list().map((c) => ({ id: c.id, enabled: c.enabled }));
+  const stills = {
+    timelapse: new TimelapseService({ files: stillFiles, settings, cameras: cameraList, newestSegment, log: log.child({ module: 'timelapse' }), intervalSecondsOverride: deps.timelapseIntervalSeconds }),
+    snapshots: new SnapshotsService({ files: stillFiles, cameras: cameraList, newestSegment, log: log.child({ module: 'snapshots' }) }),
+  };
+  // Sensors (issue 15): a triggered sensor holds a recording open on its cameras like motion, hold_seconds past release.
+  const sensors = new SensorsService({ repo: new SqliteSensorsRepository(db), gpio: deps.gpio ?? new LibgpiodRepository(), recorder: recording.recorder, cameras: cameraList, log: log.child({ module: 'sensors' }) });
+  // MQTT (issue 15): push events to an external broker in Frigate's topics; per-camera set topics drive the cameras service.
+  const mqtt = new MqttBridge({
+    settings,
+    bus,
+    mqtt: new MqttJsRepository(),
+    events: recording.events,
+    cameras,
+    snapshot: async (id) => {
+      try {
+        return await readFile(recording.events.mediaPath(id, 'thumbnail').path);
+      } catch {
+        return null;
+      }
+    },
+    sensors,
+    log: log.child({ module: 'mqtt' }),
+    clientId: `vigil-${randomBytes(6).toString('hex')}`,
   });
   const noSignal = loadNoSignalJpeg(config.resourcesDir, ffmpeg().path);
   const liveViewers = new LiveViewers();
@@ -285,10 +335,10 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, streams, health };
+  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, streams, health, mqtt, stills, sensors };
 }
 
-function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {
+function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository; segmentsRepo: SqliteSegmentsRepository } {
   const now = Date.now;
   const segmentsRepo = new SqliteSegmentsRepository(db);
   const eventsRepo = new SqliteEventsRepository(db);
@@ -313,5 +363,5 @@ function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: Se
     }
     return null;
   });
-  return { indexer, events, recorder, finalizer, activity, recordings, retention, recovery, purger, files, eventsRepo };
+  return { indexer, events, recorder, finalizer, activity, recordings, retention, recovery, purger, files, eventsRepo, segmentsRepo };
 }

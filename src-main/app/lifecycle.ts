@@ -79,9 +79,18 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     const sweep = setInterval(() => c.auth.sweep(), 10 * 60_000);
     sweep.unref();
     stopSteps.push(['session sweep', () => clearInterval(sweep)]);
+    // MQTT connects in the background (a missing broker never delays start-up); it stops after the cameras.
+    c.mqtt.start();
+    stopSteps.push(['mqtt', () => c.mqtt.stop()]);
     // Cameras start once HTTP listens (demo cameras seeded on a never-used database); stop runs first: workers before anything they feed.
     await c.cameras.start();
     stopSteps.push(['cameras', () => c.cameras.stop()]);
+    // Timelapse captures from recorded segments; it stops before the cameras (a round in flight finishes first).
+    c.stills.timelapse.start();
+    stopSteps.push(['timelapse', () => c.stills.timelapse.stop()]);
+    // Sensors arm once cameras run; on stop they release first, so their events close with the recorder.
+    c.sensors.start();
+    stopSteps.push(['sensors', () => c.sensors.stop()]);
   } catch (err) {
     await stop();
     throw err;

@@ -1,5 +1,5 @@
 // Push events: the names and payloads the core broadcasts over IPC and SSE.
-import type { Settings } from './settings';
+import type { SettingsView } from './settings';
 import type { CameraStatus } from './contract/cameras.contract';
 import type { WorkerState } from './contract/system.contract';
 
@@ -17,7 +17,8 @@ export interface LiveDetection {
 }
 
 export interface PushEventMap {
-  'settings.changed': Settings;
+  /** The settings as settings.get answers them (secrets only as *_set flags). */
+  'settings.changed': SettingsView;
   'worker.state': WorkerState;
   'camera.added': { camera_id: number };
   'camera.updated': { camera_id: number };

@@ -4,6 +4,11 @@ import { z } from 'zod';
 /** Headers every HTTP client sends on its own: trusting one of them as the SSO identity would authenticate anybody. */
 const STANDARD_HEADERS = new Set(['host', 'user-agent', 'accept', 'accept-language', 'accept-encoding', 'connection', 'cookie', 'authorization', 'content-type', 'content-length', 'origin', 'referer', 'cache-control', 'pragma', 'te', 'upgrade', 'dnt']);
 
+/** mqtt:// or mqtts://, a host name, IPv4 or [IPv6], an optional port: no userinfo, path or query. */
+const MQTT_URL = /^mqtts?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/;
+export const TIMELAPSE_RESOLUTIONS = ['original', '640:480', '320:240'] as const;
+export type TimelapseResolution = (typeof TIMELAPSE_RESOLUTIONS)[number];
+
 export const settingsSchema = z.object({
   auth_required: z.boolean().default(true).describe('Require a credential on every /api route (Iris semantics).'),
   sso_email_header: z
@@ -44,6 +49,27 @@ export const settingsSchema = z.object({
   exports_max_days: z.number().min(0.01).max(3650).nullable().default(14).describe('Exports older than this are removed (null: kept until space is needed).'),
   ui_grid_layout: z.enum(['1', '2x2', '3x3', '4x4', 'auto']).default('auto'),
   ui_tile_order: z.array(z.number().int()).max(1000).default([]),
+  mqtt_url: z
+    .string()
+    .trim()
+    .max(512)
+    .regex(MQTT_URL, 'mqtt://host[:port] or mqtts://host[:port], without credentials (use mqtt_username and mqtt_password)')
+    .or(z.literal(''))
+    .default('')
+    .describe('MQTT broker (mqtt:// or mqtts://host:port); empty turns MQTT off. Credentials go in mqtt_username/mqtt_password, never in the URL.'),
+  mqtt_username: z.string().min(1).max(256).nullable().default(null).describe('MQTT broker user name (null: anonymous).'),
+  mqtt_topic_prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'Letters, digits, _ and -, levels separated by /; no wildcards')
+    .max(64)
+    .default('vigil')
+    .describe("First topic level of everything Vigil publishes and listens to (Frigate's topic_prefix)."),
+  mqtt_qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0).describe('QoS of published messages and subscriptions.'),
+  mqtt_tls_verify: z.boolean().default(true).describe("For mqtts://: verify the broker's certificate (off only for a self-signed broker on a trusted network)."),
+  timelapse_enabled: z.boolean().default(false).describe('Capture a timelapse frame of every enabled camera each timelapse_interval_minutes, stitched per day.'),
+  timelapse_interval_minutes: z.number().int().min(1).max(60).default(5),
+  timelapse_fps: z.number().int().min(1).max(60).default(24).describe('Playback frame rate of the stitched timelapse videos.'),
+  timelapse_resolution: z.enum(TIMELAPSE_RESOLUTIONS).default('640:480').describe('original keeps the camera size; 640:480 and 320:240 scale to exactly that.'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -64,7 +90,21 @@ export const settingsPatchSchema = z
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 /** Settings whose change can delete recordings: such a change needs `confirm: true` once its preview has been seen. */
 export const RETENTION_SETTINGS = ['retention_max_days', 'retention_max_gb', 'retention_max_percent'] as const;
+/** Settings whose value is a secret: written through settings.update, sealed in the secrets table, never returned. */
+export const secretSettingsSchema = z
+  .object({
+    mqtt_password: z.string().max(256).nullable().optional().describe('Write-only MQTT broker password, stored encrypted and never returned; null or "" clears it.'),
+  })
+  .strict();
+export type SecretSettingsPatch = z.input<typeof secretSettingsSchema>;
 export const settingsUpdateSchema = settingsPatchSchema.extend({
+  ...secretSettingsSchema.shape,
+  mqtt_password_set: z.boolean().optional().describe('Read-only and ignored, so a settings object read with GET can be sent back whole.'),
   confirm: z.boolean().optional().describe('Apply a retention change that deletes recordings (answered 409 with a preview without it).'),
 });
+/** What settings.get answers: the settings plus whether each write-only secret is set. */
+export const settingsViewSchema = settingsSchema.extend({
+  mqtt_password_set: z.boolean().describe('True when an MQTT password is stored (the password itself is never returned).'),
+});
+export type SettingsView = z.output<typeof settingsViewSchema>;
 export const defaultSettings = (): Settings => settingsSchema.parse({});

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type AppConfig } from '../../src-main/app/config';
-import { buildContainer, type Container } from '../../src-main/app/container';
+import { buildContainer, type Container, type ContainerDeps } from '../../src-main/app/container';
 import { startApp, type RunningApp } from '../../src-main/app/lifecycle';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,9 +30,9 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(o: { dataDir?: string; apiKey?: string | null; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<TestApp> {
+export async function startTestApp(o: { dataDir?: string; apiKey?: string | null; args?: string[]; env?: NodeJS.ProcessEnv; deps?: ContainerDeps } = {}): Promise<TestApp> {
   const dataDir = o.dataDir ?? tempDataDir();
-  const app = await startApp(testConfig({ dataDir, apiKey: o.apiKey ?? null, args: o.args, env: o.env }), { logStdout: false });
+  const app = await startApp(testConfig({ dataDir, apiKey: o.apiKey ?? null, args: o.args, env: o.env }), { logStdout: false, ...o.deps });
   const base = `http://127.0.0.1:${app.container.port()}`;
   const key = () => app.container.auth.keyInfo().api_key;
   return {

@@ -175,9 +175,9 @@ describe('PushBus', () => {
       throw new Error('broken transport');
     });
     const off = bus.subscribe((m) => got.push(m.name));
-    bus.emit('settings.changed', settingsService().svc.get());
+    bus.emit('settings.changed', settingsService().svc.view());
     off();
-    bus.emit('settings.changed', settingsService().svc.get());
+    bus.emit('settings.changed', settingsService().svc.view());
     expect(got).toEqual(['settings.changed']);
     expect(bus.size).toBe(1);
   });
@@ -194,7 +194,7 @@ describe('Dispatcher', () => {
       ...handlers,
       'settings.update': () => {
         ran = true;
-        return base.get();
+        return base.view();
       },
     });
     const err = await d.call('settings.update', { live_mjpeg_fps: 'x' }, ctx).catch((e: unknown) => e);

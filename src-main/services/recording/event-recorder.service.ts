@@ -12,7 +12,8 @@ import { forceClose, initialTriggerState, stepTrigger, type Trigger, type Trigge
 import { detectionTriggerConfig, initialPresenceState, mainObject, parseTriggerClasses, stepPresence, type PresenceAction, type PresenceState, type SeenObject } from '../analysis/trigger-mapper';
 import type { TrackView } from '../analysis/tracker';
 
-export type TriggerSource = 'motion' | 'detection';
+/** Sensors (wired or external) open `manual` events: the events table's source check has no `sensor` yet. */
+export type TriggerSource = 'motion' | 'detection' | 'manual';
 
 interface Row {
   eventId: number | null;
@@ -27,6 +28,18 @@ interface Row {
 interface MotionMachine extends Row {
   state: TriggerState;
 }
+
+interface SensorMachine extends Row {
+  state: TriggerState;
+  /** Sensors triggered right now on this camera; the event stays open while any is. */
+  active: Set<string>;
+  /** hold_seconds of the sensor released last: the event closes this long after the release. */
+  holdMs: number;
+  label: string;
+}
+
+/** While a sensor is held, the trigger machine never times the event out between ticks. */
+const HELD_MS = 24 * 3_600_000;
 
 interface PresenceMachine extends Row {
   state: PresenceState;
@@ -58,6 +71,7 @@ export function eventObjects(seen: readonly SeenObject[]): EventObjectDto[] {
 export class EventRecorder {
   private readonly motion = new Map<number, MotionMachine>();
   private readonly presence = new Map<number, PresenceMachine>();
+  private readonly sensors = new Map<number, SensorMachine>();
   private ticker: NodeJS.Timeout | null = null;
 
   constructor(
@@ -88,6 +102,13 @@ export class EventRecorder {
       const r = forceClose(m.state, triggerConfig(cam));
       m.state = r.state;
       this.applyMotion(cam, m, r.actions, false);
+    }
+    for (const [id, m] of this.sensors) {
+      const cam = this.cameras.get(id);
+      if (!cam) continue;
+      const r = forceClose(m.state, this.sensorConfig(cam, m));
+      m.state = r.state;
+      this.applySensor(cam, m, r.actions, false);
     }
     for (const [id, m] of this.presence) {
       const cam = this.cameras.get(id);
@@ -143,6 +164,68 @@ export class EventRecorder {
   forget(cameraId: number): void {
     this.motion.delete(cameraId);
     this.presence.delete(cameraId);
+    this.sensors.delete(cameraId);
+  }
+
+  /**
+   * A sensor triggered for this camera: an event opens (with the camera's pre-roll) and stays open while any of its
+   * sensors is triggered. False when the camera does not record (unknown or recording_mode off).
+   */
+  sensorTrigger(cameraId: number, sensorKey: string, label: string): boolean {
+    const cam = this.cameras.get(cameraId);
+    if (!cam || cam.tuning.recording_mode === 'off') return false;
+    const m = this.sensors.get(cameraId) ?? { state: initialTriggerState(), eventId: null, lastWrite: 0, skew: 0, active: new Set<string>(), holdMs: 0, label };
+    this.sensors.set(cameraId, m);
+    if (!m.state.open) m.label = label;
+    m.active.add(sensorKey);
+    this.stepSensor(cam, m, true);
+    return true;
+  }
+
+  /** The sensor released: once no sensor of the camera is triggered, the event closes hold_ms after this moment. */
+  sensorRelease(cameraId: number, sensorKey: string, holdMs: number): void {
+    const m = this.sensors.get(cameraId);
+    if (!m || !m.active.has(sensorKey)) return;
+    const cam = this.cameras.get(cameraId);
+    if (!cam) {
+      this.sensors.delete(cameraId);
+      return;
+    }
+    // The release moment is the event's last trigger; hold_ms counts from it.
+    this.stepSensor(cam, m, true);
+    m.active.delete(sensorKey);
+    m.holdMs = Math.max(0, holdMs);
+  }
+
+  /** A sensor event of this camera is open (triggered or within its hold). */
+  sensorRecording(cameraId: number): boolean {
+    return this.sensors.get(cameraId)?.state.open != null;
+  }
+
+  private sensorConfig(cam: CameraSettings, m: SensorMachine): TriggerConfig {
+    return { pre_ms: cam.tuning.pre_seconds * 1000, post_ms: m.active.size ? HELD_MS : m.holdMs, cooldown_ms: 0, min_trigger_frames: 1, max_ms: cam.tuning.max_event_seconds * 1000 };
+  }
+
+  private stepSensor(cam: CameraSettings, m: SensorMachine, triggered: boolean): void {
+    const r = stepTrigger(m.state, this.now(), triggered ? { label: m.label, score: 1, boxes: [] } : null, this.sensorConfig(cam, m));
+    m.state = r.state;
+    this.applySensor(cam, m, r.actions, true);
+  }
+
+  private applySensor(cam: CameraSettings, m: SensorMachine, actions: TriggerAction[], finalize: boolean): void {
+    for (const a of actions) {
+      if (a.kind === 'open') {
+        m.eventId = this.open(cam, 'manual', a);
+        m.lastWrite = this.now();
+      } else if (a.kind === 'extend' && m.eventId !== null) {
+        if (this.now() - m.lastWrite >= WRITE_EVERY_MS) {
+          this.events.update(m.eventId, { last_ms: a.last_ms });
+          m.lastWrite = this.now();
+        }
+      } else if (a.kind === 'close' && m.eventId !== null) {
+        this.close(cam, m, a, {}, finalize);
+      }
+    }
   }
 
   recordStart(cameraId: number): { started_at: string } {
@@ -270,6 +353,15 @@ export class EventRecorder {
       if (!r.actions.length) continue;
       m.state = r.state;
       this.applyMotion(cam, m, r.actions, true);
+    }
+    for (const [id, m] of [...this.sensors]) {
+      if (!m.state.open) continue;
+      const cam = this.cameras.get(id);
+      if (!cam) {
+        this.sensors.delete(id);
+        continue;
+      }
+      this.stepSensor(cam, m, m.active.size > 0);
     }
     for (const [id, m] of [...this.presence]) {
       if (!m.state.trigger.open) continue;

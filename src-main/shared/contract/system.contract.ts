@@ -1,7 +1,7 @@
 // System family: health, introspection, settings and API-key management.
 import { z } from 'zod';
 import { op } from './define';
-import { settingsSchema, settingsUpdateSchema } from '../settings';
+import { settingsUpdateSchema, settingsViewSchema } from '../settings';
 
 /** The one declaration of a camera worker's states (the supervisor's view; camera status is derived from it). */
 export const WORKER_STATES = ['starting', 'running', 'backoff', 'stopped', 'error'] as const;
@@ -110,7 +110,7 @@ export const systemContract = {
     tag: 'system',
     doc: 'Current settings, with defaults filled in.',
     input: z.object({}),
-    output: settingsSchema,
+    output: settingsViewSchema,
   }),
   'settings.update': op({
     method: 'PUT',
@@ -118,7 +118,7 @@ export const systemContract = {
     tag: 'system',
     doc: 'Partial update of settings; unknown keys are rejected and every change is broadcast as settings.changed. A retention change that would delete recordings answers 409 with {detail, preview} and applies only when resent with confirm: true.',
     input: settingsUpdateSchema,
-    output: settingsSchema,
+    output: settingsViewSchema,
   }),
   'auth.mediaAccess': op({
     method: 'GET',

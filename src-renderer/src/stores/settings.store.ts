@@ -1,7 +1,7 @@
-// Settings: the server's settings (grid layout and tile order included), kept in sync by settings.changed pushes.
+// Settings: the server's settings (grid layout and tile order included, secrets as *_set flags), kept in sync by settings.changed pushes.
 import { create } from 'zustand';
 import { api } from '../api/client';
-import type { Settings, SettingsPatch } from '../../../src-main/shared/settings';
+import type { SettingsView as Settings, SettingsPatch } from '../../../src-main/shared/settings';
 
 interface SettingsState {
   settings: Settings | null;

@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ExportsPanel } from './exports-panel';
 import { FfmpegPathEditor } from './ffmpeg-path-editor';
 import { RetentionPanel } from './retention-panel';
+import { MqttPanel } from './mqtt-panel';
 import { useCameras } from '../../stores/cameras.store';
 import { useSession } from '../../stores/session.store';
 import { useSystem } from '../../stores/system.store';
@@ -224,6 +225,7 @@ export function SystemScreen() {
         )}
       </div>
       <RetentionPanel />
+      <MqttPanel />
       <ExportsPanel cameraName={camName} />
       {regen && (
         <ConfirmDialog title="Regenerate the API key?" confirmLabel="Regenerate" danger onConfirm={() => void regenerate()} onCancel={() => setRegen(false)}>
