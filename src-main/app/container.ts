@@ -14,6 +14,10 @@ import { FfmpegService } from '../services/ffmpeg.service';
 import { PushBus } from '../services/push-bus';
 import { SettingsService } from '../services/settings.service';
 import { AuthService } from '../services/auth.service';
+import { UsersService } from '../services/users.service';
+import { SqliteUsersRepository } from '../repositories/users.repository';
+import { argon2Hasher, JoseTokenSigner } from '../repositories/auth/credentials-crypto.repository';
+import { usersHandlers } from '../transport/handlers/users.handlers';
 import { SystemService } from '../services/system.service';
 import { Dispatcher } from '../transport/dispatch';
 import { createHttpServer } from '../transport/rest/http-server';
@@ -81,6 +85,7 @@ export interface Container {
   bus: PushBus;
   settings: SettingsService;
   auth: AuthService;
+  users: UsersService;
   system: SystemService;
   dispatcher: Dispatcher;
   http: FastifyInstance;
@@ -120,7 +125,13 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const settings = new SettingsService(new SqliteSettingsRepository(db), bus, log.child({ module: 'settings' }));
   const loopbackOnly = isLoopback(config.host);
   settings.addGuard((next) => (!loopbackOnly && !next.auth_required ? 'Vigil is bound to the LAN; auth_required cannot be turned off.' : null));
-  const auth = new AuthService(new SqliteSecretsRepository(db, box), settings, { envKey: config.apiKey, loopbackOnly }, log.child({ module: 'auth' }));
+  const secrets = new SqliteSecretsRepository(db, box);
+  const usersRepo = new SqliteUsersRepository(db);
+  const auth = new AuthService(
+    { secrets, settings, users: usersRepo, hasher: argon2Hasher, tokens: new JoseTokenSigner(secrets), log: log.child({ module: 'auth' }) },
+    { envKey: config.apiKey, loopbackOnly },
+  );
+  const users = new UsersService(usersRepo, argon2Hasher, Date.now);
 
   const ffmpegService = new FfmpegService(nodeFfmpegLocator, new FileLocalSettingsRepository(config.dataDir), config.ffmpeg, log.child({ module: 'ffmpeg' }));
   await ffmpegService.refresh();
@@ -247,6 +258,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     ...peopleHandlers({ people: faces.people }),
     ...faceGroupHandlers({ groups: faces.groups, samples: faces.samples, search: faces.search, people: faces.people }),
     ...identityHandlers({ identities: identities.service }),
+    ...usersHandlers({ users }),
   };
   const dispatcher = new Dispatcher(handlers);
   const http = await createHttpServer({
@@ -270,7 +282,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture } };
+  return { config, log, closeLog, db, bus, settings, auth, users, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture } };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {

@@ -7,6 +7,7 @@ import { eventsContract } from './events.contract';
 import { peopleContract } from './people.contract';
 import { faceGroupsContract } from './face-groups.contract';
 import { identitiesContract } from './identities.contract';
+import { usersContract } from './users.contract';
 
 export const contract = {
   ...systemContract,
@@ -15,6 +16,7 @@ export const contract = {
   ...peopleContract,
   ...faceGroupsContract,
   ...identitiesContract,
+  ...usersContract,
 };
 
 export type Contract = typeof contract;

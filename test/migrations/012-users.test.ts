@@ -1,0 +1,41 @@
+// Migration 012 (real SQLite file): users with a role check and unique names/keys, and revoked session tokens.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, schemaVersion } from '../../src-main/repositories/db/database';
+import { migrations } from '../../src-main/repositories/db/migrations';
+import { m012Users } from '../../src-main/repositories/db/migrations/012-users';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('migration 012-users', () => {
+  it('upgrades the previous schema, keeps its rows, and enforces roles and unique usernames and keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-mig-'));
+    dirs.push(dir);
+    const file = join(dir, 'vigil.db');
+    const prev = m012Users.version - 1;
+    const before = openDatabase({ file, targetVersion: prev });
+    before.prepare("INSERT INTO cameras (name, source_kind, url_enc) VALUES ('a', 'file', x'00')").run();
+    before.close();
+    const db = openDatabase({ file, targetVersion: m012Users.version });
+    try {
+      expect(schemaVersion(db)).toBe(m012Users.version);
+      expect(migrations.at(m012Users.version - 1)).toBe(m012Users);
+      expect((db.prepare('SELECT COUNT(*) AS n FROM cameras').get() as { n: number }).n).toBe(1);
+      const add = db.prepare('INSERT INTO users (username, role, password_hash, api_key_hash, created_ms) VALUES (?, ?, ?, ?, 0)');
+      add.run('ada', 'admin', '$argon2id$x', Buffer.from('k1'));
+      add.run('vic', 'viewer', '$argon2id$y', null);
+      add.run('ops', 'operator', '$argon2id$z', null);
+      expect(() => add.run('ada', 'viewer', 'h', null)).toThrow(/UNIQUE/);
+      expect(() => add.run('eve', 'root', 'h', null)).toThrow(/CHECK/);
+      expect(() => add.run('eve', 'viewer', 'h', Buffer.from('k1'))).toThrow(/UNIQUE/);
+      expect((db.prepare("SELECT sessions_epoch FROM users WHERE username = 'vic'").get() as { sessions_epoch: number }).sessions_epoch).toBe(0);
+      db.prepare('INSERT INTO revoked_tokens (jti, expires_ms) VALUES (?, ?)').run('j1', 5);
+      expect(db.prepare('SELECT jti FROM revoked_tokens WHERE expires_ms < 10').all()).toEqual([{ jti: 'j1' }]);
+    } finally {
+      db.close();
+    }
+  });
+});
