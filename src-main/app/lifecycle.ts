@@ -72,6 +72,7 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
         await indexing;
       },
     ]);
+    c.flex.webhooks.start();
     await c.http.listen({ host: config.host, port: config.port });
     stopSteps.push(['http', () => c.http.close()]);
     const sweep = setInterval(() => c.auth.sweep(), 10 * 60_000);
@@ -80,6 +81,14 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     // Cameras start once HTTP listens (demo cameras seeded on a never-used database); stop runs first: workers before anything they feed.
     await c.cameras.start();
     stopSteps.push(['cameras', () => c.cameras.stop()]);
+    // Pipelines read the cameras' live HLS: they stop first, then webhook deliveries in flight are awaited.
+    stopSteps.push([
+      'flex',
+      async () => {
+        await c.flex.pipelines.stopAll();
+        await c.flex.webhooks.stop();
+      },
+    ]);
   } catch (err) {
     await stop();
     throw err;

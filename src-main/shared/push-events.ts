@@ -30,6 +30,11 @@ export interface PushEventMap {
   'detections': { camera_id: number; ts: number; model: string; detections: LiveDetection[] };
   /** A live track was named as an enrolled person, or its name was withdrawn (person_id null). */
   'face.recognized': { camera_id: number; track_id: number; event_id: number | null; person_id: number | null; person_name: string | null; evidence: number; faces: number };
+  /** A Flex pipeline changed state (stopped, starting, playing, error). */
+  'pipeline.status': { id: string; state: 'stopped' | 'starting' | 'playing' | 'error'; error: string | null };
+  /** A local capture device (V4L2) appeared or went away. */
+  'capture.added': { device_path: string; device_name: string };
+  'capture.removed': { device_path: string };
 }
 
 export type PushEventName = keyof PushEventMap;
