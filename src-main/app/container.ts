@@ -18,7 +18,8 @@ import { UsersService } from '../services/users.service';
 import { SqliteUsersRepository } from '../repositories/users.repository';
 import { argon2Hasher, JoseTokenSigner } from '../repositories/auth/credentials-crypto.repository';
 import { usersHandlers } from '../transport/handlers/users.handlers';
-import { buildFlex, type Flex } from './flex';
+import { buildFlex, buildIot, type Flex } from './flex';
+import type { IotCamerasService } from '../services/backflow/iot-cameras.service';
 import { SystemService } from '../services/system.service';
 import { Dispatcher } from '../transport/dispatch';
 import { createHttpServer } from '../transport/rest/http-server';
@@ -68,6 +69,7 @@ import { buildIdentities, type Identities } from './identities';
 import { identityHandlers } from '../transport/handlers/identities.handlers';
 import { identitiesRoutes } from '../transport/rest/identities.routes';
 import { flexFamilyPlugin } from '../transport/rest/compat/flex/flex.routes';
+import { backflowFamilyPlugin } from '../transport/rest/compat/backflow/backflow.routes';
 import { IdentityCaptureService } from '../services/identities/identity-capture.service';
 
 export const VERSION = '0.1.0';
@@ -103,6 +105,7 @@ export interface Container {
   faces: Faces & { capture: FaceCaptureService };
   identities: Identities & { capture: IdentityCaptureService };
   flex: Flex;
+  iot: IotCamerasService;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -266,6 +269,8 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const dispatcher = new Dispatcher(handlers);
   // Flex Video (issue 14): pipelines from the cameras' one ingest, capture devices, framegrabs, webhooks.
   const flex = buildFlex({ dataDir: config.dataDir, db, box, bus, manager, cameras, events: recording.events, ffmpeg: () => ffmpeg().path, log });
+  // Backflow (issue 14): the same cameras under slug ids, snapshots and idle-stopped HLS from their one ingest.
+  const iot = buildIot({ db, cameras, manager, hlsFiles: new NodeHlsFilesRepository(config.dataDir), log });
   const http = await createHttpServer({
     version: VERSION,
     host: config.host,
@@ -282,13 +287,13 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
       faceGroupsRoutes(faces.samples, faces.search, faces.files),
       identitiesRoutes(identities.service, identities.files),
     ],
-    families: [flexFamilyPlugin({ version: VERSION, auth, bus, startedAt: Date.now(), ...flex })],
+    families: [flexFamilyPlugin({ version: VERSION, auth, bus, startedAt: Date.now(), ...flex }), backflowFamilyPlugin({ auth, iot })],
   });
   http.addHook('onListen', async () => {
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, users, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, flex };
+  return { config, log, closeLog, db, bus, settings, auth, users, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, flex, iot };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository } {

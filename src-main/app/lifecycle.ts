@@ -73,6 +73,7 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
       },
     ]);
     c.flex.webhooks.start();
+    c.iot.start();
     await c.http.listen({ host: config.host, port: config.port });
     stopSteps.push(['http', () => c.http.close()]);
     const sweep = setInterval(() => c.auth.sweep(), 10 * 60_000);
@@ -86,6 +87,7 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
       'flex',
       async () => {
         await c.flex.pipelines.stopAll();
+        await c.iot.stop();
         await c.flex.webhooks.stop();
       },
     ]);
