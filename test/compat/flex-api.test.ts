@@ -155,6 +155,45 @@ describe('Flex Video API', () => {
     }
   }, 180_000);
 
+  it('SSE carries pipeline_status; a pipeline writes HLS and framegrabs, which are listed, served and deleted', async () => {
+    const ac = new AbortController();
+    const sse = await t.req('/flex/cameras/events', { signal: ac.signal });
+    expect(sse.status).toBe(200);
+    expect(sse.headers.get('content-type')).toBe('text/event-stream');
+    const reader = (sse.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const pump = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += Buffer.from(value as Uint8Array).toString();
+      }
+    })();
+    const created = await call<Envelope<{ id: string }>>(t, 'POST', '/flex/pipeline', { name: 'Grabs', source: { camera_id: cameraId }, output: { kind: 'hls' }, framegrab_interval_s: 1 });
+    const id = (created.body as { data: { id: string } }).data.id;
+    await until('the pipeline plays', async () => ((await call(t, 'PUT', `/flex/pipeline/${id}/play`)).status === 200 ? true : null), 90_000, 1000);
+    await until('SSE pipeline_status playing', () => text.includes('event: pipeline_status') && text.includes(`"id":"${id}","state":"playing"`), 20_000);
+    const grabs = await until('two framegrabs', async () => {
+      const r = await call<Envelope<{ file: string; pipeline_id: string }[]>>(t, 'GET', `/flex/files/framegrabs?pipeline_id=${id}`);
+      const list = (r.body as { data: { file: string; pipeline_id: string }[] }).data;
+      return list.length >= 2 ? list : null;
+    }, 60_000, 500);
+    const first = grabs[0] as { file: string; pipeline_id: string };
+    expect(first.pipeline_id).toBe(id);
+    const img = await t.req(`/flex/files/framegrabs/${first.file}`);
+    expect(img.status).toBe(200);
+    expect(Buffer.from(await img.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect((await call(t, 'GET', '/flex/files/framegrabs/..%2F..%2Fvigil.db')).status).toBe(400);
+    expect((await call(t, 'DELETE', `/flex/files/framegrabs/${first.file}`)).status).toBe(200);
+    expect((await call(t, 'GET', `/flex/files/framegrabs/${first.file}`)).status).toBe(404);
+    await call(t, 'PUT', `/flex/pipeline/${id}/stop`);
+    const bulk = await call<Envelope<{ deleted: number }>>(t, 'DELETE', `/flex/files/framegrabs?pipeline_id=${id}`);
+    expect((bulk.body as { data: { deleted: number } }).data.deleted).toBeGreaterThanOrEqual(1);
+    expect(((await call<Envelope<unknown[]>>(t, 'GET', `/flex/files/framegrabs?pipeline_id=${id}`)).body as { data: unknown[] }).data).toEqual([]);
+    ac.abort();
+    await pump;
+  }, 180_000);
+
   it('webhooks: signed deliveries reach a receiver while another receiver hangs; history is kept', async () => {
     const got: Received[] = [];
     const good = createServer((req, res) => {
@@ -165,6 +204,14 @@ describe('Flex Video API', () => {
         res.end('ok');
       });
     });
+    let flakyCalls = 0;
+    const flaky = createServer((req, res) => {
+      req.resume();
+      flakyCalls++;
+      res.writeHead(flakyCalls === 1 ? 500 : 200).end();
+    });
+    servers.push(flaky);
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
     const hanging: IncomingMessage[] = [];
     const dead = createServer((req) => void hanging.push(req));
     servers.push(good, dead);
@@ -175,6 +222,8 @@ describe('Flex Video API', () => {
     const hook = await call<Envelope<{ id: string; secret: string }>>(t, 'POST', '/flex/webhooks', { url: `http://127.0.0.1:${(good.address() as AddressInfo).port}/hook`, events: ['pipeline.status'] });
     expect(hook.status).toBe(201);
     const { id: hookId, secret } = (hook.body as { data: { id: string; secret: string } }).data;
+    const retried = await call<Envelope<{ id: string }>>(t, 'POST', '/flex/webhooks', { url: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/hook`, events: ['pipeline.error'] });
+    const retriedId = (retried.body as { data: { id: string } }).data.id;
     expect(secret.length).toBeGreaterThanOrEqual(16);
     const listed = await call<Envelope<Record<string, unknown>[]>>(t, 'GET', '/flex/webhooks');
     expect(JSON.stringify(listed.body)).not.toContain(secret);
@@ -202,6 +251,20 @@ describe('Flex Video API', () => {
       return (h.body as { data: { ok: boolean }[] }).data.length > 0 ? (h.body as { data: { ok: boolean; status: number; attempt: number }[] }).data : null;
     });
     expect(history[0]).toMatchObject({ ok: true, status: 200, attempt: 1 });
+    // pipeline.error only: the failed first attempt (HTTP 500) is retried after the backoff and then succeeds.
+    await call(t, 'PUT', '/flex/settings', { pipeline_start_timeout_s: 1 });
+    const broken = await call<Envelope<{ id: string }>>(t, 'POST', '/flex/pipeline', { name: 'Broken', source: { camera_id: cameraId }, output: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/none' } });
+    await call(t, 'PUT', `/flex/pipeline/${(broken.body as { data: { id: string } }).data.id}/play`);
+    await call(t, 'PUT', '/flex/settings', { pipeline_start_timeout_s: 20 });
+    const attempts = await until('a retried delivery', async () => {
+      const h = (await call<Envelope<{ ok: boolean; status: number; attempt: number }[]>>(t, 'GET', `/flex/webhooks/${retriedId}/deliveries`)).body as { data: { ok: boolean; status: number; attempt: number }[] };
+      return h.data.some((x) => x.ok) ? h.data : null;
+    }, 30_000);
+    expect(attempts.map((a) => [a.attempt, a.ok, a.status])).toEqual([
+      [2, true, 200],
+      [1, false, 500],
+    ]);
+    expect((await call(t, 'DELETE', `/flex/webhooks/${retriedId}`)).status).toBe(200);
     expect((await call(t, 'DELETE', `/flex/webhooks/${slowId}`)).status).toBe(200);
     expect((await call(t, 'DELETE', `/flex/webhooks/${hookId}`)).status).toBe(200);
     for (const r of hanging) r.socket.destroy();

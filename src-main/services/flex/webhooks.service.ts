@@ -51,6 +51,8 @@ export class WebhooksService {
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Aborts requests in flight at shutdown, so a hanging receiver cannot hold the stop for its timeout. */
+  private readonly cancel = new AbortController();
 
   constructor(private readonly d: WebhooksDeps) {}
 
@@ -87,6 +89,7 @@ export class WebhooksService {
     this.stopped = true;
     this.unsubscribe?.();
     for (const q of this.queues.values()) q.waiting.length = 0;
+    this.cancel.abort();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -169,9 +172,9 @@ export class WebhooksService {
     for (let attempt = 1; attempt <= s.webhook_max_attempts && !this.stopped; attempt++) {
       const timestamp = String(Math.floor(this.d.now() / 1000));
       const t0 = this.d.now();
-      const r = await this.d.sender.post(hook.url, body, { [SIGNATURE_HEADER]: sign(hook.secret, timestamp, body), [TIMESTAMP_HEADER]: timestamp, [EVENT_HEADER]: event }, s.webhook_timeout_s * 1000);
+      const r = await this.d.sender.post(hook.url, body, { [SIGNATURE_HEADER]: sign(hook.secret, timestamp, body), [TIMESTAMP_HEADER]: timestamp, [EVENT_HEADER]: event }, s.webhook_timeout_s * 1000, this.cancel.signal);
       this.d.store.addDelivery({ webhook_id: hook.id, event, attempt, ok: r.ok, status: r.status, error: r.error, duration_ms: this.d.now() - t0, at_ms: t0 }, HISTORY);
-      if (r.ok) return;
+      if (r.ok || this.stopped) return;
       if (attempt < s.webhook_max_attempts) await sleep(backoff(attempt));
     }
   }
