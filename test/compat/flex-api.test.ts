@@ -100,6 +100,25 @@ describe('Flex Video API', () => {
     expect(flexError(settings.body).code).toBe('VALIDATION_ERROR');
   });
 
+  it('GSTREAMER_ERROR when ffmpeg fails, GSTREAMER_UNAVAILABLE when the camera delivers no video', async () => {
+    const closed = await freePort();
+    const created = await call<Envelope<{ id: string }>>(t, 'POST', '/flex/pipeline', { name: 'Refused', source: { camera_id: cameraId }, output: { kind: 'rtsp', url: `rtsp://127.0.0.1:${closed}/x` } });
+    const id = (created.body as { data: { id: string } }).data.id;
+    const res = await until('a start attempt that reaches ffmpeg', async () => {
+      const r = await call(t, 'PUT', `/flex/pipeline/${id}/play`);
+      return r.status === 503 ? null : r;
+    }, 90_000, 1000);
+    expect(res.status).toBe(500);
+    const err = flexError(res.body);
+    expect(err.code).toBe('GSTREAMER_ERROR');
+    expect(err.message).toMatch(/refused|Connection|failed/i);
+    const off = await call<{ id: number }>(t, 'POST', '/api/cameras', { name: 'Off', rtsp_url: 'pattern://testsrc', enabled: false });
+    const p = await call<Envelope<{ id: string }>>(t, 'POST', '/flex/pipeline', { name: 'From Off', source: { camera_id: off.body.id }, output: { kind: 'hls' } });
+    const unavailable = await call(t, 'PUT', `/flex/pipeline/${(p.body as { data: { id: string } }).data.id}/play`);
+    expect(unavailable.status).toBe(503);
+    expect(flexError(unavailable.body).code).toBe('GSTREAMER_UNAVAILABLE');
+  }, 120_000);
+
   it('a pipeline pushes a Vigil camera to a local RTSP receiver (H.264 copied), reports status, and stops; 409 while playing', async () => {
     const port = await freePort();
     const out = join(t.dataDir, 'received.ts');

@@ -156,6 +156,11 @@ describe('sessions', () => {
       expect(login.body.role).toBe('operator');
       const irisLogin = await t.req('/api/auth/login', { auth: false, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ api_key: t.key }) });
       const cookie = (irisLogin.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      // The browser UI's login also takes a username and password: the cookie then carries the user's role.
+      const userLogin = await t.req('/api/auth/login', { auth: false, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ username: 'ops', password: 'operator-password-1' }) });
+      const opsCookie = (userLogin.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      expect(await (await t.req('/api/auth/session', { auth: false, headers: { cookie: opsCookie } })).json()).toEqual({ authenticated: true, auth_required: true, via: 'session', role: 'operator' });
+      expect((await t.req('/api/settings', { auth: false, headers: { cookie: opsCookie } })).status).toBe(403);
       await t.stop();
 
       t = await startTestApp({ dataDir });

@@ -1,4 +1,5 @@
-// Migration 012 (real SQLite file): users with a role check and unique names/keys, and revoked session tokens.
+// Migration 012 (real SQLite file): users with a role check and unique names/keys, revoked session tokens, Backflow
+// camera slugs and the Flex tables.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,17 @@ describe('migration 012-users', () => {
       expect((db.prepare("SELECT sessions_epoch FROM users WHERE username = 'vic'").get() as { sessions_epoch: number }).sessions_epoch).toBe(0);
       db.prepare('INSERT INTO revoked_tokens (jti, expires_ms) VALUES (?, ?)').run('j1', 5);
       expect(db.prepare('SELECT jti FROM revoked_tokens WHERE expires_ms < 10').all()).toEqual([{ jti: 'j1' }]);
+      // Backflow slugs: the existing camera has none yet; a slug is unique.
+      expect(db.prepare('SELECT slug FROM cameras').all()).toEqual([{ slug: null }]);
+      db.prepare("UPDATE cameras SET slug = 'a'").run();
+      expect(() => db.prepare("INSERT INTO cameras (name, source_kind, url_enc, slug) VALUES ('b', 'file', x'00', 'a')").run()).toThrow(/UNIQUE/);
+      // Flex: a webhook's delivery history goes with it.
+      db.prepare("INSERT INTO webhooks (id, url, events_json, secret_enc, created_ms) VALUES ('h', 'http://x', 'null', x'00', 0)").run();
+      db.prepare("INSERT INTO webhook_deliveries (webhook_id, event, attempt, ok, duration_ms, at_ms) VALUES ('h', 'e', 1, 1, 5, 0)").run();
+      db.prepare("DELETE FROM webhooks WHERE id = 'h'").run();
+      expect((db.prepare('SELECT COUNT(*) AS n FROM webhook_deliveries').get() as { n: number }).n).toBe(0);
+      db.prepare("INSERT INTO pipelines (id, name, spec_json, created_ms, updated_ms) VALUES ('p', 'P', '{}', 0, 0)").run();
+      db.prepare("INSERT INTO flex_settings (key, value_json) VALUES ('device_name', '\"x\"')").run();
     } finally {
       db.close();
     }

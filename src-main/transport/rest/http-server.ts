@@ -216,11 +216,12 @@ function irisAuthRoutes(app: FastifyInstance, o: HttpServerOptions): RawRouteDoc
   });
 
   app.post('/api/auth/login', limited, async (req, reply) => {
-    const body = req.body as { api_key?: unknown } | undefined;
-    if (!body || typeof body.api_key !== 'string' || body.api_key.length === 0) {
+    const body = req.body as { api_key?: unknown; username?: unknown; password?: unknown } | undefined;
+    const byPassword = typeof body?.username === 'string' && typeof body.password === 'string';
+    if (!byPassword && (!body || typeof body.api_key !== 'string' || body.api_key.length === 0)) {
       throw new ApiError(422, [{ loc: ['body', 'api_key'], msg: 'Required', type: 'missing' }]);
     }
-    const session = await o.auth.login(body.api_key);
+    const session = byPassword ? (await o.auth.passwordLogin(body.username as string, body.password as string)).token : await o.auth.login(body?.api_key as string);
     return reply.header('Set-Cookie', sessionCookie(session, SESSION_MAX_AGE_S)).send({ ok: true });
   });
 
@@ -245,7 +246,7 @@ function irisAuthRoutes(app: FastifyInstance, o: HttpServerOptions): RawRouteDoc
   });
   return [
     { method: 'GET', path: '/login', tag: 'auth', doc: 'Redeem the one-time login link printed at start-up; sets a session cookie and redirects to the UI. Rate-limited with the other logins: 5 per 15 minutes per address, then 429 with Retry-After.', public: true, produces: 'text/html' },
-    { method: 'POST', path: '/api/auth/login', tag: 'auth', doc: 'Exchange {api_key} (the Iris key or a personal key) for an HttpOnly session cookie holding a signed session token (7 days; it survives a restart). 5 attempts per 15 minutes per address, then 429 with Retry-After.', public: true },
+    { method: 'POST', path: '/api/auth/login', tag: 'auth', doc: 'Exchange {api_key} (the Iris key or a personal key) or {username, password} for an HttpOnly session cookie holding a signed session token (7 days; it survives a restart). 5 attempts per 15 minutes per address, then 429 with Retry-After.', public: true },
     { method: 'POST', path: '/api/auth/logout', tag: 'auth', doc: 'End the browser session (the token is revoked, also across a restart).', public: true },
     {
       method: 'GET',
