@@ -15,6 +15,12 @@ import { FfmpegService } from '../services/ffmpeg.service';
 import { PushBus } from '../services/push-bus';
 import { SettingsService } from '../services/settings.service';
 import { AuthService } from '../services/auth.service';
+import { UsersService } from '../services/users.service';
+import { SqliteUsersRepository } from '../repositories/users.repository';
+import { argon2Hasher, JoseTokenSigner } from '../repositories/auth/credentials-crypto.repository';
+import { usersHandlers } from '../transport/handlers/users.handlers';
+import { buildFlex, buildIot, type Flex } from './flex';
+import type { IotCamerasService } from '../services/backflow/iot-cameras.service';
 import { SystemService } from '../services/system.service';
 import { Dispatcher } from '../transport/dispatch';
 import { createHttpServer } from '../transport/rest/http-server';
@@ -67,6 +73,8 @@ import { streamHandlers } from '../transport/handlers/streams.handlers';
 import { buildStreams } from './streams';
 import type { StreamsService } from '../services/streams/streams.service';
 import { identitiesRoutes } from '../transport/rest/identities.routes';
+import { flexFamilyPlugin } from '../transport/rest/compat/flex/flex.routes';
+import { backflowFamilyPlugin } from '../transport/rest/compat/backflow/backflow.routes';
 import { IdentityCaptureService } from '../services/identities/identity-capture.service';
 import { MqttJsRepository } from '../repositories/mqtt.repository';
 import { MqttBridge } from '../transport/push/mqtt-bridge';
@@ -99,6 +107,7 @@ export interface Container {
   bus: PushBus;
   settings: SettingsService;
   auth: AuthService;
+  users: UsersService;
   system: SystemService;
   dispatcher: Dispatcher;
   http: FastifyInstance;
@@ -118,6 +127,8 @@ export interface Container {
   mqtt: MqttBridge;
   stills: { timelapse: TimelapseService; snapshots: SnapshotsService };
   sensors: SensorsService;
+  flex: Flex;
+  iot: IotCamerasService;
 }
 
 /** Recording side (issue 4): segment index, events, retention, recovery and the camera data purger. */
@@ -144,7 +155,12 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const settings = new SettingsService(new SqliteSettingsRepository(db), bus, log.child({ module: 'settings' }), secrets);
   const loopbackOnly = isLoopback(config.host);
   settings.addGuard((next) => (!loopbackOnly && !next.auth_required ? 'Vigil is bound to the LAN; auth_required cannot be turned off.' : null));
-  const auth = new AuthService(secrets, settings, { envKey: config.apiKey, loopbackOnly }, log.child({ module: 'auth' }));
+  const usersRepo = new SqliteUsersRepository(db);
+  const auth = new AuthService(
+    { secrets, settings, users: usersRepo, hasher: argon2Hasher, tokens: new JoseTokenSigner(secrets), log: log.child({ module: 'auth' }) },
+    { envKey: config.apiKey, loopbackOnly },
+  );
+  const users = new UsersService(usersRepo, argon2Hasher, Date.now);
 
   const ffmpegService = new FfmpegService(nodeFfmpegLocator, new FileLocalSettingsRepository(config.dataDir), config.ffmpeg, log.child({ module: 'ffmpeg' }));
   await ffmpegService.refresh();
@@ -312,8 +328,13 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     ...identityHandlers({ identities: identities.service }),
     ...searchHandlers({ personSearch: buildPersonSearch({ faces, identities, events: recording.events, settings }) }),
     ...streamHandlers({ streams }),
+    ...usersHandlers({ users }),
   };
   const dispatcher = new Dispatcher(handlers);
+  // Flex Video (issue 14): pipelines from the cameras' one ingest, capture devices, framegrabs, webhooks.
+  const flex = buildFlex({ dataDir: config.dataDir, db, box, bus, manager, cameras, events: recording.events, ffmpeg: () => ffmpeg().path, log });
+  // Backflow (issue 14): the same cameras under slug ids, snapshots and idle-stopped HLS from their one ingest.
+  const iot = buildIot({ db, cameras, manager, hlsFiles: new NodeHlsFilesRepository(config.dataDir), log });
   const http = await createHttpServer({
     version: VERSION,
     host: config.host,
@@ -330,12 +351,13 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
       faceGroupsRoutes(faces.samples, faces.search, faces.files),
       identitiesRoutes(identities.service, identities.files),
     ],
+    families: [flexFamilyPlugin({ version: VERSION, auth, bus, startedAt: Date.now(), ...flex }), backflowFamilyPlugin({ auth, iot })],
   });
   http.addHook('onListen', async () => {
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, streams, health, mqtt, stills, sensors };
+  return { config, log, closeLog, db, bus, settings, auth, users, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, streams, health, mqtt, stills, sensors, flex, iot };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository; segmentsRepo: SqliteSegmentsRepository } {

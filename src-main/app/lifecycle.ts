@@ -74,6 +74,8 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
         await indexing;
       },
     ]);
+    c.flex.webhooks.start();
+    c.iot.start();
     await c.http.listen({ host: config.host, port: config.port });
     stopSteps.push(['http', () => c.http.close()]);
     const sweep = setInterval(() => c.auth.sweep(), 10 * 60_000);
@@ -91,6 +93,15 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     // Sensors arm once cameras run; on stop they release first, so their events close with the recorder.
     c.sensors.start();
     stopSteps.push(['sensors', () => c.sensors.stop()]);
+    // Pipelines read the cameras' live HLS: they stop first, then webhook deliveries in flight are awaited.
+    stopSteps.push([
+      'flex',
+      async () => {
+        await c.flex.pipelines.stopAll();
+        await c.iot.stop();
+        await c.flex.webhooks.stop();
+      },
+    ]);
   } catch (err) {
     await stop();
     throw err;

@@ -40,6 +40,11 @@ export interface PushEventMap {
     values: { cpu_temp: number | null; throttle: string[] | null; storage: number | null; sd_health: number | null };
     changed: ('cpu_temp' | 'throttle' | 'storage' | 'sd_health')[];
   };
+  /** A Flex pipeline changed state (stopped, starting, playing, error). */
+  'pipeline.status': { id: string; state: 'stopped' | 'starting' | 'playing' | 'error'; error: string | null };
+  /** A local capture device (V4L2) appeared or went away. */
+  'capture.added': { device_path: string; device_name: string };
+  'capture.removed': { device_path: string };
 }
 
 export type PushEventName = keyof PushEventMap;

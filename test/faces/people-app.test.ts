@@ -80,7 +80,7 @@ describe('faces on the real app', () => {
   }, 120_000);
 
   it.runIf(present)('the desktop shell enrols over IPC (people.enrollPhoto) with the upload\'s errors; REST never serves it', async () => {
-    const local = { principal: { email: null, name: 'local', via: 'local' as const } };
+    const local = { principal: { email: null, name: 'local', via: 'local' as const, role: 'admin' as const } };
     const d = t.app.container.dispatcher;
     const id = (await call<{ id: number }>(t, 'POST', '/api/people', { name: 'Anne Helene' })).body.id;
     const photo = new Uint8Array(readFileSync(join(PEOPLE, 'anne_helene.jpg')));

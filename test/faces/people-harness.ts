@@ -15,6 +15,8 @@ import { SqliteEventsRepository } from '../../src-main/repositories/events.repos
 import { NodeMediaFilesRepository } from '../../src-main/repositories/media-files.repository';
 import { PushBus } from '../../src-main/services/push-bus';
 import { SettingsService } from '../../src-main/services/settings.service';
+import { SqliteUsersRepository } from '../../src-main/repositories/users.repository';
+import { argon2Hasher, JoseTokenSigner } from '../../src-main/repositories/auth/credentials-crypto.repository';
 import { AuthService } from '../../src-main/services/auth.service';
 import { EventsService } from '../../src-main/services/recording/events.service';
 import { buildFaces, type Faces } from '../../src-main/app/faces';
@@ -57,7 +59,8 @@ export async function startFacesServer(o: { engine: FaceEngine }): Promise<Faces
   const log = silentLogger();
   const bus = new PushBus();
   const settings = new SettingsService(new SqliteSettingsRepository(db), bus, log);
-  const auth = new AuthService(new SqliteSecretsRepository(db, new SecretBox(randomBytes(32))), settings, { envKey: KEY, loopbackOnly: true }, log);
+  const secrets = new SqliteSecretsRepository(db, new SecretBox(randomBytes(32)));
+  const auth = new AuthService({ secrets, settings, users: new SqliteUsersRepository(db), hasher: argon2Hasher, tokens: new JoseTokenSigner(secrets), log }, { envKey: KEY, loopbackOnly: true });
   const eventsRepo = new SqliteEventsRepository(db);
   const files = new NodeMediaFilesRepository(dataDir);
   const events = new EventsService(eventsRepo, files, bus, Date.now);

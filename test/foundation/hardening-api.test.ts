@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, tempDataDir, type TestApp } from './app-harness';
 import { call } from '../cameras/helpers';
 import { isLoopbackAddress, isLoopbackHostHeader } from '../../src-main/shared/loopback';
-import { MAX_SESSIONS_PER_KEY } from '../../src-main/services/auth.service';
 
 /** A script that records that it ran and then pretends to be ffmpeg (or not). */
 function fakeBinary(dir: string, banner: string): { path: string; ranMarker: string } {
@@ -46,7 +45,7 @@ describe('ffmpeg is chosen by the machine owner only', () => {
 
   it('has no REST route for the desktop-only ffmpeg setter; over IPC it verifies the banner', async () => {
     expect((await call(t, 'PUT', '/ipc/system/ffmpeg-path', { path: '/bin/true' })).status).toBe(404);
-    const local = { principal: { email: null, name: 'desktop', via: 'local' as const } };
+    const local = { principal: { email: null, name: 'desktop', via: 'local' as const, role: 'admin' as const } };
     const d = t.app.container.dispatcher;
     const notFfmpeg = fakeBinary(scratch, 'hello, I am a shell script');
     await expect(d.call('system.setFfmpegPath', { path: notFfmpeg.path }, local)).rejects.toMatchObject({ status: 422 });
@@ -192,13 +191,14 @@ describe('HTTP surface', () => {
     }
   });
 
-  it('caps browser sessions per key and sweeps expired ones', async () => {
+  it('keeps no state per session (signed tokens); a logout is a revocation that the sweep drops once the token expired', async () => {
     const auth = t.app.container.auth;
-    const before = auth.sessionCount();
-    for (let i = 0; i < 300; i++) auth.login(t.key);
-    expect(auth.sessionCount()).toBeLessThanOrEqual(Math.max(before, MAX_SESSIONS_PER_KEY));
-    expect(auth.sweep(Date.now() + 8 * 24 * 3600_000)).toBeGreaterThanOrEqual(MAX_SESSIONS_PER_KEY);
-    expect(auth.sessionCount()).toBe(0);
+    const tokens = await Promise.all(Array.from({ length: 300 }, () => auth.login(t.key)));
+    expect(new Set(tokens).size).toBe(300);
+    for (const s of tokens.slice(0, 50)) await auth.logout(s);
+    await expect(auth.authenticate({ session: tokens[0] })).rejects.toMatchObject({ status: 401 });
+    expect((await auth.authenticate({ session: tokens[299] })).via).toBe('session');
+    expect(auth.sweep(Date.now() + 8 * 24 * 3600_000)).toBeGreaterThanOrEqual(50);
   });
 });
 

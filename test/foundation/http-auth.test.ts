@@ -117,14 +117,14 @@ describe('auth over HTTP', () => {
       expect(res.headers.get('cache-control')).toBe('no-store');
       return res.json();
     };
-    expect(await probe({})).toEqual({ authenticated: false, auth_required: true, via: null });
-    expect(await probe({ authorization: 'Bearer wrong' })).toEqual({ authenticated: false, auth_required: true, via: null });
-    expect(await probe({ authorization: `Bearer ${t.key}` })).toEqual({ authenticated: true, auth_required: true, via: 'api_key' });
+    expect(await probe({})).toEqual({ authenticated: false, auth_required: true, via: null, role: null });
+    expect(await probe({ authorization: 'Bearer wrong' })).toEqual({ authenticated: false, auth_required: true, via: null, role: null });
+    expect(await probe({ authorization: `Bearer ${t.key}` })).toEqual({ authenticated: true, auth_required: true, via: 'api_key', role: 'admin' });
     const login = await t.req('/api/auth/login', { auth: false, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: t.key }) });
     const cookie = cookieOf(login);
-    expect(await probe({ cookie })).toEqual({ authenticated: true, auth_required: true, via: 'session' });
+    expect(await probe({ cookie })).toEqual({ authenticated: true, auth_required: true, via: 'session', role: 'admin' });
     await t.req('/api/auth/logout', { auth: false, method: 'POST', headers: { cookie } });
-    expect(await probe({ cookie })).toEqual({ authenticated: false, auth_required: true, via: null });
+    expect(await probe({ cookie })).toEqual({ authenticated: false, auth_required: true, via: null, role: null });
     // The media token opens media routes only: it is not a signed-in session.
     const access = (await (await t.req('/api/auth/media-access')).json()) as { token: string };
     const res = await t.req(`/api/auth/session?token=${encodeURIComponent(access.token)}`, { auth: false });

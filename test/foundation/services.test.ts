@@ -6,6 +6,9 @@ import { PushBus } from '../../src-main/services/push-bus';
 import { SettingsService } from '../../src-main/services/settings.service';
 import { silentLogger } from '../../src-main/repositories/logger';
 import type { SecretsRepository } from '../../src-main/repositories/secrets.repository';
+import type { UserRow, UsersRepository } from '../../src-main/repositories/users.repository';
+import { argon2Hasher, JoseTokenSigner } from '../../src-main/repositories/auth/credentials-crypto.repository';
+import type { Role } from '../../src-main/shared/access';
 import type { SettingsRepository } from '../../src-main/repositories/settings.repository';
 import { ApiError } from '../../src-main/shared/errors';
 import type { PushMessage } from '../../src-main/shared/push-events';
@@ -38,15 +41,57 @@ const settingsService = (rows: Record<string, unknown> = {}) => {
   return { bus, repo, svc: new SettingsService(repo, bus, silentLogger()) };
 };
 
+/** Users kept in memory (the SQLite repository has its own tests through the app); real Argon2id and jose. */
+class MemoryUsers implements UsersRepository {
+  rows: UserRow[] = [];
+  revoked = new Map<string, number>();
+  list() {
+    return this.rows;
+  }
+  get(id: number) {
+    return this.rows.find((r) => r.id === id) ?? null;
+  }
+  byUsername(u: string) {
+    return this.rows.find((r) => r.username === u) ?? null;
+  }
+  byApiKeyHash() {
+    return null;
+  }
+  insert(u: { username: string; role: Role; password_hash: string; created_ms: number }) {
+    const row = { ...u, id: this.rows.length + 1, has_api_key: false, sessions_epoch: 0 };
+    this.rows.push(row);
+    return row;
+  }
+  update() {
+    return null;
+  }
+  setApiKeyHash() {}
+  delete() {
+    return false;
+  }
+  revoke(jti: string, exp: number) {
+    this.revoked.set(jti, exp);
+  }
+  isRevoked(jti: string) {
+    return this.revoked.has(jti);
+  }
+  sweepRevoked(now: number) {
+    let n = 0;
+    for (const [j, e] of this.revoked) if (e < now && this.revoked.delete(j)) n++;
+    return n;
+  }
+}
+
 const authService = (o: { envKey?: string | null; loopbackOnly?: boolean; settings?: Record<string, unknown>; secrets?: MemorySecrets } = {}) => {
   const { svc: settings } = settingsService(o.settings);
   const secrets = o.secrets ?? new MemorySecrets();
-  return { settings, secrets, auth: new AuthService(secrets, settings, { envKey: o.envKey ?? null, loopbackOnly: o.loopbackOnly ?? true }, silentLogger()) };
+  const users = new MemoryUsers();
+  return { settings, secrets, users, auth: new AuthService({ secrets, settings, users, hasher: argon2Hasher, tokens: new JoseTokenSigner(secrets), log: silentLogger() }, { envKey: o.envKey ?? null, loopbackOnly: o.loopbackOnly ?? true }) };
 };
 
-const statusOf = (fn: () => unknown): { status: number; detail: unknown; headers: Record<string, string> } => {
+const statusOf = async (fn: () => unknown): Promise<{ status: number; detail: unknown; headers: Record<string, string> }> => {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ApiError) return { status: err.status, detail: err.detail, headers: err.headers };
     throw err;
@@ -55,7 +100,7 @@ const statusOf = (fn: () => unknown): { status: number; detail: unknown; headers
 };
 
 describe('AuthService', () => {
-  it('generates and stores a key once, and reuses the stored one', () => {
+  it('generates and stores a key once, and reuses the stored one', async () => {
     const secrets = new MemorySecrets();
     const a = authService({ secrets }).auth.keyInfo().api_key;
     expect(a).toMatch(/^vgl_/);
@@ -63,67 +108,79 @@ describe('AuthService', () => {
     expect(authService({ secrets }).auth.keyInfo()).toEqual({ api_key: a, from_env: false });
   });
 
-  it('prefers the env key and never stores it', () => {
+  it('prefers the env key and never stores it', async () => {
     const { auth, secrets } = authService({ envKey: 'vgl_env_key_abcdefghijkl' });
     expect(auth.keyInfo()).toEqual({ api_key: 'vgl_env_key_abcdefghijkl', from_env: true });
     expect(secrets.get('api_key')).toBeNull();
-    expect(statusOf(() => auth.regenerateKey()).status).toBe(409);
+    expect((await statusOf(() => auth.regenerateKey())).status).toBe(409);
   });
 
-  it('follows Iris: missing → 401 Authentication required, wrong → 401 Invalid API key, both with WWW-Authenticate', () => {
+  it('follows Iris: missing → 401 Authentication required, wrong → 401 Invalid API key, both with WWW-Authenticate', async () => {
     const { auth } = authService();
     const key = auth.keyInfo().api_key;
-    expect(auth.authenticate({ authorization: `Bearer ${key}` })).toEqual({ email: null, name: 'api', via: 'api_key' });
-    expect(auth.authenticate({ authorization: `bearer   ${key}` }).via).toBe('api_key');
-    expect(statusOf(() => auth.authenticate({}))).toEqual({ status: 401, detail: 'Authentication required.', headers: { 'WWW-Authenticate': 'Bearer' } });
-    expect(statusOf(() => auth.authenticate({ authorization: 'Bearer nope' }))).toEqual({ status: 401, detail: 'Invalid API key.', headers: { 'WWW-Authenticate': 'Bearer' } });
-    expect(statusOf(() => auth.authenticate({ authorization: `Basic ${key}` })).detail).toBe('Authentication required.');
-    expect(statusOf(() => auth.authenticate({ queryToken: 'nope' })).detail).toBe('Invalid API key.');
+    expect(await auth.authenticate({ authorization: `Bearer ${key}` })).toEqual({ email: null, name: 'api', via: 'api_key', role: 'admin' });
+    expect((await auth.authenticate({ authorization: `bearer   ${key}` })).via).toBe('api_key');
+    expect(await statusOf(() => auth.authenticate({}))).toEqual({ status: 401, detail: 'Authentication required.', headers: { 'WWW-Authenticate': 'Bearer' } });
+    expect(await statusOf(() => auth.authenticate({ authorization: 'Bearer nope' }))).toEqual({ status: 401, detail: 'Invalid API key.', headers: { 'WWW-Authenticate': 'Bearer' } });
+    expect((await statusOf(() => auth.authenticate({ authorization: `Basic ${key}` }))).detail).toBe('Authentication required.');
+    expect((await statusOf(() => auth.authenticate({ queryToken: 'nope' }))).detail).toBe('Invalid API key.');
   });
 
-  it('a wrong bearer is refused even when a valid session is also present', () => {
+  it('a wrong bearer is refused even when a valid session is also present', async () => {
     const { auth } = authService();
-    const session = auth.login(auth.keyInfo().api_key);
-    expect(auth.authenticate({ session }).via).toBe('session');
-    expect(statusOf(() => auth.authenticate({ session, authorization: 'Bearer wrong' })).detail).toBe('Invalid API key.');
+    const session = await auth.login(auth.keyInfo().api_key);
+    expect((await auth.authenticate({ session })).via).toBe('session');
+    expect((await statusOf(() => auth.authenticate({ session, authorization: 'Bearer wrong' }))).detail).toBe('Invalid API key.');
   });
 
-  it('honours SSO only when configured and loopback-bound', () => {
+  it('honours SSO only when configured and loopback-bound', async () => {
     const sso = { sso_email_header: 'X-Email' };
-    expect(authService({ settings: sso }).auth.authenticate({ ssoEmail: 'a@b.c' })).toEqual({ email: 'a@b.c', name: 'a@b.c', via: 'sso' });
-    expect(authService({ settings: sso }).auth.authenticate({ ssoEmail: 'a@b.c', ssoUser: 'Alice' }).name).toBe('Alice');
-    expect(statusOf(() => authService({ settings: sso, loopbackOnly: false }).auth.authenticate({ ssoEmail: 'a@b.c' })).status).toBe(401);
-    expect(statusOf(() => authService().auth.authenticate({ ssoEmail: 'a@b.c' })).status).toBe(401);
+    expect(await authService({ settings: sso }).auth.authenticate({ ssoEmail: 'a@b.c' })).toEqual({ email: 'a@b.c', name: 'a@b.c', via: 'sso', role: 'admin' });
+    expect((await authService({ settings: sso }).auth.authenticate({ ssoEmail: 'a@b.c', ssoUser: 'Alice' })).name).toBe('Alice');
+    expect((await statusOf(() => authService({ settings: sso, loopbackOnly: false }).auth.authenticate({ ssoEmail: 'a@b.c' }))).status).toBe(401);
+    expect((await statusOf(() => authService().auth.authenticate({ ssoEmail: 'a@b.c' }))).status).toBe(401);
   });
 
-  it('lets anonymous callers in only when auth_required is off', () => {
-    expect(authService({ settings: { auth_required: false } }).auth.authenticate({}).via).toBe('anonymous');
+  it('lets anonymous callers in only when auth_required is off', async () => {
+    expect((await authService({ settings: { auth_required: false } }).auth.authenticate({})).via).toBe('anonymous');
   });
 
-  it('single-use login links, logout, and regenerate revoking sessions and the old key', () => {
+  it('single-use login links, logout, and regenerate revoking sessions and the old key', async () => {
     const { auth } = authService();
     const link = auth.createLoginLink();
-    const session = auth.redeemLoginLink(link);
+    const session = await auth.redeemLoginLink(link);
     expect(session).toBeTypeOf('string');
-    expect(auth.redeemLoginLink(link)).toBeNull();
-    expect(auth.redeemLoginLink('made-up')).toBeNull();
-    expect(auth.authenticate({ session: session as string }).via).toBe('session');
-    auth.logout(session as string);
-    expect(statusOf(() => auth.authenticate({ session: session as string })).status).toBe(401);
+    expect(await auth.redeemLoginLink(link)).toBeNull();
+    expect(await auth.redeemLoginLink('made-up')).toBeNull();
+    expect((await auth.authenticate({ session: session as string })).via).toBe('session');
+    await auth.logout(session as string);
+    expect((await statusOf(() => auth.authenticate({ session: session as string }))).status).toBe(401);
 
     const old = auth.keyInfo().api_key;
-    const s2 = auth.login(old);
+    const s2 = await auth.login(old);
     const next = auth.regenerateKey().api_key;
     expect(next).not.toBe(old);
-    expect(statusOf(() => auth.authenticate({ authorization: `Bearer ${old}` })).detail).toBe('Invalid API key.');
-    expect(statusOf(() => auth.authenticate({ session: s2 })).status).toBe(401);
-    expect(statusOf(() => auth.login(old)).detail).toBe('Invalid API key.');
+    expect((await statusOf(() => auth.authenticate({ authorization: `Bearer ${old}` }))).detail).toBe('Invalid API key.');
+    expect((await statusOf(() => auth.authenticate({ session: s2 }))).status).toBe(401);
+    expect((await statusOf(() => auth.login(old))).detail).toBe('Invalid API key.');
   });
 
-  it('media token works as ?token= only', () => {
+  it('signs in users by password with their role, refuses a wrong password or name alike, and ends sessions on logout', async () => {
+    const { auth, users } = authService();
+    users.insert({ username: 'vera', role: 'viewer', password_hash: await argon2Hasher.hash('correct horse battery'), created_ms: 0 });
+    const s = await auth.passwordLogin('vera', 'correct horse battery');
+    expect(s.principal).toMatchObject({ name: 'vera', role: 'viewer', via: 'session', user_id: 1 });
+    expect(await auth.authenticate({ authorization: `Bearer ${s.token}` })).toMatchObject({ role: 'viewer', user_id: 1 });
+    expect((await statusOf(() => auth.passwordLogin('vera', 'wrong password!'))).detail).toBe('Invalid username or password.');
+    expect((await statusOf(() => auth.passwordLogin('nobody', 'correct horse battery'))).detail).toBe('Invalid username or password.');
+    await auth.logout(s.token);
+    expect((await statusOf(() => auth.authenticate({ authorization: `Bearer ${s.token}` }))).detail).toBe('Invalid API key.');
+  });
+
+  it('media token works as ?token= only', async () => {
     const { auth } = authService();
-    expect(auth.authenticate({ queryToken: auth.mediaToken }).via).toBe('media_token');
-    expect(statusOf(() => auth.authenticate({ authorization: `Bearer ${auth.mediaToken}` })).detail).toBe('Invalid API key.');
+    expect((await auth.authenticate({ queryToken: auth.mediaToken })).via).toBe('media_token');
+    expect((await statusOf(() => auth.authenticate({ authorization: `Bearer ${auth.mediaToken}` }))).detail).toBe('Invalid API key.');
   });
 
   it('safeEqual compares any lengths', () => {
@@ -157,11 +214,11 @@ describe('SettingsService', () => {
     expect(pushed).toHaveLength(1);
   });
 
-  it('rejects unknown keys and lets a guard veto with 409 without persisting', () => {
+  it('rejects unknown keys and lets a guard veto with 409 without persisting', async () => {
     const { svc, repo } = settingsService();
     expect(() => svc.update({ nope: 1 } as never)).toThrow();
     svc.addGuard((next) => (next.auth_required ? null : 'LAN-bound'));
-    expect(statusOf(() => svc.update({ auth_required: false }))).toMatchObject({ status: 409, detail: 'LAN-bound' });
+    expect(await statusOf(() => svc.update({ auth_required: false }))).toMatchObject({ status: 409, detail: 'LAN-bound' });
     expect(svc.get().auth_required).toBe(true);
     expect(repo.rows).toEqual({});
   });
@@ -186,7 +243,7 @@ describe('PushBus', () => {
 describe('Dispatcher', () => {
   const base = settingsService().svc;
   const handlers = Object.fromEntries(opNames.map((n) => [n, () => ({})])) as unknown as Handlers;
-  const ctx = { principal: { email: null, name: 't', via: 'local' as const } };
+  const ctx = { principal: { email: null, name: 't', via: 'local' as const, role: 'admin' as const } };
 
   it('validates input (422 with located paths) before the handler runs', async () => {
     let ran = false;

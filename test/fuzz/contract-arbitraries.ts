@@ -720,10 +720,14 @@ export interface OpenApiDoc {
   paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; responses?: Record<string, { content?: Record<string, unknown> }> }>>;
 }
 
-/** Every documented route that is not a contract operation (media, auth, push), read from the served OpenAPI document. */
+/**
+ * Every documented Iris route that is not a contract operation (media, auth, push), read from the served OpenAPI
+ * document. The compat families (/flex, /tenant) answer in their own error shapes; test/compat covers them.
+ */
 export function rawRoutes(doc: OpenApiDoc): RawRoute[] {
   const out: RawRoute[] = [];
   for (const [template, methods] of Object.entries(doc.paths)) {
+    if (template.startsWith('/flex/') || template.startsWith('/tenant/')) continue;
     for (const [m, op] of Object.entries(methods)) {
       if (op.operationId) continue;
       const produces = Object.keys(op.responses?.['200']?.content ?? {})[0] ?? null;

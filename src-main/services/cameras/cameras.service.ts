@@ -115,6 +115,12 @@ export class CamerasService {
     return this.d.repo.list().map((r) => this.toDto(r));
   }
 
+  /** The stored source with its credentials, for a caller that fetches it itself (Backflow's HTTP snapshots). */
+  source(id: number): { kind: string; url: string; username: string | null; password: string | null } {
+    const r = this.mustGet(id);
+    return { kind: r.kind, ...r.source };
+  }
+
   get(id: number): Camera {
     return this.toDto(this.mustGet(id));
   }

@@ -161,6 +161,7 @@ export const faceGroupsContract = {
   'faces.search': op({
     method: 'POST',
     path: '/api/faces/search',
+    access: 'identities:read',
     tag: 'faces',
     doc: 'Vigil: the captured faces nearest to a sample (sample_id) or a person (person_id) across all cameras and time, with similarity, camera, time and event; paged. A photo goes to /api/faces/search/photo.',
     input: faceSearchInput,

@@ -9,6 +9,7 @@ import { faceGroupsContract } from './face-groups.contract';
 import { identitiesContract } from './identities.contract';
 import { searchContract } from './search.contract';
 import { streamsContract } from './streams.contract';
+import { usersContract } from './users.contract';
 
 export const contract = {
   ...systemContract,
@@ -19,6 +20,7 @@ export const contract = {
   ...identitiesContract,
   ...searchContract,
   ...streamsContract,
+  ...usersContract,
 };
 
 export type Contract = typeof contract;

@@ -37,6 +37,7 @@ export const systemContract = {
     method: 'GET',
     path: '/health',
     tag: 'system',
+    access: 'public',
     doc: 'Liveness probe for external monitoring; the only unauthenticated route. Each worker entry carries only its camera id and state.',
     input: z.object({}),
     output: z.object({

@@ -17,7 +17,7 @@ export interface WebContentsLike {
   isDestroyed(): boolean;
 }
 
-const LOCAL = { principal: { email: null, name: 'desktop', via: 'local' as const } };
+const LOCAL = { principal: { email: null, name: 'desktop', via: 'local' as const, role: 'admin' as const } };
 
 export function registerIpc(ipc: IpcMainLike, dispatcher: Dispatcher, log: Logger): () => void {
   for (const name of opNames) {

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
 import type { EventsService, EventMediaKind } from '../../services/recording/events.service';
 import type { MediaFilesRepository } from '../../repositories/media-files.repository';
-import { MEDIA, type RestModule } from './http-server';
+import { media, type RestModule } from './http-server';
 import { sendRanged } from './http-range';
 
 const eventId = (req: FastifyRequest): number => {
@@ -21,7 +21,7 @@ export const eventsRoutes =
       app.route({
         method: ['GET', 'HEAD'],
         url: `/api/events/:id/${kind}`,
-        ...MEDIA,
+        ...media('events:read'),
         handler: (req, reply) => {
           const f = events.mediaPath(eventId(req), kind);
           return sendRanged(req, reply, f, TYPES[kind], (r) => files.read(f.path, r), { 'Cache-Control': 'private, no-cache' });

@@ -6,7 +6,7 @@ import type { FaceSamplesService } from '../../services/faces/face-samples.servi
 import type { FaceSearchService, SearchOptions } from '../../services/faces/face-search.service';
 import type { FaceFilesRepository } from '../../repositories/face-files.repository';
 import { zodIssues } from '../dispatch';
-import { MEDIA, USER, type RestModule } from './http-server';
+import { allow, media, type RestModule } from './http-server';
 import { sendRanged } from './http-range';
 import { registerImageUploads, uploadedImage } from './image-upload';
 import { intParam } from './people.routes';
@@ -25,7 +25,7 @@ export const faceGroupsRoutes =
     app.route({
       method: ['GET', 'HEAD'],
       url: '/api/face-groups/samples/:id/thumbnail',
-      ...MEDIA,
+      ...media('identities:read'),
       handler: (req, reply) => {
         const f = samples.thumbnail(intParam(req, 'id'));
         return sendRanged(req, reply, f, 'image/jpeg', (r) => files.read(f, r), { 'Cache-Control': 'private, max-age=3600' });
@@ -33,7 +33,7 @@ export const faceGroupsRoutes =
     });
     app.register(async (scope) => {
       await registerImageUploads(scope);
-      scope.post('/api/faces/search/photo', USER, async (req) => search.byPhoto(searchQuery(req), await uploadedImage(req)));
+      scope.post('/api/faces/search/photo', allow('identities:read'), async (req) => search.byPhoto(searchQuery(req), await uploadedImage(req)));
     });
     return [
       { method: 'GET', path: '/api/face-groups/samples/{id}/thumbnail', tag: 'face-groups', doc: 'Face-crop JPEG of one captured face.', produces: 'image/jpeg' },

@@ -1,52 +1,52 @@
-// The HTTP server: contract routes, raw media routes from modules, SSE push, auth, OpenAPI/Swagger and the built UI.
+// The HTTP server, assembled from one fastify plugin per concern (security, auth, rate limits, contract routes, auth
+// routes, push, media, docs, static UI) and one per route family (compat/<family>/, each under its own prefix with its
+// own error renderer and 404). Every route declares its access; an undeclared route stops start-up.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { contract, restOpNames, type OpName, type Principal } from '../../shared/contract';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { contract, restOpNames, type OpName } from '../../shared/contract';
 import { ApiError } from '../../shared/errors';
 import type { AuthService } from '../../services/auth.service';
 import type { PushBus } from '../../services/push-bus';
 import type { Logger } from '../../repositories/logger';
 import type { Dispatcher, InputSource } from '../dispatch';
 import { buildOpenApi, type RawRouteDoc } from './openapi';
-import { isLoopbackHostHeader } from '../../shared/loopback';
 import type { SettingsService } from '../../services/settings.service';
+import { allow, contractAccess, PUBLIC, USER } from './platform/access';
+import { authPluginFp, credentialsOf, parseCookies, SESSION_COOKIE } from './platform/auth.plugin';
+import { securityPlugin } from './platform/security.plugin';
+import { installFamilyErrors, sendFamilyError, toApiError, underPrefix, type RouteFamily } from './platform/family';
+import { irisFamily } from './compat/iris/iris.family';
 
-/**
- * Who may call a route. Every route declares one; a route that declares nothing is refused at start-up.
- * - public: no credential (health, login).
- * - media: a credential or the per-launch media token (raw media that <img>/<video> load).
- * - user: a credential; the media token is refused.
- */
-export type RouteAccess = 'public' | 'media' | 'user';
+export { MEDIA, USER, PUBLIC, allow, media, type RouteAccess } from './platform/access';
+export { SESSION_COOKIE } from './platform/auth.plugin';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal: Principal | null;
-  }
-  interface FastifyContextConfig {
-    access?: RouteAccess;
-  }
-}
-
-export const MEDIA: { config: { access: RouteAccess } } = { config: { access: 'media' } };
-export const USER: { config: { access: RouteAccess } } = { config: { access: 'user' } };
-export const PUBLIC: { config: { access: RouteAccess } } = { config: { access: 'public' } };
-
-export const SESSION_COOKIE = 'vigil_session';
 const SSE_MAX_BUFFERED = 4 * 1024 * 1024;
+/** Every login route: 5 attempts per 15 minutes per client address (Flex's documented limit). */
+export const LOGIN_RATE_LIMIT = { max: 5, timeWindow: 15 * 60_000 };
+const SESSION_MAX_AGE_S = 7 * 24 * 3600;
 
 export interface RestContext {
   auth: AuthService;
+  settings: SettingsService;
   log: Logger;
 }
 
-/** A family of raw (binary/streaming) routes; returns their docs for OpenAPI. */
+/** A set of raw (binary/streaming/WebSocket) routes at absolute paths; each declares its access; returns its docs. */
 export type RestModule = (app: FastifyInstance, ctx: RestContext) => RawRouteDoc[];
+
+/** A route family under its own prefix: its routes are registered relative to it and rendered in its error shape. */
+export interface FamilyPlugin {
+  family: RouteFamily;
+  prefix: string;
+  /** Registers the routes (relative paths) and returns their docs (absolute paths). */
+  routes: (app: FastifyInstance, ctx: RestContext) => RawRouteDoc[] | Promise<RawRouteDoc[]>;
+}
 
 export interface HttpServerOptions {
   version: string;
@@ -61,6 +61,7 @@ export interface HttpServerOptions {
   bus: PushBus;
   log: Logger;
   modules: RestModule[];
+  families?: FamilyPlugin[];
 }
 
 export const RENDERER_CSP = [
@@ -78,52 +79,16 @@ export const RENDERER_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    try {
-      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
-    } catch {
-      // A malformed %-escape is ignored like a missing cookie, never a 500.
-    }
-  }
-  return out;
-}
-
-function sameOrigin(origin: string, host: string | undefined): boolean {
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
-
-const isApiPath = (url: string): boolean => url === '/health' || url.startsWith('/api/') || url === '/api' || url.startsWith('/openapi.json') || url.startsWith('/docs');
-
-/** Iris's error shape; a 5xx also names the request id that is in the log, never an exception message. */
-function sendError(reply: FastifyReply, err: ApiError): void {
-  const body: Record<string, unknown> = { ...err.data, detail: err.detail };
-  if (err.status >= 500) body.request_id = reply.request.id;
-  void reply.code(err.status).headers(err.headers).type('application/json').send(body);
-}
-
-/** The access a request needs: its route's declaration, or for an unknown path what its prefix would need. */
-function accessOf(req: FastifyRequest): RouteAccess {
-  const declared = req.routeOptions.config?.access;
-  if (declared) return declared;
-  const path = req.url.split('?')[0] ?? '/';
-  return isApiPath(path) ? 'user' : 'public';
-}
-
 function sessionCookie(token: string, maxAgeS: number): string {
   return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}`;
 }
 
 export async function createHttpServer(o: HttpServerOptions): Promise<FastifyInstance> {
+  const families = o.families ?? [];
+  const familyOf = (url: string): RouteFamily => {
+    const path = url.split('?')[0] ?? '/';
+    return families.find((f) => underPrefix(path, f.prefix))?.family ?? irisFamily;
+  };
   const app = Fastify({
     logger: false,
     bodyLimit: 10 * 1024 * 1024,
@@ -132,12 +97,12 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     genReqId: () => randomBytes(8).toString('hex'),
     // Node would answer a Host-less HTTP/1.1 request itself, with an empty 400; let it through to the JSON 403/404 paths.
     http: { requireHostHeader: false },
-    // Router-level failures (a bad %-escape, an overlong path parameter) answer in Iris's shape, not fastify's own.
-    frameworkErrors: (err, _req, reply) => {
+    // Router-level failures (a bad %-escape, an overlong path parameter) answer in the family's shape, not fastify's own.
+    frameworkErrors: (err, req, reply) => {
       const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
-      sendError(reply as unknown as FastifyReply, new ApiError(tooLong ? 414 : 400, tooLong ? 'A path parameter is too long.' : 'Malformed request URL.'));
+      sendFamilyError(familyOf(req.url), reply as unknown as FastifyReply, new ApiError(tooLong ? 414 : 400, tooLong ? 'A path parameter is too long.' : 'Malformed request URL.'));
     },
-    // Malformed HTTP never reaches a route; answer it in the same JSON shape and close the connection.
+    // Malformed HTTP never reaches a route; answer it in JSON and close the connection.
     clientErrorHandler: (err, socket) => {
       if (!socket.writable) return void socket.destroy();
       const e = err as unknown as { code?: string; rawPacket?: Buffer };
@@ -148,172 +113,51 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
       socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     },
   });
-  app.decorateRequest('principal', null);
-  const ssoHeader = () => o.settings.get().sso_email_header?.toLowerCase();
-  const ssoUserHeader = () => o.settings.get().sso_user_header?.toLowerCase();
+  const ctx: RestContext = { auth: o.auth, settings: o.settings, log: o.log };
 
-  // Deny by default: a route without an access declaration never starts serving.
-  app.addHook('onRoute', (route) => {
-    // Plugin-registered routes get their declaration here: @fastify/static's one route per built renderer file is the
-    // public UI bundle; Swagger UI under /docs needs a credential like the API it documents.
-    const cfg = route.config as { access?: RouteAccess; rootPath?: string } | undefined;
-    if (!cfg?.access && o.rendererDir && cfg?.rootPath !== undefined && resolve(cfg.rootPath) === resolve(o.rendererDir)) route.config = { ...route.config, access: 'public' };
-    if (!cfg?.access && (route.url === '/docs' || route.url.startsWith('/docs/'))) route.config = { ...route.config, access: 'user' };
-    if (!route.config?.access) throw new Error(`route ${String(route.method)} ${route.url} declares no access (public, media or user)`);
+  // --- concerns that apply to every route ------------------------------------------------------------
+  await app.register(securityPlugin, { loopbackOnly: o.loopbackOnly });
+  await app.register(authPluginFp, {
+    auth: o.auth,
+    settings: o.settings,
+    apiPrefixes: () => [...irisFamily.prefixes, ...families.map((f) => f.prefix)],
+    rendererDir: o.rendererDir,
+    docsPrefix: '/docs',
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, c) => new ApiError(429, `Too many requests: try again in ${c.after}.`, { 'Retry-After': String(Math.max(1, Math.ceil(c.ttl / 1000))) }, { code: 'RATE_LIMITED' }),
   });
 
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    // A rebound DNS name pointing at 127.0.0.1 would otherwise be same-origin for a hostile page (and could send the SSO header).
-    if (o.loopbackOnly && !isLoopbackHostHeader(req.headers.host)) throw new ApiError(403, 'Host not allowed: this server only answers to 127.0.0.1, localhost or [::1].');
-    // A page on another origin can make the browser send writes (forms, fetch no-cors) whatever the auth mode.
-    if (!SAFE_METHODS.has(req.method)) {
-      const origin = req.headers.origin;
-      if (origin !== undefined && !sameOrigin(origin, req.headers.host)) throw new ApiError(403, 'Cross-origin request refused.');
-    }
-    const access = accessOf(req);
-    if (access === 'public') return;
-    const h = ssoHeader();
-    const hu = ssoUserHeader();
-    const cookies = parseCookies(req.headers.cookie);
-    const q = req.query as Record<string, unknown> | undefined;
-    const principal = o.auth.authenticate({
-      authorization: req.headers.authorization,
-      ssoEmail: h ? (req.headers[h] as string | undefined) : undefined,
-      ssoUser: hu ? (req.headers[hu] as string | undefined) : undefined,
-      session: cookies[SESSION_COOKIE],
-      queryToken: typeof q?.token === 'string' ? q.token : undefined,
-    });
-    // The media token rides in <img>/<video> URLs, which leak (history, copied links): it opens media routes and nothing else.
-    if (principal.via === 'media_token' && access !== 'media') throw new ApiError(403, 'The media token only opens media routes; use the API key or a session.');
-    req.principal = principal;
-  });
-
-  app.setErrorHandler((err, req, reply) => {
-    if (err instanceof ApiError) {
-      // A 503 is load or a camera not delivering yet (expected, often in bursts); anything else in 5xx is worth a warning.
-      if (err.status >= 500) o.log[err.status === 503 ? 'info' : 'warn']({ reqId: req.id, status: err.status, detail: err.detail, path: req.url.split('?')[0], method: req.method }, 'request failed');
-      return sendError(reply, err);
-    }
-    const e = err as { statusCode?: number; code?: string; message: string };
-    if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
-      return sendError(reply, new ApiError(400, `Malformed JSON body: ${e.message}`));
-    }
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendError(reply, new ApiError(e.statusCode, e.message));
-    o.log.error({ err, reqId: req.id, path: req.url.split('?')[0], method: req.method }, 'unhandled error');
-    return sendError(reply, new ApiError(500, 'Internal server error'));
-  });
-
+  // Iris is the root family: its renderer answers everything no other family claims.
+  app.setErrorHandler((err, req, reply) => sendFamilyError(irisFamily, reply, toApiError(err, req, o.log)));
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    if (isApiPath(path) || req.method !== 'GET' || !o.rendererDir) return sendError(reply, new ApiError(404, 'Not Found'));
+    const api = irisFamily.prefixes.some((p) => underPrefix(path, p)) || families.some((f) => underPrefix(path, f.prefix));
+    if (api || req.method !== 'GET' || !o.rendererDir) return sendFamilyError(familyOf(path), reply, new ApiError(404, 'Not Found'));
     // SPA fallback: any other GET is a client-side route.
     return reply.header('Content-Security-Policy', RENDERER_CSP).type('text/html').sendFile('index.html');
   });
 
-  // --- contract routes -------------------------------------------------------------------------
-  for (const name of restOpNames) {
-    const def = contract[name];
-    app.route({
-      method: def.method,
-      url: def.path.replace(/\{(\w+)\}/g, ':$1'),
-      config: { access: def.path === '/health' ? 'public' : 'user' },
-      handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        const params = (req.params ?? {}) as Record<string, unknown>;
-        const query = (req.query ?? {}) as Record<string, unknown>;
-        delete query.token;
-        const body = req.body;
-        if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
-          throw new ApiError(422, [{ loc: ['body'], msg: 'Expected a JSON object', type: 'type_error' }]);
-        }
-        const input = { ...query, ...((body as Record<string, unknown> | undefined) ?? {}), ...params };
-        const locate = (key: string): InputSource | null => (key in params ? 'path' : key in query ? 'query' : 'body');
-        const principal = req.principal ?? { email: null, name: 'anonymous', via: 'anonymous' as const };
-        const result = await o.dispatcher.call(name as OpName, input, { principal }, locate);
-        if (def.status === 204) return reply.code(204).send();
-        return reply.code(def.status ?? 200).send(result);
+  const rawDocs: RawRouteDoc[] = [];
+  await app.register(async (scope) => contractRoutes(scope, o.dispatcher));
+  await app.register(async (scope) => void rawDocs.push(...irisAuthRoutes(scope, o)));
+  await app.register(async (scope) => void rawDocs.push(...pushRoutes(scope, o.bus)));
+  await app.register(async (scope) => {
+    for (const m of o.modules) rawDocs.push(...m(scope, ctx));
+  });
+  for (const f of families) {
+    await app.register(
+      async (scope) => {
+        installFamilyErrors(scope, f.family, o.log);
+        rawDocs.push(...(await f.routes(scope, ctx)).map((d) => ({ ...d, family: f.family.name })));
       },
-    });
+      { prefix: f.prefix },
+    );
   }
 
-  // --- auth routes (cookies are an HTTP concern, so they live here, not in the contract) -----------
-  const rawDocs: RawRouteDoc[] = [
-    { method: 'GET', path: '/login', tag: 'auth', doc: 'Redeem the one-time login link printed at start-up; sets a session cookie and redirects to the UI.', public: true, produces: 'text/html' },
-    { method: 'POST', path: '/api/auth/login', tag: 'auth', doc: 'Exchange {api_key} for an HttpOnly session cookie (browser UI login).', public: true },
-    { method: 'POST', path: '/api/auth/logout', tag: 'auth', doc: 'End the browser session.', public: true },
-    {
-      method: 'GET',
-      path: '/api/auth/session',
-      tag: 'auth',
-      doc: 'Whether this request is signed in, without a 401: {authenticated, auth_required, via}. The login screen asks this first, so a browser logs no error before login. A media token or a wrong key answers authenticated: false.',
-      public: true,
-    },
-    { method: 'GET', path: '/api/push', tag: 'push', doc: 'Server-sent events: every push event as `event: <name>` with a JSON payload.', produces: 'text/event-stream' },
-  ];
-
-  app.get('/login', PUBLIC, async (req, reply) => {
-    const token = (req.query as Record<string, unknown>).token;
-    const session = typeof token === 'string' ? o.auth.redeemLoginLink(token) : null;
-    if (!session) return reply.code(401).type('text/html').send('<!doctype html><title>Vigil</title><p>This login link is invalid or was already used. <a href="/">Log in with the API key</a>.</p>');
-    return reply.header('Set-Cookie', sessionCookie(session, 7 * 24 * 3600)).redirect('/', 302);
-  });
-
-  app.post('/api/auth/login', PUBLIC, async (req, reply) => {
-    const body = req.body as { api_key?: unknown } | undefined;
-    if (!body || typeof body.api_key !== 'string' || body.api_key.length === 0) {
-      throw new ApiError(422, [{ loc: ['body', 'api_key'], msg: 'Required', type: 'missing' }]);
-    }
-    const session = o.auth.login(body.api_key);
-    return reply.header('Set-Cookie', sessionCookie(session, 7 * 24 * 3600)).send({ ok: true });
-  });
-
-  app.get('/api/auth/session', PUBLIC, async (req, reply) => {
-    const h = ssoHeader();
-    const hu = ssoUserHeader();
-    let via: Principal['via'] | null = null;
-    try {
-      via = o.auth.authenticate({
-        authorization: req.headers.authorization,
-        ssoEmail: h ? (req.headers[h] as string | undefined) : undefined,
-        ssoUser: hu ? (req.headers[hu] as string | undefined) : undefined,
-        session: parseCookies(req.headers.cookie)[SESSION_COOKIE],
-      }).via;
-    } catch {
-      via = null;
-    }
-    const authenticated = via !== null && via !== 'media_token';
-    return reply.header('Cache-Control', 'no-store').send({ authenticated, auth_required: o.settings.get().auth_required, via: authenticated ? via : null });
-  });
-
-    app.post('/api/auth/logout', PUBLIC, async (req, reply) => {
-    const s = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (s) o.auth.logout(s);
-    return reply.header('Set-Cookie', sessionCookie('', 0)).code(204).send();
-  });
-
-  app.get('/api/push', { ...USER, exposeHeadRoute: false }, (req, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    res.write(': connected\n\n');
-    // A client that stops reading would otherwise hold every later event in this process's memory.
-    const write = (chunk: string) => {
-      if (res.writableLength > SSE_MAX_BUFFERED) res.destroy();
-      else res.write(chunk);
-    };
-    const unsubscribe = o.bus.subscribe((msg) => write(`event: ${msg.name}\ndata: ${JSON.stringify(msg.payload)}\n\n`));
-    const ping = setInterval(() => write(': ping\n\n'), 15_000);
-    req.raw.on('close', () => {
-      clearInterval(ping);
-      unsubscribe();
-    });
-  });
-
-  const ctx: RestContext = { auth: o.auth, log: o.log };
-  for (const m of o.modules) rawDocs.push(...m(app, ctx));
-
   // --- OpenAPI + Swagger UI --------------------------------------------------------------------------
-  const document = buildOpenApi(o.version, rawDocs);
+  const document = buildOpenApi(o.version, rawDocs, [irisFamily, ...families.map((f) => f.family)]);
   app.get('/openapi.json', USER, async () => document);
   await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
@@ -332,4 +176,106 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     app.get('/', PUBLIC, (_req, reply) => reply.header('Content-Security-Policy', RENDERER_CSP).header('Cache-Control', 'no-cache').type('text/html').sendFile('index.html'));
   }
   return app;
+}
+
+/** Every contract operation as a REST route, with the access its declaration (or tag and method) gives it. */
+function contractRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
+  for (const name of restOpNames) {
+    const def = contract[name];
+    app.route({
+      method: def.method,
+      url: def.path.replace(/\{(\w+)\}/g, ':$1'),
+      config: { access: contractAccess(def) },
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        const params = (req.params ?? {}) as Record<string, unknown>;
+        const query = (req.query ?? {}) as Record<string, unknown>;
+        delete query.token;
+        const body = req.body;
+        if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
+          throw new ApiError(422, [{ loc: ['body'], msg: 'Expected a JSON object', type: 'type_error' }]);
+        }
+        const input = { ...query, ...((body as Record<string, unknown> | undefined) ?? {}), ...params };
+        const locate = (key: string): InputSource | null => (key in params ? 'path' : key in query ? 'query' : 'body');
+        const principal = req.principal ?? { email: null, name: 'anonymous', via: 'anonymous' as const, role: 'viewer' as const };
+        const result = await dispatcher.call(name as OpName, input, { principal }, locate);
+        if (def.status === 204) return reply.code(204).send();
+        return reply.code(def.status ?? 200).send(result);
+      },
+    });
+  }
+}
+
+/** Iris's browser login (cookies are an HTTP concern, so they live here, not in the contract). */
+function irisAuthRoutes(app: FastifyInstance, o: HttpServerOptions): RawRouteDoc[] {
+  const limited = { config: { access: 'public' as const, rateLimit: LOGIN_RATE_LIMIT } };
+  app.get('/login', limited, async (req, reply) => {
+    const token = (req.query as Record<string, unknown>).token;
+    const session = typeof token === 'string' ? await o.auth.redeemLoginLink(token) : null;
+    if (!session) return reply.code(401).type('text/html').send('<!doctype html><title>Vigil</title><p>This login link is invalid or was already used. <a href="/">Log in with the API key</a>.</p>');
+    return reply.header('Set-Cookie', sessionCookie(session, SESSION_MAX_AGE_S)).redirect('/', 302);
+  });
+
+  app.post('/api/auth/login', limited, async (req, reply) => {
+    const body = req.body as { api_key?: unknown; username?: unknown; password?: unknown } | undefined;
+    const byPassword = typeof body?.username === 'string' && typeof body.password === 'string';
+    if (!byPassword && (!body || typeof body.api_key !== 'string' || body.api_key.length === 0)) {
+      throw new ApiError(422, [{ loc: ['body', 'api_key'], msg: 'Required', type: 'missing' }]);
+    }
+    const session = byPassword ? (await o.auth.passwordLogin(body.username as string, body.password as string)).token : await o.auth.login(body?.api_key as string);
+    return reply.header('Set-Cookie', sessionCookie(session, SESSION_MAX_AGE_S)).send({ ok: true });
+  });
+
+  app.get('/api/auth/session', PUBLIC, async (req, reply) => {
+    let via: string | null = null;
+    let role: string | null = null;
+    try {
+      const p = await o.auth.authenticate(credentialsOf(req, o.settings, false));
+      via = p.via;
+      role = p.role;
+    } catch {
+      via = null;
+    }
+    const authenticated = via !== null && via !== 'media_token';
+    return reply.header('Cache-Control', 'no-store').send({ authenticated, auth_required: o.settings.get().auth_required, via: authenticated ? via : null, role: authenticated ? role : null });
+  });
+
+  app.post('/api/auth/logout', PUBLIC, async (req, reply) => {
+    const s = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (s) await o.auth.logout(s);
+    return reply.header('Set-Cookie', sessionCookie('', 0)).code(204).send();
+  });
+  return [
+    { method: 'GET', path: '/login', tag: 'auth', doc: 'Redeem the one-time login link printed at start-up; sets a session cookie and redirects to the UI. Rate-limited with the other logins: 5 per 15 minutes per address, then 429 with Retry-After.', public: true, produces: 'text/html' },
+    { method: 'POST', path: '/api/auth/login', tag: 'auth', doc: 'Exchange {api_key} (the Iris key or a personal key) or {username, password} for an HttpOnly session cookie holding a signed session token (7 days; it survives a restart). 5 attempts per 15 minutes per address, then 429 with Retry-After.', public: true },
+    { method: 'POST', path: '/api/auth/logout', tag: 'auth', doc: 'End the browser session (the token is revoked, also across a restart).', public: true },
+    {
+      method: 'GET',
+      path: '/api/auth/session',
+      tag: 'auth',
+      doc: 'Whether this request is signed in, without a 401: {authenticated, auth_required, via, role}. The login screen asks this first, so a browser logs no error before login. A media token or a wrong key answers authenticated: false.',
+      public: true,
+    },
+  ];
+}
+
+/** Server-sent events: every push event to any signed-in caller. */
+function pushRoutes(app: FastifyInstance, bus: PushBus): RawRouteDoc[] {
+  app.get('/api/push', { ...allow('cameras:read'), exposeHeadRoute: false }, (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write(': connected\n\n');
+    // A client that stops reading would otherwise hold every later event in this process's memory.
+    const write = (chunk: string) => {
+      if (res.writableLength > SSE_MAX_BUFFERED) res.destroy();
+      else res.write(chunk);
+    };
+    const unsubscribe = bus.subscribe((msg) => write(`event: ${msg.name}\ndata: ${JSON.stringify(msg.payload)}\n\n`));
+    const ping = setInterval(() => write(': ping\n\n'), 15_000);
+    req.raw.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+    });
+  });
+  return [{ method: 'GET', path: '/api/push', tag: 'push', doc: 'Server-sent events: every push event as `event: <name>` with a JSON payload.', produces: 'text/event-stream' }];
 }

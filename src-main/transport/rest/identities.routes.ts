@@ -1,7 +1,7 @@
 // Raw identity routes: an identity's representative crop and one sighting's crop (JPEG, media access, contained in the data root).
 import type { IdentitiesService } from '../../services/identities/identities.service';
 import type { IdentityFilesRepository } from '../../repositories/identity-files.repository';
-import { MEDIA, type RestModule } from './http-server';
+import { media, type RestModule } from './http-server';
 import { sendRanged } from './http-range';
 import { intParam } from './people.routes';
 
@@ -11,7 +11,7 @@ export const identitiesRoutes =
     app.route({
       method: ['GET', 'HEAD'],
       url: '/api/identities/:id/thumbnail',
-      ...MEDIA,
+      ...media('identities:read'),
       handler: (req, reply) => {
         const f = identities.thumbnail(intParam(req, 'id'));
         return sendRanged(req, reply, f, 'image/jpeg', (r) => files.read(f, r), { 'Cache-Control': 'private, no-cache' });
@@ -20,7 +20,7 @@ export const identitiesRoutes =
     app.route({
       method: ['GET', 'HEAD'],
       url: '/api/identities/sightings/:sid/thumbnail',
-      ...MEDIA,
+      ...media('identities:read'),
       handler: (req, reply) => {
         const f = identities.sightingThumbnail(intParam(req, 'sid'));
         return sendRanged(req, reply, f, 'image/jpeg', (r) => files.read(f, r), { 'Cache-Control': 'private, max-age=3600' });

@@ -4,7 +4,7 @@ import { ApiError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
 import type { LatestFrame, WorkerManagerPort } from '../../ports/camera-workers.port';
 import type { HlsFilesRepository } from '../../repositories/hls-files.repository';
-import { MEDIA, type RestModule } from './http-server';
+import { media, type RestModule } from './http-server';
 import type { RawRouteDoc } from './openapi';
 
 export interface LiveCameras {
@@ -83,14 +83,14 @@ export const liveRoutes =
       return d.annotator && !raw ? d.annotator.frame(id, f) : f.jpeg;
     };
 
-    app.get('/api/live/:id/snapshot', MEDIA, async (req, reply) => {
+    app.get('/api/live/:id/snapshot', media('cameras:read'), async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const f = d.manager.latest(id);
       if (f) reply.header('X-Frame-Timestamp', String(f.ts_ms));
       return reply.header('Cache-Control', 'no-store').type('image/jpeg').send(f ? await render(id, f, req) : d.noSignal());
     });
 
-    app.get('/api/live/:id/stream', { ...MEDIA, exposeHeadRoute: false }, (req: FastifyRequest, reply: FastifyReply) => {
+    app.get('/api/live/:id/stream', { ...media('cameras:read'), exposeHeadRoute: false }, (req: FastifyRequest, reply: FastifyReply) => {
       const id = cameraId(req, d.cameras);
       const fps = clampFps((req.query as Record<string, unknown>).fps, d.settings.get().live_mjpeg_fps);
       reply.hijack();
@@ -164,7 +164,7 @@ export const liveRoutes =
       }
     };
 
-    app.get('/api/live/:id/hls/index.m3u8', { ...MEDIA, exposeHeadRoute: false }, async (req, reply) => {
+    app.get('/api/live/:id/hls/index.m3u8', { ...media('cameras:read'), exposeHeadRoute: false }, async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const playlist = await startHls(id);
       d.manager.touchHls(id);
@@ -191,10 +191,10 @@ export const liveRoutes =
       await d.manager.stopHls(id);
       return { ok: true };
     };
-    app.get('/api/live/:id/hls/close', MEDIA, close);
-    app.post('/api/live/:id/hls/close', MEDIA, close);
+    app.get('/api/live/:id/hls/close', media('cameras:read'), close);
+    app.post('/api/live/:id/hls/close', media('cameras:read'), close);
 
-    app.get('/api/live/:id/hls/:segment', MEDIA, async (req, reply) => {
+    app.get('/api/live/:id/hls/:segment', media('cameras:read'), async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const name = (req.params as { segment?: string }).segment ?? '';
       if (!HLS_SEGMENT.test(name)) throw new ApiError(400, 'Invalid segment name: expected segNNNNN.ts');

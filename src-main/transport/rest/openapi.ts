@@ -10,20 +10,19 @@ export interface RawRouteDoc {
   /** Response content type, e.g. image/jpeg. */
   produces?: string;
   public?: boolean;
+  /** The route family whose error shape it answers in (default Iris); set by the platform for family plugins. */
+  family?: string;
+  /** Success status when it is not 200. */
+  status?: number;
 }
 
-const errorSchema = {
-  type: 'object',
-  properties: {
-    detail: {
-      oneOf: [
-        { type: 'string' },
-        { type: 'array', items: { type: 'object', properties: { loc: { type: 'array' }, msg: { type: 'string' }, type: { type: 'string' } } } },
-      ],
-    },
-  },
-  required: ['detail'],
-};
+/** What buildOpenApi needs of a route family: its name and its error body's schema. */
+export interface FamilyDoc {
+  name: string;
+  errorSchema: Record<string, unknown>;
+}
+
+const schemaName = (family: string | undefined): string => (!family || family === 'iris' ? 'Error' : `${family[0]?.toUpperCase()}${family.slice(1)}Error`);
 
 function pathParams(path: string): string[] {
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
@@ -37,7 +36,7 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
   return s;
 };
 
-export function buildOpenApi(version: string, raw: RawRouteDoc[]): Record<string, unknown> {
+export function buildOpenApi(version: string, raw: RawRouteDoc[], families: FamilyDoc[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const name of restOpNames) {
     const def = contract[name];
@@ -83,20 +82,26 @@ export function buildOpenApi(version: string, raw: RawRouteDoc[]): Record<string
       tags: [r.tag],
       parameters: pathParams(r.path).map((p) => ({ name: p, in: 'path', required: true, schema: { type: 'string' } })),
       responses: {
-        '200': { description: 'OK', content: { [r.produces ?? 'application/json']: {} } },
-        '4XX': { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        [String(r.status ?? 200)]: { description: 'OK', content: { [r.produces ?? 'application/json']: {} } },
+        '4XX': { description: 'Error', content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName(r.family)}` } } } },
+        '5XX': { description: 'Error', content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName(r.family)}` } } } },
       },
       ...(r.public ? { security: [] } : {}),
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Vigil', version, description: 'Vigil VMS REST API. Route-compatible with the Iris API; every /api route needs a bearer API key or a session.' },
+    info: {
+      title: 'Vigil',
+      version,
+      description:
+        'Vigil VMS REST API. Route families: Iris (/api, /health; errors {detail}), Flex Video (/flex; errors {success:false, error:{code, message}}), Backflow IoT (/tenant; errors {error:{status, code, message}}). Every route needs a credential unless marked public: the Iris API key, a personal API key or a session token as `Authorization: Bearer`, in every family. Roles: admin (everything), operator (live, recordings, events, identities), viewer (live only); a missing permission is a 403 in the family shape.',
+    },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: errorSchema },
+      schemas: Object.fromEntries(families.map((f) => [schemaName(f.name), f.errorSchema])),
     },
     paths,
   };

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
 import type { PeopleService } from '../../services/faces/people.service';
 import type { FaceFilesRepository } from '../../repositories/face-files.repository';
-import { MEDIA, USER, type RestModule } from './http-server';
+import { allow, media, type RestModule } from './http-server';
 import { sendRanged } from './http-range';
 import { registerImageUploads, uploadedImage } from './image-upload';
 
@@ -22,7 +22,7 @@ export const peopleRoutes =
     app.route({
       method: ['GET', 'HEAD'],
       url: '/api/people/:id/faces/:fid/image',
-      ...MEDIA,
+      ...media('identities:read'),
       handler: (req, reply) => {
         const f = people.faceImage(intParam(req, 'id'), intParam(req, 'fid'));
         return sendRanged(req, reply, f, imageType(f.path), (r) => files.read(f, r), { 'Cache-Control': 'private, max-age=3600' });
@@ -30,7 +30,7 @@ export const peopleRoutes =
     });
     app.register(async (scope) => {
       await registerImageUploads(scope);
-      scope.post('/api/people/:id/faces', USER, async (req, reply) => reply.code(201).send(await people.enrollFace(intParam(req, 'id'), await uploadedImage(req))));
+      scope.post('/api/people/:id/faces', allow('identities:write'), async (req, reply) => reply.code(201).send(await people.enrollFace(intParam(req, 'id'), await uploadedImage(req))));
     });
     return [
       {

@@ -4,7 +4,7 @@ import { ApiError } from '../../shared/errors';
 import { zTimeMs } from '../../shared/time';
 import type { RecordingsService } from '../../services/recording/recordings.service';
 import type { MediaFilesRepository } from '../../repositories/media-files.repository';
-import { MEDIA, type RestModule } from './http-server';
+import { media, type RestModule } from './http-server';
 import { sendRanged } from './http-range';
 
 const invalid = (loc: string[], msg: string) => new ApiError(422, [{ loc, msg, type: 'value_error' }]);
@@ -37,7 +37,7 @@ const clientGone = (req: FastifyRequest, reply: FastifyReply): AbortSignal => {
 export const recordingsRoutes =
   (rec: RecordingsService, files: MediaFilesRepository): RestModule =>
   (app) => {
-    app.get('/api/recordings/:camera_id/vod.m3u8', MEDIA, (req, reply) => {
+    app.get('/api/recordings/:camera_id/vod.m3u8', media('events:read'), (req, reply) => {
       const token = (req.query as Record<string, unknown>).token;
       const query = typeof token === 'string' && token.length > 0 && token.length < 512 ? `?token=${encodeURIComponent(token)}` : '';
       const body = rec.vodPlaylist(intParam(req, 'camera_id'), timeQuery(req, 'from'), timeQuery(req, 'to'), query);
@@ -46,7 +46,7 @@ export const recordingsRoutes =
     app.route({
       method: ['GET', 'HEAD'],
       url: '/api/recordings/:camera_id/segments/:file',
-      ...MEDIA,
+      ...media('events:read'),
       handler: (req, reply) => {
         const m = /^(\d{1,15})\.ts$/.exec((req.params as { file: string }).file);
         if (!m) throw new ApiError(400, 'Invalid segment name');
@@ -55,7 +55,7 @@ export const recordingsRoutes =
       },
     });
     for (const url of ['/api/recordings/:camera_id/frame.jpg', '/api/recordings/:camera_id/frame']) {
-      app.get(url, MEDIA, async (req, reply) => {
+      app.get(url, media('events:read'), async (req, reply) => {
         const q = req.query as Record<string, unknown>;
         const w = Number(q.w ?? 320);
         if (!Number.isInteger(w) || w < 32 || w > 1920) throw invalid(['query', 'w'], 'Expected an integer width 32–1920');
@@ -63,14 +63,14 @@ export const recordingsRoutes =
         return sendRanged(req, reply, f, 'image/jpeg', (r) => files.read(f.path, r), { 'Cache-Control': 'private, max-age=86400' });
       });
     }
-    app.get('/api/recordings/:camera_id/sprite.jpg', MEDIA, async (req, reply) => {
+    app.get('/api/recordings/:camera_id/sprite.jpg', media('events:read'), async (req, reply) => {
       const f = await rec.rangeSprite(intParam(req, 'camera_id'), timeQuery(req, 'from'), timeQuery(req, 'to'), clientGone(req, reply));
       return sendRanged(req, reply, f, 'image/jpeg', (r) => files.read(f.path, r), { 'Cache-Control': 'private, max-age=86400' });
     });
     app.route({
       method: ['GET', 'HEAD'],
       url: '/api/recordings/exports/:export_id/file',
-      ...MEDIA,
+      ...media('events:read'),
       handler: (req, reply) => {
         const id = (req.params as { export_id: string }).export_id;
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new ApiError(400, 'Invalid export id');

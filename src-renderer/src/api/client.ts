@@ -149,6 +149,9 @@ const PUSH_NAMES: Record<PushEventName, true> = {
   detections: true,
   'face.recognized': true,
   'system.alert': true,
+  'pipeline.status': true,
+  'capture.added': true,
+  'capture.removed': true,
 };
 
 /** An input type with no required fields accepts this, so such calls may omit the argument. */
