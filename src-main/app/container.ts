@@ -73,6 +73,7 @@ import { streamHandlers } from '../transport/handlers/streams.handlers';
 import { buildStreams } from './streams';
 import type { StreamsService } from '../services/streams/streams.service';
 import { identitiesRoutes } from '../transport/rest/identities.routes';
+import { streamsRoutes } from '../transport/rest/streams.routes';
 import { flexFamilyPlugin } from '../transport/rest/compat/flex/flex.routes';
 import { backflowFamilyPlugin } from '../transport/rest/compat/backflow/backflow.routes';
 import { IdentityCaptureService } from '../services/identities/identity-capture.service';
@@ -350,6 +351,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
       peopleRoutes(faces.people, faces.files),
       faceGroupsRoutes(faces.samples, faces.search, faces.files),
       identitiesRoutes(identities.service, identities.files),
+      streamsRoutes(streams),
     ],
     families: [flexFamilyPlugin({ version: VERSION, auth, bus, startedAt: Date.now(), ...flex }), backflowFamilyPlugin({ auth, iot })],
   });

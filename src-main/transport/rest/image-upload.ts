@@ -1,4 +1,4 @@
-// One uploaded image from a multipart body (`file` field), cut off past the size limit, for the face upload routes.
+// One uploaded image from a multipart body (one named field), cut off past the size limit: face uploads and pushed frames.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
 import { ApiError } from '../../shared/errors';
@@ -6,9 +6,9 @@ import { FACE_UPLOAD_MAX_BYTES, uploadTooLarge } from '../../shared/contract/peo
 import type { UploadedImage } from '../../services/faces/face-upload';
 
 /** Registers the multipart parser in an encapsulated scope (only the upload routes see it), with tight limits. */
-export async function registerImageUploads(scope: FastifyInstance): Promise<void> {
+export async function registerImageUploads(scope: FastifyInstance, maxBytes = FACE_UPLOAD_MAX_BYTES): Promise<void> {
   await scope.register(fastifyMultipart, {
-    limits: { fileSize: FACE_UPLOAD_MAX_BYTES, files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 64, fieldNameSize: 64 },
+    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 64, fieldNameSize: 64 },
     throwFileSizeLimit: true,
   });
   // An upload refused before its body was read must not make the server read the rest of it: close the connection.
@@ -17,7 +17,7 @@ export async function registerImageUploads(scope: FastifyInstance): Promise<void
   });
 }
 
-const missingFile = (): ApiError => new ApiError(422, [{ loc: ['body', 'file'], msg: 'Field required', type: 'missing' }]);
+const missingFile = (field: string): ApiError => new ApiError(422, [{ loc: ['body', field], msg: 'Field required', type: 'missing' }]);
 
 function mapError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -28,16 +28,16 @@ function mapError(err: unknown): ApiError {
   return new ApiError(400, 'Malformed multipart body.', {}, { code: 'malformed_multipart' });
 }
 
-/** The `file` part: 415 when the request is not multipart, 422 when it has no `file`; reading past the limit is a 413. */
-export async function uploadedImage(req: FastifyRequest): Promise<UploadedImage> {
-  if (!req.isMultipart()) throw new ApiError(415, 'Expected multipart/form-data with a `file` part.', {}, { code: 'unsupported_media_type' });
+/** The `field` part: 415 when the request is not multipart, 422 when it has no such part; reading past the limit is a 413. */
+export async function uploadedImage(req: FastifyRequest, field = 'file'): Promise<UploadedImage> {
+  if (!req.isMultipart()) throw new ApiError(415, `Expected multipart/form-data with a \`${field}\` part.`, {}, { code: 'unsupported_media_type' });
   let part;
   try {
     part = await req.file();
   } catch (err) {
     throw mapError(err);
   }
-  if (!part || part.fieldname !== 'file') throw missingFile();
+  if (!part || part.fieldname !== field) throw missingFile(field);
   const file = part.file;
   return {
     mimetype: part.mimetype ?? '',
