@@ -28,7 +28,11 @@ const concrete = (path: string): string => path.replace(/\{id\}/g, 'front-door')
 
 type OpenApi = { paths: Record<string, Record<string, { security?: unknown[] }>> };
 
-const PUBLIC_ROUTES = new Set(['GET /health', 'GET /login', 'POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/session', 'GET /flex/health', 'GET /flex/healthz', 'POST /flex/auth/login', 'POST /tenant/auth/login']);
+const PUBLIC_ROUTES = new Set(['GET /health', 'GET /login', 'POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/session', 'GET /flex/health', 'GET /flex/healthz', 'POST /flex/auth/login', 'POST /tenant/auth/login',
+  // Streams: the pairing code and the X-Stream-Token are these routes' credentials (checked by the streams service).
+  'POST /api/v1/streams/pair',
+  'POST /api/v1/streams/{id}/frame',
+]);
 
 function expect401(family: 'iris' | 'flex' | 'backflow', body: unknown, what: string): void {
   if (family === 'iris') expect(body, what).toEqual({ detail: 'Authentication required.' });

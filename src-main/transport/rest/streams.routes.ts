@@ -35,12 +35,14 @@ export const streamsRoutes =
         method: 'POST',
         path: '/api/v1/streams/pair',
         tag: 'streams',
+        public: true,
         doc: 'Exchange a pairing code (JSON {code}) for {stream_id, stream_token, policy_id}, once: the token is returned only here and stored as an Argon2id hash. 404 unknown code, 410 expired (10 minutes) or already used, 429 after 20 tries a minute. Public: the code is the credential.',
       },
       {
         method: 'POST',
         path: '/api/v1/streams/{id}/frame',
         tag: 'streams',
+        public: true,
         doc: 'Verify one pushed frame: multipart `frame` (image/jpeg, ≤ 8 MiB, ≤ 40 MP read from the header before decoding), header X-Stream-Token. Answers the verification object {is_compliant, policy_id, detections[], reasons[], frame_id, latency_ms, correlation}. 401 wrong or missing token (or not paired), 404 unknown stream, 409 paused or archived (code stream_paused / stream_archived), 413 too large, 415 not a JPEG, 422 no `frame` part, 503 no detector loaded.',
       },
     ];
