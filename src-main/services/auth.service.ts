@@ -121,6 +121,11 @@ export class AuthService {
     return (await this.issueFor(user)).token;
   }
 
+  /** Whether `key` is the Iris API key or a user's personal key (constant-time for the Iris key). */
+  isValidKey(key: string): boolean {
+    return safeEqual(key, this.apiKey) || (key.startsWith(USER_KEY_PREFIX) && this.d.users.byApiKeyHash(userKeyHash(key)) !== null);
+  }
+
   /** Username + password → session token (Flex's and Backflow's logins). */
   async passwordLogin(username: string, password: string): Promise<IssuedSession> {
     const user = this.d.users.byUsername(username);

@@ -209,6 +209,12 @@ describe('Flex Video API', () => {
     const bulk = await call<Envelope<{ deleted: number }>>(t, 'DELETE', `/flex/files/framegrabs?pipeline_id=${id}`);
     expect((bulk.body as { data: { deleted: number } }).data.deleted).toBeGreaterThanOrEqual(1);
     expect(((await call<Envelope<unknown[]>>(t, 'GET', `/flex/files/framegrabs?pipeline_id=${id}`)).body as { data: unknown[] }).data).toEqual([]);
+    // Bulk framegrab deletes: 10 per minute, then 429 RATE_LIMITED with Retry-After.
+    let limited: Response | null = null;
+    for (let i = 0; i < 12 && limited?.status !== 429; i++) limited = await t.req('/flex/files/framegrabs?pipeline_id=nothing-here', { method: 'DELETE' });
+    expect(limited?.status).toBe(429);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(flexError(await limited?.json()).code).toBe('RATE_LIMITED');
     ac.abort();
     await pump;
   }, 180_000);

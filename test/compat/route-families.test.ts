@@ -147,6 +147,35 @@ describe('route families', () => {
       if (family === 'backflow') expect(b).toMatchObject({ error: { status: 429, code: 'RATE_LIMITED' } });
       if (family === 'iris') expect(b).toEqual({ detail: expect.stringContaining('Too many requests') });
     }
+    // A valid API key is never throttled: the UIs log in with it again and again.
+    for (let i = 0; i < 3; i++) expect((await t.req('/api/auth/login', { auth: false, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ api_key: t.key }) })).status).toBe(200);
+  });
+});
+
+describe('the platform', () => {
+  it('refuses to start when a family route declares no access, and serves a declared one in the family shape', async () => {
+    const { createHttpServer } = await import('../../src-main/transport/rest/http-server');
+    const { flexFamily } = await import('../../src-main/transport/rest/compat/flex/flex.family');
+    const { allow } = await import('../../src-main/transport/rest/platform/access');
+    const dataDir = tempDataDir();
+    const t = await startTestApp({ dataDir });
+    try {
+      const c = t.app.container;
+      const base = { version: '0', host: '127.0.0.1', loopbackOnly: true, port: 0, rendererDir: null, dispatcher: c.dispatcher, auth: c.auth, settings: c.settings, bus: c.bus, log: c.log, modules: [] };
+      await expect(
+        createHttpServer({ ...base, families: [{ family: flexFamily, prefix: '/flex', routes: (app) => (app.get('/undeclared', async () => ({ ok: true })), []) }] }),
+      ).rejects.toThrow(/declares no access/);
+      const ok = await createHttpServer({ ...base, families: [{ family: flexFamily, prefix: '/flex', routes: (app) => (app.get('/declared', allow('system:write'), async () => ({ ok: true })), []) }] });
+      const anon = await ok.inject({ method: 'GET', url: '/flex/declared', headers: { host: '127.0.0.1' } });
+      expect(anon.statusCode).toBe(401);
+      expect(anon.json()).toMatchObject({ success: false, error: { code: 'UNAUTHORIZED' } });
+      const admin = await ok.inject({ method: 'GET', url: '/flex/declared', headers: { host: '127.0.0.1', authorization: `Bearer ${t.key}` } });
+      expect(admin.json()).toEqual({ ok: true });
+      await ok.close();
+    } finally {
+      await t.stop();
+      removeDir(dataDir);
+    }
   });
 });
 

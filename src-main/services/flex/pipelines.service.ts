@@ -138,6 +138,7 @@ export class PipelinesService {
         if (hls === null) throw startTimeout(id, timeoutS);
         input = { kind: 'hls', playlist: hls.playlist };
         l.keepAlive = setInterval(() => this.d.cameras.touchHls(camId), 5000);
+        l.keepAlive.unref();
         this.d.cameras.touchHls(camId);
       } else {
         input = { kind: 'device', path: spec.source.device };

@@ -208,6 +208,21 @@ function contractRoutes(app: FastifyInstance, dispatcher: Dispatcher): void {
 /** Iris's browser login (cookies are an HTTP concern, so they live here, not in the contract). */
 function irisAuthRoutes(app: FastifyInstance, o: HttpServerOptions): RawRouteDoc[] {
   const limited = { config: { access: 'public' as const, rateLimit: LOGIN_RATE_LIMIT } };
+  // A login with a valid API key is not counted (keys are 256-bit random, nothing to guess; the desktop and browser
+  // UIs log in with it again and again); wrong keys and password logins are, like on every other login route.
+  const keyLimited = {
+    config: {
+      access: 'public' as const,
+      rateLimit: {
+        ...LOGIN_RATE_LIMIT,
+        hook: 'preHandler' as const,
+        allowList: (req: FastifyRequest) => {
+          const key = (req.body as { api_key?: unknown } | undefined)?.api_key;
+          return typeof key === 'string' && o.auth.isValidKey(key);
+        },
+      },
+    },
+  };
   app.get('/login', limited, async (req, reply) => {
     const token = (req.query as Record<string, unknown>).token;
     const session = typeof token === 'string' ? await o.auth.redeemLoginLink(token) : null;
@@ -215,7 +230,7 @@ function irisAuthRoutes(app: FastifyInstance, o: HttpServerOptions): RawRouteDoc
     return reply.header('Set-Cookie', sessionCookie(session, SESSION_MAX_AGE_S)).redirect('/', 302);
   });
 
-  app.post('/api/auth/login', limited, async (req, reply) => {
+  app.post('/api/auth/login', keyLimited, async (req, reply) => {
     const body = req.body as { api_key?: unknown; username?: unknown; password?: unknown } | undefined;
     const byPassword = typeof body?.username === 'string' && typeof body.password === 'string';
     if (!byPassword && (!body || typeof body.api_key !== 'string' || body.api_key.length === 0)) {
@@ -246,7 +261,7 @@ function irisAuthRoutes(app: FastifyInstance, o: HttpServerOptions): RawRouteDoc
   });
   return [
     { method: 'GET', path: '/login', tag: 'auth', doc: 'Redeem the one-time login link printed at start-up; sets a session cookie and redirects to the UI. Rate-limited with the other logins: 5 per 15 minutes per address, then 429 with Retry-After.', public: true, produces: 'text/html' },
-    { method: 'POST', path: '/api/auth/login', tag: 'auth', doc: 'Exchange {api_key} (the Iris key or a personal key) or {username, password} for an HttpOnly session cookie holding a signed session token (7 days; it survives a restart). 5 attempts per 15 minutes per address, then 429 with Retry-After.', public: true },
+    { method: 'POST', path: '/api/auth/login', tag: 'auth', doc: 'Exchange {api_key} (the Iris key or a personal key) or {username, password} for an HttpOnly session cookie holding a signed session token (7 days; it survives a restart). 5 failed or password attempts per 15 minutes per address (a valid key is not counted), then 429 with Retry-After.', public: true },
     { method: 'POST', path: '/api/auth/logout', tag: 'auth', doc: 'End the browser session (the token is revoked, also across a restart).', public: true },
     {
       method: 'GET',
