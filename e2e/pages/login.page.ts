@@ -24,4 +24,12 @@ export class LoginPage {
     await this.keyInput.fill(key);
     await this.submit.click();
   }
+
+  /** Switches to the user-account form and signs in with a user name and password. */
+  async loginUser(username: string, password: string): Promise<void> {
+    await this.page.getByTestId('login-mode').click();
+    await this.page.getByLabel('User name').fill(username);
+    await this.page.getByLabel('Password').fill(password);
+    await this.submit.click();
+  }
 }

@@ -16,6 +16,7 @@ import { ShortcutsHelp } from './components/shortcuts-help';
 import { SystemScreen } from './features/system/system-screen';
 import { TimelineScreen } from './features/timeline/timeline-screen';
 import { navigate, setLanding, useRoute } from './router';
+import { canOpen, landingFor } from './roles';
 import { useCameras } from './stores/cameras.store';
 import { useEvents } from './stores/events.store';
 import { usePeople } from './stores/people.store';
@@ -39,6 +40,14 @@ const SCREENS = [
 
 function Screen() {
   const route = useRoute();
+  const role = useSession((s) => s.role);
+  if (!canOpen(route.screen, role)) {
+    return (
+      <section className="screen" aria-label="Not allowed" data-testid="not-allowed">
+        <p>Your account ({role}) cannot open this screen. Ask an administrator for a role that includes it.</p>
+      </section>
+    );
+  }
   switch (route.screen) {
     case 'live':
       return route.param ? <FocusedView key={route.param} cameraId={Number(route.param)} /> : <LiveGrid />;
@@ -71,7 +80,8 @@ function useDataWiring(ready: boolean) {
     if (!ready) return;
     const loadAll = () => {
       useCameras.getState().load().catch(reportError);
-      useSettings.getState().load().catch(reportError);
+      // Settings are the system resource: a viewer or operator session would only get a 403.
+      if (canOpen('system', useSession.getState().role)) useSettings.getState().load().catch(reportError);
     };
     initMediaAccess()
       .catch(reportError)
@@ -98,9 +108,10 @@ function useDataWiring(ready: boolean) {
 }
 
 export function App() {
-  const { status, connected, toasts, check, dismiss } = useSession();
+  const { status, connected, toasts, check, dismiss, role } = useSession();
   const hasCameras = useCameras((s) => s.loaded && s.cameras.length > 0);
-  setLanding(hasCameras ? 'live' : 'system');
+  const screens = SCREENS.filter((s) => canOpen(s.id, role));
+  setLanding(landingFor(role, screens.map((s) => s.id), hasCameras ? 'live' : 'system'));
   const route = useRoute();
   const [help, setHelp] = useState(false);
 
@@ -117,7 +128,7 @@ export function App() {
         return;
       }
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
-      const s = SCREENS.find((x) => x.key === e.key);
+      const s = SCREENS.find((x) => x.key === e.key && canOpen(x.id, useSession.getState().role));
       if (s) {
         e.preventDefault();
         navigate(s.id);
@@ -133,7 +144,7 @@ export function App() {
     <div className="shell">
       <nav className="nav" aria-label="Main">
         <span className="brand">Vigil</span>
-        {SCREENS.map((s) => (
+        {screens.map((s) => (
           <button
             key={s.id}
             className={s.id === route.screen ? 'active' : ''}

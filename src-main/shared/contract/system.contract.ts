@@ -51,7 +51,9 @@ export const systemContract = {
     method: 'GET',
     path: '/api/system',
     tag: 'system',
-    doc: 'Authenticated introspection: versions, principal, inference backend, ffmpeg, storage and per-worker states.',
+    // Every signed-in role reads it: the UI learns from it whether faces are available and how the workers are doing.
+    access: 'user',
+    doc: 'Authenticated introspection (any signed-in role): versions, principal, inference backend, ffmpeg, storage and per-worker states.',
     input: z.object({}),
     output: z.object({
       version: z.string(),

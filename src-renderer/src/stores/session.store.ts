@@ -1,6 +1,7 @@
 // Session: whether this browser is logged in, the connection banner, and non-blocking error toasts.
 import { create } from 'zustand';
 import { api, ClientError, setUnauthorizedHandler } from '../api/client';
+import { ROLES, type Role } from '../../../src-main/shared/access';
 
 /** A button on a toast (e.g. Undo); pressing it dismisses the toast and runs `run`. */
 export interface ToastAction {
@@ -20,6 +21,8 @@ export const TOAST_MS = { info: 4000, error: 8000, action: 12_000 } as const;
 
 interface SessionState {
   status: 'checking' | 'login' | 'ready';
+  /** The signed-in user's role; null for the desktop app and admin credentials (the API key): everything. */
+  role: Role | null;
   connected: boolean;
   loginError: string | null;
   toasts: Toast[];
@@ -29,6 +32,8 @@ interface SessionState {
   /** Regenerates the key and, in a browser, signs this session in with the new one. Returns the new key. */
   regenerateKey(): Promise<string>;
   login(key: string): Promise<void>;
+  /** Signs in as a user (role admin, operator or viewer). */
+  loginUser(username: string, password: string): Promise<void>;
   logout(): Promise<void>;
   setConnected(up: boolean): void;
   toast(text: string, kind?: Toast['kind'], action?: ToastAction): void;
@@ -47,6 +52,7 @@ export interface SessionProbe {
   /** This browser's cookie (or SSO header, or auth being off) gives access to the API. */
   authenticated: boolean;
   auth_required: boolean;
+  role: Role | null;
 }
 
 /** Asks SESSION_PROBE_PATH whether this browser is signed in; null when there is no such route, in Electron, or on any unexpected answer. */
@@ -55,9 +61,11 @@ export async function probeSessionQuietly(path: string | null = SESSION_PROBE_PA
   try {
     const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
     if (!res.ok) return null;
-    const body = (await res.json()) as { authenticated?: unknown; auth_required?: unknown } | null;
+    const body = (await res.json()) as { authenticated?: unknown; auth_required?: unknown; role?: unknown } | null;
     if (typeof body?.authenticated !== 'boolean') return null;
-    return { authenticated: body.authenticated, auth_required: body.auth_required !== false };
+    const role = ROLES.find((r) => r === body.role) ?? null;
+    // An admin sees everything, like the API key: only the narrower roles restrict the UI.
+    return { authenticated: body.authenticated, auth_required: body.auth_required !== false, role: role === 'admin' ? null : role };
   } catch {
     return null;
   }
@@ -65,8 +73,21 @@ export async function probeSessionQuietly(path: string | null = SESSION_PROBE_PA
 
 let nextToast = 1;
 
+/** Exchanges an API key or a user's password for a session cookie, then re-checks the session. */
+async function signIn(credentials: { api_key: string } | { username: string; password: string }): Promise<void> {
+  useSession.setState({ loginError: null });
+  const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(credentials), credentials: 'same-origin' });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { detail?: unknown };
+    useSession.setState({ loginError: typeof body.detail === 'string' ? body.detail : `Login failed (${res.status})` });
+    return;
+  }
+  await useSession.getState().check();
+}
+
 export const useSession = create<SessionState>((set, get) => ({
   status: 'checking',
+  role: null,
   connected: true,
   loginError: null,
   toasts: [],
@@ -85,7 +106,7 @@ export const useSession = create<SessionState>((set, get) => ({
   async check() {
     const probe = await probeSessionQuietly();
     if (probe) {
-      set(probe.authenticated ? { status: 'ready' } : { status: 'login' });
+      set(probe.authenticated ? { status: 'ready', role: probe.role } : { status: 'login', role: null });
       return;
     }
     try {
@@ -99,23 +120,14 @@ export const useSession = create<SessionState>((set, get) => ({
     }
   },
   async login(key) {
-    set({ loginError: null });
-    const res = await fetch('/api/auth/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ api_key: key.trim() }),
-      credentials: 'same-origin',
-    });
-    if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { detail?: unknown };
-      set({ loginError: typeof body.detail === 'string' ? body.detail : `Login failed (${res.status})` });
-      return;
-    }
-    await get().check();
+    await signIn({ api_key: key.trim() });
+  },
+  async loginUser(username, password) {
+    await signIn({ username: username.trim(), password });
   },
   async logout() {
     await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
-    set({ status: 'login' });
+    set({ status: 'login', role: null });
   },
   setConnected(up) {
     if (get().connected !== up) set({ connected: up });
