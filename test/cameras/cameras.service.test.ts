@@ -47,6 +47,18 @@ class PortDouble implements WorkerManagerPort {
   onFrame() {
     return () => undefined;
   }
+  watchFrames() {
+    return () => undefined;
+  }
+  subscribeLive() {
+    return () => undefined;
+  }
+  async snapshot(): Promise<LatestFrame | null> {
+    return null;
+  }
+  decoderPid(): number | null {
+    return null;
+  }
   async startHls(): Promise<HlsSession> {
     throw new Error('not used');
   }
