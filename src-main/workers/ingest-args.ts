@@ -126,10 +126,13 @@ export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
   const mode = i.rt.analysis ?? 'full';
   const analyse = mode !== 'off';
   const fds = [FD_SEGMENT_LIST, FD_LIVE];
+  // Copied video: some RTSP servers deliver the first access unit without timestamps, which the muxers refuse. The filter
+  // runs per tee slave: on the tee's own output it breaks the segment times (ffmpeg 5.1 reports the first one ~100 s long).
+  // Encoded video carries its parameter sets in the global header (the MP4 needs it); the TS segments get them per keyframe.
+  const setts: [string, string] = ['bsfs/v', 'setts=pts=if(eq(PTS\\,NOPTS)\\,DTS\\,PTS)'];
   const segment: [string, string][] = [
     ['f', 'segment'],
-    // Encoded video carries its parameter sets in the global header (the MP4 needs it); the TS segments get them per keyframe.
-    ...(input.copy ? [] : ([['bsfs/v', 'dump_extra=freq=keyframe']] as [string, string][])),
+    input.copy ? setts : ['bsfs/v', 'dump_extra=freq=keyframe'],
     ['segment_time', String(i.segmentSeconds)],
     ['segment_format', 'mpegts'],
     ['reset_timestamps', '1'],
@@ -138,6 +141,7 @@ export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
   ];
   const live: [string, string][] = [
     ['f', 'mp4'],
+    ...(input.copy ? [setts] : []),
     ['movflags', '+frag_keyframe+empty_moov+default_base_moof'],
     ['frag_duration', String(LIVE_FRAGMENT_US)],
     ['flush_packets', '1'],
@@ -157,8 +161,7 @@ export function buildIngestArgs(i: IngestArgsInput): IngestPlan {
     '0:v:0',
     '-map',
     '0:a:0?',
-    // Some RTSP servers deliver the first access unit without timestamps, which the MPEG-TS muxer refuses.
-    ...(input.copy ? ['-c:v', 'copy', '-bsf:v', 'setts=pts=if(eq(PTS\\,NOPTS)\\,DTS\\,PTS)'] : [...reencode, '-flags:v', '+global_header']),
+    ...(input.copy ? ['-c:v', 'copy'] : [...reencode, '-flags:v', '+global_header']),
     '-c:a',
     'aac',
     '-b:a',

@@ -47,8 +47,10 @@ describe('buildIngestArgs', () => {
     expect(after(args, '-c:v')).toBe('copy');
     expect(after(args, '-f')).toBe('tee');
     const [seg, live] = after(args, 'tee')!.split('|');
-    expect(seg).toBe('[f=segment:segment_time=4:segment_format=mpegts:reset_timestamps=1:segment_list=pipe\\\\:3:segment_list_type=csv]/data/segments/7/.incoming/r1-1-%06d.ts');
-    expect(live).toBe('[f=mp4:movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=100000:flush_packets=1:onfail=ignore]pipe:5');
+    // Per-slave timestamp fix-up of copied video; three escaping levels (bsf list, tee option, tee slave list).
+    const setts = 'bsfs/v=setts\\\\=pts\\\\=if(eq(PTS\\\\\\\\,NOPTS)\\\\\\\\,DTS\\\\\\\\,PTS)';
+    expect(seg).toBe(`[f=segment:${setts}:segment_time=4:segment_format=mpegts:reset_timestamps=1:segment_list=pipe\\\\:3:segment_list_type=csv]/data/segments/7/.incoming/r1-1-%06d.ts`);
+    expect(live).toBe(`[f=mp4:${setts}:movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=100000:flush_packets=1:onfail=ignore]pipe:5`);
     const vfs = args.filter((_a, i) => args[i - 1] === '-vf');
     expect(vfs).toEqual(["select='isnan(prev_selected_t)+lt(selected_n,(t-start_t)*2+1)*gte(t-prev_selected_t,0.25)',scale=320:-2"]);
     expect(args).toContain('pipe:4');
@@ -78,7 +80,7 @@ describe('buildIngestArgs', () => {
   it('escapes tee separators and option characters in the segment path', () => {
     const { args } = buildIngestArgs(input(rt({}), { segmentDir: "/d/a b|c'd\\e" }));
     const spec = after(args, 'tee')!;
-    expect(spec.endsWith("|[f=mp4:movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=100000:flush_packets=1:onfail=ignore]pipe:5")).toBe(true);
+    expect(spec.endsWith(':movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=100000:flush_packets=1:onfail=ignore]pipe:5')).toBe(true);
     expect(spec).toContain("]/d/a\\ b\\|c\\'d\\\\e/r1-1-%06d.ts|");
   });
 
