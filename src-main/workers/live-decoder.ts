@@ -127,6 +127,11 @@ export class LiveDecoder {
     });
   }
 
+  /** No more input: the decoder finishes what it has (a one-shot decodes its frame) and exits by itself. */
+  endInput(): void {
+    this.child?.stdin?.end();
+  }
+
   async stop(graceMs = 1000): Promise<void> {
     this.stopped = true;
     const child = this.child;

@@ -219,10 +219,13 @@ export class WorkerManager implements WorkerManagerPort {
           resolve(got ?? this.latestFrames.get(cameraId) ?? null);
         },
       });
-      const timer = setTimeout(() => void dec.stop(200), 5000);
+      const timer = setTimeout(() => {
+        void dec.stop(200);
+        resolve(got ?? this.latestFrames.get(cameraId) ?? null);
+      }, 5000);
       dec.feed({ type: 'init', init });
       dec.feed({ type: 'fragment', fragment: { data: key.data, key: true } });
-      void dec.stop(3000);
+      dec.endInput();
     });
   }
 

@@ -63,6 +63,11 @@ export function mseViewer(socket: MseSocket): (c: LiveChunk) => void {
 export const liveMseRoutes =
   (d: LiveMseDeps): RestModule =>
   (app) => {
+    // With the WebSocket plugin, every upgrade request goes through fastify's router; one refused with an HTTP answer
+    // (401, 404, any path without a socket handler) must not leave its socket open, or it holds the server's close.
+    app.addHook('onResponse', async (req, reply) => {
+      if (req.headers.upgrade?.toLowerCase() === 'websocket' && reply.statusCode !== 101) req.raw.socket.destroy();
+    });
     void app.register(async (scope) => {
       await scope.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
       scope.get(

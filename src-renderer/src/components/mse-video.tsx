@@ -12,6 +12,8 @@ interface Props {
   onUnsupported(reason: string): void;
   /** The first frame is on screen. */
   onPlaying?(): void;
+  /** Called with the element just before it lets go of its stream (unmount, new URL): the last chance to read its picture. */
+  onRelease?(video: HTMLVideoElement): void;
 }
 
 /** Seconds kept behind the playhead; older media is removed so a long session does not grow without bound. */
@@ -27,11 +29,11 @@ export function mediaSourceCtor(): MediaSourceCtor | null {
   return w.MediaSource ?? w.ManagedMediaSource ?? null;
 }
 
-export const MseVideo = forwardRef<HTMLVideoElement | null, Props>(function MseVideo({ url, muted = true, controls = false, className, testId, onUnsupported, onPlaying }, ref) {
+export const MseVideo = forwardRef<HTMLVideoElement | null, Props>(function MseVideo({ url, muted = true, controls = false, className, testId, onUnsupported, onPlaying, onRelease }, ref) {
   const video = useRef<HTMLVideoElement>(null);
-  const cb = useRef({ onUnsupported, onPlaying });
-  cb.current = { onUnsupported, onPlaying };
-  useImperativeHandle(ref, () => video.current, []);
+  const cb = useRef({ onUnsupported, onPlaying, onRelease });
+  cb.current = { onUnsupported, onPlaying, onRelease };
+  useImperativeHandle(ref, () => video.current as HTMLVideoElement, []);
 
   useEffect(() => {
     const v = video.current;
@@ -142,6 +144,7 @@ export const MseVideo = forwardRef<HTMLVideoElement | null, Props>(function MseV
     v.addEventListener('playing', onPlayingEvent);
     connect();
     return () => {
+      if (played) cb.current.onRelease?.(v);
       disposed = true;
       if (retry) clearTimeout(retry);
       v.removeEventListener('playing', onPlayingEvent);

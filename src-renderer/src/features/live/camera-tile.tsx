@@ -47,7 +47,7 @@ interface Props {
  * The image source: MJPEG (or snapshot polling when many tiles would exceed the browser's per-host connection cap)
  * while online; the last snapshot once offline. Errors fall back MJPEG → snapshot → placeholder, never a broken image.
  */
-function useTileImage(camera: Camera, fps: number, feed: TileFeed, transport: LiveTransport) {
+function useTileImage(camera: Camera, fps: number, feed: TileFeed, transport: LiveTransport, videoRef: { current: HTMLVideoElement | null }) {
   const online = camera.status === 'online' && camera.enabled;
   const [failed, setFailed] = useState<'none' | 'stream' | 'all'>('none');
   const [tick, setTick] = useState(0);
@@ -60,7 +60,7 @@ function useTileImage(camera: Camera, fps: number, feed: TileFeed, transport: Li
   if (prevOnline.current !== online) {
     // Read the still-live DOM image before this render swaps its source.
     prevOnline.current = online;
-    frozenRef.current = online ? null : freezeFrame(imgRef.current);
+    frozenRef.current = online ? null : (freezeFrame(imgRef.current) ?? freezeFrame(videoRef.current));
     if (frozenRef.current) useLive.getState().keepStill(camera.id, frozenRef.current);
   }
   const still = useLive((st) => st.stills[camera.id]);
@@ -69,14 +69,15 @@ function useTileImage(camera: Camera, fps: number, feed: TileFeed, transport: Li
 
   useEffect(() => {
     const el = imgRef.current;
+    const video = videoRef;
     const id = camera.id;
     // On unmount (screen change), remember what the tile showed while it was live.
     return () => {
       if (!prevOnline.current) return;
-      const f = freezeFrame(el);
+      const f = freezeFrame(el) ?? freezeFrame(video.current);
       if (f) keepStill(id, f);
     };
-  }, [camera.id, keepStill]);
+  }, [camera.id, keepStill, videoRef]);
 
   useEffect(() => {
     setFailed('none');
@@ -130,19 +131,17 @@ function useTileImage(camera: Camera, fps: number, feed: TileFeed, transport: Li
 
 export function CameraTile({ camera, fps, feed, now, onOpen, onKeyDown, onDragStart, onDrop }: Props) {
   const live = useLiveTransport(camera.id);
-  const img = useTileImage(camera, fps, feed, live.transport);
   const videoRef = useRef<HTMLVideoElement | null>(null);
+  const img = useTileImage(camera, fps, feed, live.transport, videoRef);
   const [aspect, setAspect] = useState<number | null>(null);
   const frameArrived = useLive((s) => s.frameArrived);
-  const keepStill = useLive((s) => s.keepStill);
   const playing = img.online && live.transport !== 'mjpeg';
-  useEffect(() => {
-    // The video's last picture is what an offline tile keeps, as with the MJPEG image.
-    const v = videoRef.current;
-    if (playing || !v) return;
+  const keepStill = useLive((s) => s.keepStill);
+  // Leaving the screen or going offline: the video's last picture is what the tile keeps, as with the MJPEG image.
+  const keepVideoStill = (v: HTMLVideoElement) => {
     const f = freezeFrame(v);
     if (f) keepStill(camera.id, f);
-  }, [playing, camera.id, keepStill]);
+  };
   const onVideoPlaying = () => {
     frameArrived(camera.id);
     const v = videoRef.current;
@@ -170,7 +169,7 @@ export function CameraTile({ camera, fps, feed, now, onOpen, onKeyDown, onDragSt
     >
       {img.poster && <img className="poster" src={img.poster} alt="" aria-hidden draggable={false} />}
       {playing && live.transport === 'mse' ? (
-        <MseVideo ref={videoRef} url={liveMseUrl(camera.id)} testId="tile-video" onUnsupported={live.fail} onPlaying={onVideoPlaying} />
+        <MseVideo ref={videoRef} url={liveMseUrl(camera.id)} testId="tile-video" onUnsupported={live.fail} onPlaying={onVideoPlaying} onRelease={keepVideoStill} />
       ) : playing && live.transport === 'hls' ? (
         <HlsVideo src={liveHlsUrl(camera.id)} live muted controls={false} testId="tile-video" onError={live.fail} onTime={onVideoPlaying} />
       ) : img.src ? (
