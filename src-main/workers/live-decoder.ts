@@ -32,8 +32,7 @@ export function decoderArgs(o: Pick<LiveDecoderOptions, 'fps' | 'maxWidth' | 'on
     '32',
     '-analyzeduration',
     '0',
-    '-fflags',
-    'nobuffer',
+    // Not -fflags nobuffer: it drops the packets read while probing, which are the keyframe this decoder starts from.
     '-f',
     'mp4',
     '-i',

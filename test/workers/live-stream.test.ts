@@ -81,4 +81,17 @@ describe('camera live stream', () => {
     expect(h.manager.health(21)!.state.state).toBe('running');
     await h.manager.stop(21);
   });
+
+  it('analysis keyframes: the ingest decodes keyframes only, so analysis frames come at the keyframe rate (1/s here)', async () => {
+    h.analysis.length = 0;
+    h.settings.analysis_fps = 5;
+    h.manager.start(runtime(22, 'file', av, { analysis: 'keyframes' }));
+    await waitFor('analysis frames', () => h.analysis.filter((a) => a.camera_id === 22).length >= 4, 20_000);
+    const ts = h.analysis.filter((a) => a.camera_id === 22).map((a) => a.ts_ms);
+    const gaps = ts.slice(1).map((t, i) => t - ts[i]!);
+    // At 5 fps a full decode would deliver a frame every ~200 ms; keyframes come once a second (GOP of 10 at 10 fps).
+    expect(Math.min(...gaps)).toBeGreaterThan(500);
+    await h.manager.stop(22);
+    h.settings.analysis_fps = 1;
+  });
 });
