@@ -100,7 +100,11 @@ export const MseVideo = forwardRef<HTMLVideoElement | null, Props>(function MseV
           },
           { once: true },
         );
-        v.play().catch(() => undefined);
+        // A browser may refuse to start sound without a gesture: play muted rather than not at all.
+        v.play().catch(() => {
+          v.muted = true;
+          v.play().catch(() => undefined);
+        });
       };
 
       const restart = () => {
