@@ -57,6 +57,8 @@ export function decoderArgs(o: Pick<LiveDecoderOptions, 'fps' | 'maxWidth' | 'on
 
 export class LiveDecoder {
   private child: FfmpegChild | null = null;
+  /** Children replaced on a stream restart, still exiting: stop() waits for them too. */
+  private readonly retiring = new Set<Promise<void>>();
   private init: LiveInit | null = null;
   /** After a drop (slow decoder) or before the first keyframe, fragments wait for the next keyframe. */
   private needKey = true;
@@ -82,7 +84,10 @@ export class LiveDecoder {
       if (restart) {
         const old = this.child;
         this.child = null;
-        if (old) void this.o.procs.stop(old, 1000);
+        if (old) {
+          const gone: Promise<void> = this.o.procs.stop(old, 1000).finally(() => this.retiring.delete(gone));
+          this.retiring.add(gone);
+        }
       }
       return;
     }
@@ -135,8 +140,10 @@ export class LiveDecoder {
     this.stopped = true;
     const child = this.child;
     this.child = null;
-    if (!child) return;
-    child.stdin?.end();
-    await this.o.procs.stop(child, graceMs);
+    if (child) {
+      child.stdin?.end();
+      await this.o.procs.stop(child, graceMs);
+    }
+    await Promise.all([...this.retiring]);
   }
 }

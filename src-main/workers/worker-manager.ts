@@ -129,8 +129,9 @@ export class WorkerManager implements WorkerManagerPort {
     this.cams.delete(cameraId);
     this.latestFrames.delete(cameraId);
     const slot = this.decoders.get(cameraId);
-    if (slot) this.dropDecoder(cameraId, slot);
-    const p = sup.stop().finally(() => {
+    const decoderGone = slot ? this.dropDecoder(cameraId, slot) : Promise.resolve();
+    // Both children are reaped before this resolves: no zombie outlives a stop.
+    const p = Promise.all([sup.stop(), decoderGone]).then(() => undefined).finally(() => {
       if (this.stopping.get(cameraId) === p) this.stopping.delete(cameraId);
     });
     this.stopping.set(cameraId, p);
@@ -139,8 +140,9 @@ export class WorkerManager implements WorkerManagerPort {
   }
 
   async stopAll(): Promise<void> {
-    for (const [id, slot] of [...this.decoders]) this.dropDecoder(id, slot);
+    const decoders = [...this.decoders].map(([id, slot]) => this.dropDecoder(id, slot));
     await Promise.all([...this.cams.keys()].map((id) => this.stop(id)));
+    await Promise.all(decoders);
     await Promise.all([...this.stopping.values()]);
     this.stopHeartbeat();
   }
@@ -255,16 +257,16 @@ export class WorkerManager implements WorkerManagerPort {
     const slot = this.decoders.get(cameraId);
     if (!slot || slot.linger) return;
     slot.linger = setTimeout(() => {
-      if (this.decoders.get(cameraId) === slot && !this.frameListeners.has(cameraId)) this.dropDecoder(cameraId, slot);
+      if (this.decoders.get(cameraId) === slot && !this.frameListeners.has(cameraId)) void this.dropDecoder(cameraId, slot);
     }, this.opts.decoderLingerMs);
     slot.linger.unref?.();
   }
 
-  private dropDecoder(cameraId: number, slot: DecoderSlot): void {
+  private dropDecoder(cameraId: number, slot: DecoderSlot): Promise<void> {
     if (slot.linger) clearTimeout(slot.linger);
     slot.off();
     this.decoders.delete(cameraId);
-    void slot.decoder.stop(this.opts.stopGraceMs);
+    return slot.decoder.stop(this.opts.stopGraceMs);
   }
 
   private listen<T>(map: Map<number, Set<(v: T) => void>>, cameraId: number, fn: (v: T) => void): () => void {
