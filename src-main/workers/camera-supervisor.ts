@@ -246,6 +246,9 @@ export class CameraSupervisor {
         this.d.ingest.emit('face', { camera_id: this.rt.id, ts_ms: m.ts_ms, width: m.width, height: m.height, format: 'rgb24', data: m.data });
         return;
       case 'segment':
+        // A closed segment is data from the source too: a camera whose live stream failed (the tee drops a slave it
+        // cannot write) still records, and must not be restarted as stalled when it decodes nothing.
+        if (m.run === this.runNo) this.gotFrame(m.closed_ms);
         const t = segmentTimes({ anchorMs: this.anchorMs, lastEndMs: this.lastSegEnd }, m.start_sec, m.end_sec, m.closed_ms);
         this.anchorMs = t.clock.anchorMs;
         this.lastSegEnd = t.clock.lastEndMs;

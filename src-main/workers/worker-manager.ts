@@ -280,6 +280,9 @@ export class WorkerManager implements WorkerManagerPort {
   }
 
   private publish(cameraId: number, jpeg: Buffer, ts: number): LatestFrame {
+    // The same picture twice (a snapshot's keyframe, then the live decoder starting on that keyframe) is not a new frame.
+    const prev = this.latestFrames.get(cameraId);
+    if (prev && prev.jpeg.length === jpeg.length && prev.jpeg.equals(jpeg)) return prev;
     const f: LatestFrame = { jpeg, ts_ms: ts, seq: ++this.frameSeq };
     if (this.cams.has(cameraId)) this.latestFrames.set(cameraId, f);
     this.fanOut(this.frameListeners.get(cameraId), cameraId, f);

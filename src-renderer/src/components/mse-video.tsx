@@ -20,6 +20,8 @@ interface Props {
 const KEEP_BEHIND_S = 10;
 /** Further than this behind the newest media, the playhead jumps to it instead of catching up. */
 const MAX_LAG_S = 1.5;
+/** A connection that brings no codec message in this long has no live stream to play (the caller falls back). */
+const FIRST_MESSAGE_MS = 10_000;
 
 type MediaSourceCtor = typeof MediaSource;
 
@@ -114,6 +116,12 @@ export const MseVideo = forwardRef<HTMLVideoElement | null, Props>(function MseV
 
       const sock = new WebSocket(url);
       ws = sock;
+      const silent = setTimeout(() => {
+        failed = true;
+        sock.close();
+        cb.current.onUnsupported('the camera sends no live stream');
+      }, FIRST_MESSAGE_MS);
+      sock.addEventListener('close', () => clearTimeout(silent));
       sock.binaryType = 'arraybuffer';
       sock.onmessage = (e: MessageEvent<string | ArrayBuffer>) => {
         if (typeof e.data === 'string') {
@@ -124,6 +132,7 @@ export const MseVideo = forwardRef<HTMLVideoElement | null, Props>(function MseV
             return;
           }
           if (msg.type !== 'mse' || !msg.value) return;
+          clearTimeout(silent);
           // A second codec message is a restarted stream: a new MediaSource for its new init segment.
           queue.length = 0;
           sb = null;
