@@ -75,14 +75,14 @@ describe('operator UI e2e (demo cameras)', () => {
     await grid.root.waitFor();
   });
 
-  it('moving between the grid and focused views closes the MJPEG streams it leaves, so API calls never stall behind them', async () => {
+  it('moving between the grid and focused views closes the live streams it leaves, so API calls never stall behind them', async () => {
     const cams = await onlineCameras();
     const page = await open();
     const grid = new LiveGridPage(page);
     const focused = new FocusedViewPage(page);
-    const focusedLoaded = () => focused.image.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0).catch(() => false);
-    // Each round trip opens one MJPEG stream per tile plus one for the focused view; Chromium allows six connections per
-    // host, so streams left open by removed <img>s exhaust them within two trips.
+    const focusedLoaded = () => focused.mediaLoaded();
+    // Each round trip opens one live stream per tile plus one for the focused view; Chromium allows six HTTP connections
+    // per host, so streams left open by removed <img>s (or sockets by removed <video>s) would exhaust them.
     for (let i = 0; i < 3; i++) {
       await grid.goto();
       for (const c of cams) await expect.poll(() => grid.imageLoaded(c.id), { timeout: 20_000 }).toBe(true);
@@ -104,12 +104,52 @@ describe('operator UI e2e (demo cameras)', () => {
     expect(status).toBe(200);
   });
 
+  it('grid tiles and the focused view play the camera over MSE: the <video> advances within 2 s of its socket opening', async () => {
+    const cam = await fileCamera();
+    const page = await open();
+    // Timestamps the MSE sockets as the page opens them, so the figure excludes login and page load.
+    await page.evaluate(() => {
+      const W = window.WebSocket;
+      const w = window as unknown as { __mseOpened: number[] };
+      w.__mseOpened = [];
+      window.WebSocket = class extends W {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          if (String(url).includes('/mse')) w.__mseOpened.push(performance.now());
+        }
+      };
+    });
+    const grid = await new LiveGridPage(page).goto();
+    await grid.tile(cam.id).getByTestId('tile-video').waitFor();
+    await expect.poll(() => grid.imageLoaded(cam.id), { timeout: 20_000 }).toBe(true);
+    const focused = await new FocusedViewPage(page).goto(cam.id);
+    const startup = await focused.video.evaluate(
+      (el) =>
+        new Promise<number>((resolve) => {
+          const v = el as HTMLVideoElement;
+          const opened = (window as unknown as { __mseOpened: number[] }).__mseOpened.at(-1) ?? performance.now();
+          let first: number | null = null;
+          const check = () => {
+            if (first === null && v.currentTime > 0) first = v.currentTime;
+            else if (first !== null && v.currentTime > first) return resolve(performance.now() - opened);
+            setTimeout(check, 50);
+          };
+          check();
+        }),
+    );
+    expect(startup).toBeLessThan(2000);
+    await expect.poll(() => focused.videoTime(), { timeout: 10_000 }).toBeGreaterThan(1);
+    expect(await page.getByTestId('live-fallback').count()).toBe(0);
+    await e2e.screenshot(page, 'ui-focused-mse');
+  });
+
   it('the focused view reconnects a dropped MJPEG stream by itself', async () => {
     const cam = await fileCamera();
     const page = await open([/ERR_FAILED/]);
     let aborted = 0;
     await page.route('**/api/live/*/stream*', (route) => (aborted++ === 0 ? route.abort('failed') : route.continue()));
     const focused = await new FocusedViewPage(page).goto(cam.id);
+    await focused.mjpegButton.click();
     await expect.poll(() => aborted, { timeout: 10_000 }).toBeGreaterThan(0);
     await expect
       .poll(() => focused.image.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0 && (el as HTMLImageElement).src.includes('/stream')).catch(() => false), { timeout: 20_000 })
@@ -122,7 +162,7 @@ describe('operator UI e2e (demo cameras)', () => {
     const page = await open([HLS_WARMING]);
     const opened = Date.now();
     const focused = await new FocusedViewPage(page).goto(cam.id);
-    await focused.image.waitFor();
+    await focused.video.waitFor();
     await focused.hlsButton.click();
     await focused.video.waitFor();
     const t1 = await waitFor('HLS playback to start', async () => {

@@ -1,4 +1,4 @@
-// Page objects: the live grid (tiles, layouts) and the focused camera view (MJPEG/HLS, recording, snapshot).
+// Page objects: the live grid (tiles, layouts) and the focused camera view (MSE/HLS/MJPEG, recording, snapshot).
 import { createHash } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 
@@ -25,18 +25,22 @@ export class LiveGridPage {
     return this.tile(cameraId).getAttribute('data-status');
   }
 
-  /** A hash of the tile image's current pixels (element screenshot), to see frames change. */
-  async imageHash(cameraId: number): Promise<string> {
-    const img = this.tile(cameraId).getByTestId('tile-image');
-    await img.waitFor();
-    return createHash('sha1').update(await img.screenshot({ animations: 'disabled' })).digest('hex');
+  /** The tile's live picture: its MSE/HLS <video>, or its MJPEG/snapshot <img>. */
+  media(cameraId: number): Locator {
+    return this.tile(cameraId).locator('[data-testid="tile-video"], [data-testid="tile-image"]').first();
   }
 
-  /** Whether the tile's <img> has decoded pixels (never a broken image). */
+  /** A hash of the tile's current pixels (element screenshot), to see frames change. */
+  async imageHash(cameraId: number): Promise<string> {
+    const media = this.media(cameraId);
+    await media.waitFor();
+    return createHash('sha1').update(await media.screenshot({ animations: 'disabled' })).digest('hex');
+  }
+
+  /** Whether the tile shows decoded pixels: a <video> with a frame, or an <img> that loaded (never a broken image). */
   async imageLoaded(cameraId: number): Promise<boolean> {
-    return this.tile(cameraId)
-      .getByTestId('tile-image')
-      .evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0)
+    return this.media(cameraId)
+      .evaluate((el) => (el instanceof HTMLVideoElement ? el.readyState >= 2 && el.videoWidth > 0 : (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0))
       .catch(() => false);
   }
 
@@ -48,6 +52,7 @@ export class LiveGridPage {
 export class FocusedViewPage {
   readonly root: Locator;
   readonly hlsButton: Locator;
+  readonly mseButton: Locator;
   readonly mjpegButton: Locator;
   readonly video: Locator;
   readonly image: Locator;
@@ -60,6 +65,7 @@ export class FocusedViewPage {
   constructor(readonly page: Page) {
     this.root = page.getByTestId('focused-view');
     this.hlsButton = page.getByTestId('mode-hls');
+    this.mseButton = page.getByTestId('mode-mse');
     this.mjpegButton = page.getByTestId('mode-mjpeg');
     this.video = page.getByTestId('live-video');
     this.image = page.getByTestId('live-image');
@@ -74,6 +80,15 @@ export class FocusedViewPage {
     await this.page.evaluate((id) => (window.location.hash = `#/live/${id}`), cameraId);
     await this.root.waitFor();
     return this;
+  }
+
+  /** The focused view shows pixels: its <video> has a frame, or its MJPEG <img> loaded. */
+  async mediaLoaded(): Promise<boolean> {
+    return this.page
+      .locator('[data-testid="live-video"], [data-testid="live-image"]')
+      .first()
+      .evaluate((el) => (el instanceof HTMLVideoElement ? el.readyState >= 2 && el.videoWidth > 0 : (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0))
+      .catch(() => false);
   }
 
   async videoTime(): Promise<number> {

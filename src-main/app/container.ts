@@ -38,6 +38,7 @@ import { CamerasService } from '../services/cameras/cameras.service';
 import { CameraSettingsCache, type CameraSettingsSource } from '../services/cameras/camera-settings';
 import { NodeHlsFilesRepository } from '../repositories/hls-files.repository';
 import { liveRoutes, LiveViewers } from '../transport/rest/live.routes';
+import { liveMseRoutes } from '../transport/rest/live-mse.routes';
 import { randomBytes } from 'node:crypto';
 import { IngestBus } from '../services/ingest-bus';
 import { SqliteSegmentsRepository } from '../repositories/segments.repository';
@@ -202,7 +203,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     faceDetectorModel: settings.get().face_detector_model,
     faceEmbedderModel: settings.get().face_embedder_model,
   });
-  const analysis = new AnalysisService(engine, cameraSettings, { onFrame: (id, fn) => manager.onFrame(id, fn) }, recording.recorder, recording.activity, bus, log.child({ module: 'analysis' }), Date.now, () => settings.get().detector_model !== null);
+  const analysis = new AnalysisService(engine, cameraSettings, { watchFrames: (id, fn) => manager.watchFrames(id, fn) }, recording.recorder, recording.activity, bus, log.child({ module: 'analysis' }), Date.now, () => settings.get().detector_model !== null);
   // Faces (issue 10): people, captured samples, vector indexes, live recognition over tracked people.
   const faces = buildFaces({ dataDir: config.dataDir, db, engine, settings, bus, events: recording.events, eventsRepo: recording.eventsRepo, log });
   // Identities (issue 11): sightings linked across cameras, operator corrections and their undo log.
@@ -347,7 +348,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     settings,
     bus,
     log: log.child({ module: 'http' }),
-    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, annotator, noSignal: () => noSignal, hlsFiles: new NodeHlsFilesRepository(config.dataDir), viewers: liveViewers }),
+    modules: [eventsRoutes(recording.events, recording.files), recordingsRoutes(recording.recordings, recording.files), liveRoutes({ cameras, manager, settings, annotator, noSignal: () => noSignal, hlsFiles: new NodeHlsFilesRepository(config.dataDir), viewers: liveViewers }), liveMseRoutes({ cameras, live: manager }),
       peopleRoutes(faces.people, faces.files),
       faceGroupsRoutes(faces.samples, faces.search, faces.files),
       identitiesRoutes(identities.service, identities.files),

@@ -1,6 +1,7 @@
 // The camera workers' port: what services and transport see of the per-camera ingest workers (implemented in workers/).
-import type { SourceKind } from '../shared/contract/cameras.contract';
+import type { AnalysisMode, SourceKind } from '../shared/contract/cameras.contract';
 import type { WorkerState } from '../shared/contract/system.contract';
+import type { LiveStreamSource } from './live-stream.port';
 
 /**
  * Everything a worker needs to run one camera. Credentials stay in this process: rtsp/mjpeg with credentials are read
@@ -23,6 +24,8 @@ export interface CameraRuntime {
   analysisFit?: number | null;
   /** Full-resolution face frames per second (cameras that capture faces), else null. */
   faceFps?: number | null;
+  /** What the ingest decodes for analysis (the camera's effective analysis_mode); absent means full. */
+  analysis?: AnalysisMode;
 }
 
 export interface LatestFrame {
@@ -46,16 +49,27 @@ export interface HlsSession {
   playlist: string;
 }
 
-export interface WorkerManagerPort {
+export interface WorkerManagerPort extends LiveStreamSource {
   /** Start (or restart with the new runtime if already running). Idempotent. */
   start(rt: CameraRuntime): void;
   stop(cameraId: number): Promise<void>;
   stopAll(): Promise<void>;
   health(cameraId: number): CameraHealth | null;
   states(): WorkerState[];
+  /** The newest decoded JPEG (live decoder, snapshot or analysis still), or null. Never starts a decode. */
   latest(cameraId: number): LatestFrame | null;
-  /** Called on every new JPEG frame; returns an unsubscribe. May subscribe before start(); survives stop()/start(). */
+  /**
+   * A viewer of decoded frames (MJPEG, annotated frames): the first one starts the camera's decoder ffmpeg, fed from the
+   * in-memory copy stream (never a second camera connection); it stops a few seconds after the last unsubscribes.
+   * May subscribe before start(); survives stop()/start(). Returns an unsubscribe.
+   */
   onFrame(cameraId: number, fn: (f: LatestFrame) => void): () => void;
+  /** Every JPEG that exists anyway (decoder frames, analysis stills), without starting a decoder. Returns an unsubscribe. */
+  watchFrames(cameraId: number, fn: (f: LatestFrame) => void): () => void;
+  /** A recent frame: the newest one when fresh, else the latest keyframe decoded once (and cached briefly); null before any video. */
+  snapshot(cameraId: number): Promise<LatestFrame | null>;
+  /** Pid of the camera's on-demand decoder while it runs (diagnostics, tests). */
+  decoderPid(cameraId: number): number | null;
   /**
    * Start (idempotent) an HLS session fed from the SAME ingest (no second source connection).
    * Rejects with an Error carrying `kind: 'hls-timeout'` (or 'not-running') when no playlist appears in time.

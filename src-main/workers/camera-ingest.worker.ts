@@ -7,8 +7,9 @@ import { hasCredentials, redact, redactArgs, resolveCredentials, type SplitUrl }
 import type { IngestMessage, SupervisorCommand } from './camera-worker.protocol';
 import type { CameraRuntime } from '../ports/camera-workers.port';
 import type { WorkerError } from './camera-worker.types';
+import { Fmp4Splitter } from './fmp4';
 import { JpegSplitter, LineSplitter, PpmSplitter, parseSegmentListLine } from './frame-splitters';
-import { FD_ANALYSIS, FD_FACES, FD_JPEG, FD_SEGMENT_LIST, buildIngestArgs, type IngestArgsInput, type NetworkInput } from './ingest-args';
+import { FD_ANALYSIS, FD_FACES, FD_LIVE, FD_SEGMENT_LIST, FD_SHOTS, buildIngestArgs, type IngestArgsInput, type NetworkInput } from './ingest-args';
 import { classifyExit } from './supervisor-policy';
 
 type Payload<M> = M extends IngestMessage ? Omit<M, 'seq' | 'run'> : never;
@@ -100,7 +101,7 @@ export class CameraIngestRun {
 
   private spawnChild(network: NetworkInput | null): void {
     const plan = buildIngestArgs({ ...this.o.args, rt: this.o.rt, ...(network ? { network } : {}) });
-    const child = this.o.procs.spawn(this.o.ffmpegPath, plan.args, { stdin: plan.stdin, extraFds: [FD_SEGMENT_LIST, FD_ANALYSIS, FD_JPEG, ...(this.o.args.faceFps ? [FD_FACES] : [])] });
+    const child = this.o.procs.spawn(this.o.ffmpegPath, plan.args, { stdin: plan.stdin, extraFds: plan.fds });
     this.child = child;
     this.send({ type: 'spawned', pid: child.pid, command: redactArgs([this.o.ffmpegPath, ...plan.args], this.secrets), copy_video: plan.copyVideo });
 
@@ -123,9 +124,16 @@ export class CameraIngestRun {
     child.fds.get(FD_FACES)?.on('data', (d: Buffer) => {
       for (const f of faces.push(d)) this.send({ type: 'face-frame', ts_ms: Date.now(), width: f.width, height: f.height, data: f.data });
     });
-    const jpeg = new JpegSplitter();
-    child.fds.get(FD_JPEG)?.on('data', (d: Buffer) => {
-      for (const j of jpeg.push(d)) this.send({ type: 'jpeg', ts_ms: Date.now(), jpeg: j });
+    const shots = new JpegSplitter();
+    child.fds.get(FD_SHOTS)?.on('data', (d: Buffer) => {
+      for (const j of shots.push(d)) this.send({ type: 'shot', ts_ms: Date.now(), jpeg: j });
+    });
+    const live = new Fmp4Splitter();
+    child.fds.get(FD_LIVE)?.on('data', (d: Buffer) => {
+      for (const c of live.push(d)) {
+        if (c.type === 'init') this.send({ type: 'live-init', data: c.init.data, codecs: c.init.codecs, has_audio: c.init.hasAudio });
+        else this.send({ type: 'live-fragment', ts_ms: Date.now(), data: c.fragment.data, key: c.fragment.key, video_samples: c.fragment.videoSamples });
+      }
     });
     for (const s of child.fds.values()) s.on('error', () => undefined);
 

@@ -9,7 +9,9 @@ import type { IngestSink } from '../ports/ingest.port';
 import type { WorkerState } from '../shared/contract/system.contract';
 import type { Settings } from '../shared/settings';
 import type { IngestMessage } from './camera-worker.protocol';
-import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame } from '../ports/camera-workers.port';
+import type { CameraHealth, CameraRuntime, HlsSession } from '../ports/camera-workers.port';
+import type { LiveChunk, LiveInit } from '../ports/live-stream.port';
+import { GopCache } from './fmp4';
 import type { WorkerError } from './camera-worker.types';
 import { CameraIngestRun } from './camera-ingest.worker';
 import { buildLivePlaylist, expiredSegments, hlsSegmentName, type HlsEntry } from './hls-playlist';
@@ -26,7 +28,10 @@ export interface SupervisorDeps {
   net?: CameraNetRepository;
   log: Logger;
   onState: (s: WorkerState) => void;
-  onFrame: (cameraId: number, f: LatestFrame) => void;
+  /** A JPEG still the ingest made anyway (analysis stills of a detecting camera). */
+  onShot: (cameraId: number, jpeg: Buffer, tsMs: number) => void;
+  /** Every chunk of the copy live stream. */
+  onLive: (cameraId: number, c: LiveChunk) => void;
   stopGraceMs: number;
   stallMs: number;
   liveBufferMs: number;
@@ -50,7 +55,7 @@ interface HlsState {
   chain: Promise<void>;
 }
 
-const ingestKey = (s: Settings): string => JSON.stringify([s.segment_seconds, s.analysis_fps, s.analysis_width, s.live_mjpeg_fps]);
+const ingestKey = (s: Settings): string => JSON.stringify([s.segment_seconds, s.analysis_fps, s.analysis_width]);
 
 export class CameraSupervisor {
   private run: CameraIngestRun | null = null;
@@ -65,8 +70,8 @@ export class CameraSupervisor {
   private state: WorkerState;
   private lastFrameMs: number | null = null;
   private readonly arrivals: number[] = [];
-  private latestFrame: LatestFrame | null = null;
-  private frameSeq = 0;
+  private liveInit: LiveInit | null = null;
+  private readonly gop = new GopCache();
   private input: { codec: string | null; width: number | null; height: number | null } = { codec: null, width: null, height: null };
   private copyVideo = false;
   private lastSegEnd: number | null = null;
@@ -104,8 +109,9 @@ export class CameraSupervisor {
     return { lastFrameMs: this.lastFrameMs, fps: windowFps(this.arrivals, Date.now()), state: this.workerState() };
   }
 
-  latest(): LatestFrame | null {
-    return this.latestFrame;
+  /** The copy stream's current init segment and the fragments of its last GOP (from a keyframe). */
+  live(): { init: LiveInit | null; fragments: readonly { data: Buffer; key: boolean }[] } {
+    return { init: this.liveInit, fragments: this.gop.fragments() };
   }
 
   private setState(patch: Partial<WorkerState>): void {
@@ -128,7 +134,6 @@ export class CameraSupervisor {
     this.rt = rt;
     if (urlChanged) {
       this.fileCodec = undefined;
-      this.latestFrame = null;
       this.lastSegEnd = null;
     }
     await this.stopRun('restart');
@@ -184,7 +189,6 @@ export class CameraSupervisor {
         analysisWidth: s.analysis_width,
         analysisFit: this.rt.analysisFit ?? null,
         faceFps: this.rt.faceFps ?? null,
-        jpegFps: s.live_mjpeg_fps,
       },
       onMessage: (m) => this.onMessage(m),
     });
@@ -211,13 +215,27 @@ export class CameraSupervisor {
       case 'input':
         this.input = { codec: m.codec, width: m.width, height: m.height };
         return;
-      case 'jpeg': {
-        this.gotFrame(m.ts_ms);
-        this.arrivals.push(m.ts_ms);
-        if (this.arrivals.length > 400) this.arrivals.splice(0, this.arrivals.length - 400);
-        const f: LatestFrame = { jpeg: m.jpeg, ts_ms: m.ts_ms, seq: ++this.frameSeq };
-        this.latestFrame = f;
-        this.d.onFrame(this.rt.id, f);
+      case 'shot':
+        this.d.onShot(this.rt.id, m.jpeg, m.ts_ms);
+        return;
+      case 'live-init': {
+        const init: LiveInit = { data: m.data, codecs: m.codecs, hasAudio: m.has_audio };
+        this.liveInit = init;
+        this.gop.clear();
+        this.log.info({ codecs: m.codecs }, 'live stream started');
+        this.d.onLive(this.rt.id, { type: 'init', init });
+        return;
+      }
+      case 'live-fragment': {
+        if (m.video_samples > 0) {
+          this.gotFrame(m.ts_ms);
+          // Frames of a fragment arrive together; their count over the window is the input rate.
+          for (let k = 0; k < m.video_samples; k++) this.arrivals.push(m.ts_ms);
+          if (this.arrivals.length > 400) this.arrivals.splice(0, this.arrivals.length - 400);
+        }
+        const fragment = { data: m.data, key: m.key };
+        this.gop.add({ ...fragment, videoSamples: m.video_samples });
+        this.d.onLive(this.rt.id, { type: 'fragment', fragment });
         return;
       }
       case 'analysis':
@@ -228,6 +246,9 @@ export class CameraSupervisor {
         this.d.ingest.emit('face', { camera_id: this.rt.id, ts_ms: m.ts_ms, width: m.width, height: m.height, format: 'rgb24', data: m.data });
         return;
       case 'segment':
+        // A closed segment is data from the source too: a camera whose live stream failed (the tee drops a slave it
+        // cannot write) still records, and must not be restarted as stalled when it decodes nothing.
+        if (m.run === this.runNo) this.gotFrame(m.closed_ms);
         const t = segmentTimes({ anchorMs: this.anchorMs, lastEndMs: this.lastSegEnd }, m.start_sec, m.end_sec, m.closed_ms);
         this.anchorMs = t.clock.anchorMs;
         this.lastSegEnd = t.clock.lastEndMs;
@@ -422,7 +443,8 @@ export class CameraSupervisor {
     this.stopped = true;
     await this.stopRun('requested');
     await this.stopHls();
-    this.latestFrame = null;
+    this.liveInit = null;
+    this.gop.clear();
     this.setState({ state: 'stopped', pid: null });
   }
 

@@ -11,7 +11,12 @@ interface Base {
 export type IngestMessage =
   | (Base & { type: 'spawned'; pid: number | null; command: string; copy_video: boolean })
   | (Base & { type: 'input'; codec: string | null; width: number | null; height: number | null })
-  | (Base & { type: 'jpeg'; ts_ms: number; jpeg: Buffer })
+  /** A JPEG still at the analysis rate (detecting cameras in full mode). */
+  | (Base & { type: 'shot'; ts_ms: number; jpeg: Buffer })
+  /** The copy live stream (re)started: its init segment and codec string. */
+  | (Base & { type: 'live-init'; data: Buffer; codecs: string; has_audio: boolean })
+  /** One fragment of the copy live stream. */
+  | (Base & { type: 'live-fragment'; ts_ms: number; data: Buffer; key: boolean; video_samples: number })
   | (Base & { type: 'analysis'; ts_ms: number; width: number; height: number; data: Buffer })
   | (Base & { type: 'face-frame'; ts_ms: number; width: number; height: number; data: Buffer })
   | (Base & { type: 'segment'; path: string; start_sec: number; end_sec: number; closed_ms: number })

@@ -1,4 +1,5 @@
-// The per-camera ingest workers: one supervised ffmpeg per camera, one heartbeat for all, and their live HLS sessions.
+// The per-camera ingest workers: one supervised ffmpeg per camera, one heartbeat for all, their copy live streams,
+// on-demand decoders and live HLS sessions.
 import type { FfmpegProcessRepository } from '../repositories/ffmpeg/ffmpeg-process.repository';
 import { NodeFfmpegProcessRepository } from '../repositories/ffmpeg/ffmpeg-process.repository';
 import type { Logger } from '../repositories/logger';
@@ -7,7 +8,9 @@ import type { PushSink } from '../ports/push.port';
 import type { WorkerState } from '../shared/contract/system.contract';
 import type { Settings } from '../shared/settings';
 import type { CameraHealth, CameraRuntime, HlsSession, LatestFrame, WorkerManagerPort } from '../ports/camera-workers.port';
+import type { LiveChunk } from '../ports/live-stream.port';
 import { CameraSupervisor } from './camera-supervisor';
+import { LiveDecoder } from './live-decoder';
 import { cameraDirs, removeDir } from './segment-files';
 
 export interface WorkerManagerDeps {
@@ -36,9 +39,35 @@ export interface WorkerManagerOptions {
   hlsWindow: number;
   /** Live buffer kept when a camera does not record. */
   liveBufferMs: number;
+  /** The on-demand decoder keeps running this long after its last viewer left (a viewer that reconnects reuses it). */
+  decoderLingerMs: number;
+  /** A snapshot decoded from the latest keyframe is served again for this long. */
+  snapshotCacheMs: number;
+  /** A frame younger than this is a snapshot as it is. */
+  freshFrameMs: number;
+  /** Longest width of decoded live JPEGs. */
+  liveMaxWidth: number;
 }
 
-const DEFAULTS: WorkerManagerOptions = { heartbeatMs: 1000, stallMs: 10_000, stopGraceMs: 4000, hlsIdleMs: 60_000, hlsWaitMs: 12_000, hlsWindow: 4, liveBufferMs: 60_000 };
+const DEFAULTS: WorkerManagerOptions = {
+  heartbeatMs: 1000,
+  stallMs: 10_000,
+  stopGraceMs: 4000,
+  hlsIdleMs: 60_000,
+  hlsWaitMs: 12_000,
+  hlsWindow: 4,
+  liveBufferMs: 60_000,
+  decoderLingerMs: 5000,
+  snapshotCacheMs: 2000,
+  freshFrameMs: 1500,
+  liveMaxWidth: 1280,
+};
+
+interface DecoderSlot {
+  decoder: LiveDecoder;
+  off: () => void;
+  linger: NodeJS.Timeout | null;
+}
 
 const sameRuntime = (a: CameraRuntime, b: CameraRuntime): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -46,7 +75,14 @@ export class WorkerManager implements WorkerManagerPort {
   private readonly cams = new Map<number, CameraSupervisor>();
   /** Stops in flight, so a quick start after stop waits for the old child to be gone. */
   private readonly stopping = new Map<number, Promise<void>>();
+  /** Viewers of decoded frames (they keep the decoder running) and passive watchers of frames that exist anyway. */
   private readonly frameListeners = new Map<number, Set<(f: LatestFrame) => void>>();
+  private readonly frameWatchers = new Map<number, Set<(f: LatestFrame) => void>>();
+  private readonly liveListeners = new Map<number, Set<(c: LiveChunk) => void>>();
+  private readonly latestFrames = new Map<number, LatestFrame>();
+  private readonly decoders = new Map<number, DecoderSlot>();
+  private readonly snapshots = new Map<number, Promise<LatestFrame | null>>();
+  private frameSeq = 0;
   private readonly opts: WorkerManagerOptions;
   private readonly procs: FfmpegProcessRepository;
   private readonly log: Logger;
@@ -61,6 +97,7 @@ export class WorkerManager implements WorkerManagerPort {
   start(rt: CameraRuntime): void {
     const existing = this.cams.get(rt.id);
     if (existing) {
+      if (existing.runtime.url !== rt.url || existing.runtime.kind !== rt.kind) this.latestFrames.delete(rt.id);
       if (!sameRuntime(existing.runtime, rt)) void existing.replace(rt);
       return;
     }
@@ -72,7 +109,8 @@ export class WorkerManager implements WorkerManagerPort {
       procs: this.procs,
       log: this.log,
       onState: (s) => this.d.bus.emit('worker.state', s),
-      onFrame: (id, f) => this.fanOut(id, f),
+      onShot: (id, jpeg, ts) => this.publish(id, jpeg, ts),
+      onLive: (id, c) => this.fanOutLive(id, c),
       stopGraceMs: this.opts.stopGraceMs,
       stallMs: this.opts.stallMs,
       liveBufferMs: this.opts.liveBufferMs,
@@ -89,7 +127,11 @@ export class WorkerManager implements WorkerManagerPort {
     const sup = this.cams.get(cameraId);
     if (!sup) return this.stopping.get(cameraId);
     this.cams.delete(cameraId);
-    const p = sup.stop().finally(() => {
+    this.latestFrames.delete(cameraId);
+    const slot = this.decoders.get(cameraId);
+    const decoderGone = slot ? this.dropDecoder(cameraId, slot) : Promise.resolve();
+    // Both children are reaped before this resolves: no zombie outlives a stop.
+    const p = Promise.all([sup.stop(), decoderGone]).then(() => undefined).finally(() => {
       if (this.stopping.get(cameraId) === p) this.stopping.delete(cameraId);
     });
     this.stopping.set(cameraId, p);
@@ -98,7 +140,9 @@ export class WorkerManager implements WorkerManagerPort {
   }
 
   async stopAll(): Promise<void> {
+    const decoders = [...this.decoders].map(([id, slot]) => this.dropDecoder(id, slot));
     await Promise.all([...this.cams.keys()].map((id) => this.stop(id)));
+    await Promise.all(decoders);
     await Promise.all([...this.stopping.values()]);
     this.stopHeartbeat();
   }
@@ -112,28 +156,151 @@ export class WorkerManager implements WorkerManagerPort {
   }
 
   latest(cameraId: number): LatestFrame | null {
-    return this.cams.get(cameraId)?.latest() ?? null;
+    return this.latestFrames.get(cameraId) ?? null;
   }
 
   /** Listeners live here, not on the camera's supervisor, so a viewer keeps its subscription across stop/start. */
   onFrame(cameraId: number, fn: (f: LatestFrame) => void): () => void {
-    let set = this.frameListeners.get(cameraId);
-    if (!set) this.frameListeners.set(cameraId, (set = new Set()));
-    set.add(fn);
+    const off = this.listen(this.frameListeners, cameraId, fn);
+    this.ensureDecoder(cameraId);
     return () => {
-      set.delete(fn);
-      if (set.size === 0 && this.frameListeners.get(cameraId) === set) this.frameListeners.delete(cameraId);
+      off();
+      if (!this.frameListeners.has(cameraId)) this.releaseDecoder(cameraId);
     };
   }
 
-  private fanOut(cameraId: number, f: LatestFrame): void {
-    const set = this.frameListeners.get(cameraId);
+  watchFrames(cameraId: number, fn: (f: LatestFrame) => void): () => void {
+    return this.listen(this.frameWatchers, cameraId, fn);
+  }
+
+  subscribeLive(cameraId: number, fn: (c: LiveChunk) => void): () => void {
+    const off = this.listen(this.liveListeners, cameraId, fn);
+    const live = this.cams.get(cameraId)?.live();
+    if (live?.init) {
+      fn({ type: 'init', init: live.init });
+      for (const f of live.fragments) fn({ type: 'fragment', fragment: { data: f.data, key: f.key } });
+    }
+    return off;
+  }
+
+  decoderPid(cameraId: number): number | null {
+    return this.decoders.get(cameraId)?.decoder.pid ?? null;
+  }
+
+  snapshot(cameraId: number): Promise<LatestFrame | null> {
+    const f = this.latestFrames.get(cameraId);
+    const fresh = f && Date.now() - f.ts_ms < (this.decoders.has(cameraId) ? this.opts.freshFrameMs : this.opts.snapshotCacheMs);
+    if (fresh || !this.cams.has(cameraId)) return Promise.resolve(f ?? null);
+    let p = this.snapshots.get(cameraId);
+    if (!p) {
+      p = this.decodeKeyframe(cameraId).finally(() => this.snapshots.delete(cameraId));
+      this.snapshots.set(cameraId, p);
+    }
+    return p;
+  }
+
+  /** One ffmpeg decodes the cached GOP's keyframe into a single JPEG and exits. */
+  private decodeKeyframe(cameraId: number): Promise<LatestFrame | null> {
+    const live = this.cams.get(cameraId)?.live();
+    const key = live?.fragments[0];
+    const ff = this.d.ffmpeg().path;
+    if (!live?.init || !key?.key || !ff) return Promise.resolve(this.latestFrames.get(cameraId) ?? null);
+    const init = live.init;
+    return new Promise((resolve) => {
+      let got: LatestFrame | null = null;
+      const dec = new LiveDecoder({
+        ffmpegPath: ff,
+        procs: this.procs,
+        log: this.log.child({ camera_id: cameraId }),
+        fps: 1,
+        maxWidth: this.opts.liveMaxWidth,
+        once: true,
+        onFrame: (jpeg, ts) => (got = this.publish(cameraId, jpeg, ts)),
+        onExit: () => {
+          clearTimeout(timer);
+          resolve(got ?? this.latestFrames.get(cameraId) ?? null);
+        },
+      });
+      const timer = setTimeout(() => {
+        void dec.stop(200);
+        resolve(got ?? this.latestFrames.get(cameraId) ?? null);
+      }, 5000);
+      dec.feed({ type: 'init', init });
+      dec.feed({ type: 'fragment', fragment: { data: key.data, key: true } });
+      dec.endInput();
+    });
+  }
+
+  private ensureDecoder(cameraId: number): void {
+    const slot = this.decoders.get(cameraId);
+    if (slot) {
+      if (slot.linger) clearTimeout(slot.linger);
+      slot.linger = null;
+      return;
+    }
+    const ff = this.d.ffmpeg().path;
+    if (!ff) return;
+    const decoder = new LiveDecoder({
+      ffmpegPath: ff,
+      procs: this.procs,
+      log: this.log.child({ camera_id: cameraId }),
+      fps: this.d.settings().live_mjpeg_fps,
+      maxWidth: this.opts.liveMaxWidth,
+      onFrame: (jpeg, ts) => this.publish(cameraId, jpeg, ts),
+    });
+    const created: DecoderSlot = { decoder, off: () => undefined, linger: null };
+    this.decoders.set(cameraId, created);
+    created.off = this.subscribeLive(cameraId, (c) => decoder.feed(c));
+  }
+
+  private releaseDecoder(cameraId: number): void {
+    const slot = this.decoders.get(cameraId);
+    if (!slot || slot.linger) return;
+    slot.linger = setTimeout(() => {
+      if (this.decoders.get(cameraId) === slot && !this.frameListeners.has(cameraId)) void this.dropDecoder(cameraId, slot);
+    }, this.opts.decoderLingerMs);
+    slot.linger.unref?.();
+  }
+
+  private dropDecoder(cameraId: number, slot: DecoderSlot): Promise<void> {
+    if (slot.linger) clearTimeout(slot.linger);
+    slot.off();
+    this.decoders.delete(cameraId);
+    return slot.decoder.stop(this.opts.stopGraceMs);
+  }
+
+  private listen<T>(map: Map<number, Set<(v: T) => void>>, cameraId: number, fn: (v: T) => void): () => void {
+    let set = map.get(cameraId);
+    if (!set) map.set(cameraId, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && map.get(cameraId) === set) map.delete(cameraId);
+    };
+  }
+
+  private publish(cameraId: number, jpeg: Buffer, ts: number): LatestFrame {
+    // The same picture twice (a snapshot's keyframe, then the live decoder starting on that keyframe) is not a new frame.
+    const prev = this.latestFrames.get(cameraId);
+    if (prev && prev.jpeg.length === jpeg.length && prev.jpeg.equals(jpeg)) return prev;
+    const f: LatestFrame = { jpeg, ts_ms: ts, seq: ++this.frameSeq };
+    if (this.cams.has(cameraId)) this.latestFrames.set(cameraId, f);
+    this.fanOut(this.frameListeners.get(cameraId), cameraId, f);
+    this.fanOut(this.frameWatchers.get(cameraId), cameraId, f);
+    return f;
+  }
+
+  private fanOutLive(cameraId: number, c: LiveChunk): void {
+    this.fanOut(this.liveListeners.get(cameraId), cameraId, c);
+  }
+
+  private fanOut<T>(set: Set<(v: T) => void> | undefined, cameraId: number, v: T): void {
     if (!set) return;
-    for (const fn of set) {
+    for (const fn of [...set]) {
       try {
-        fn(f);
+        fn(v);
       } catch (e) {
-        this.log.warn({ err: String(e), camera_id: cameraId }, 'frame listener failed');
+        this.log.warn({ err: String(e), camera_id: cameraId }, 'live listener failed');
       }
     }
   }

@@ -47,6 +47,18 @@ class PortDouble implements WorkerManagerPort {
   onFrame() {
     return () => undefined;
   }
+  watchFrames() {
+    return () => undefined;
+  }
+  subscribeLive() {
+    return () => undefined;
+  }
+  async snapshot(): Promise<LatestFrame | null> {
+    return null;
+  }
+  decoderPid(): number | null {
+    return null;
+  }
   async startHls(): Promise<HlsSession> {
     throw new Error('not used');
   }
@@ -137,6 +149,19 @@ describe('CamerasService', () => {
     expect(events).toContainEqual({ name: 'camera.added', payload: { camera_id: cam.id } });
     db.pragma('wal_checkpoint(TRUNCATE)');
     expect(readFileSync(join(dir, 'vigil.db')).includes(Buffer.from(pw))).toBe(false);
+  });
+
+  it('hands the worker the effective analysis mode: full by default, as set, off when nothing would use decoded frames', async () => {
+    const def = await svc.create({ name: 'a', rtsp_url: 'rtsp://10.1.1.2/s', enabled: true });
+    expect(def.analysis_mode).toBe('full');
+    expect(port.runtimes.get(def.id)?.analysis).toBe('full');
+    const kf = await svc.create({ name: 'b', rtsp_url: 'rtsp://10.1.1.3/s', enabled: true, analysis_mode: 'keyframes' });
+    expect(port.runtimes.get(kf.id)?.analysis).toBe('keyframes');
+    // No detector model in this service: motion off leaves nothing to decode for.
+    const idle = await svc.create({ name: 'c', rtsp_url: 'rtsp://10.1.1.4/s', enabled: true, motion_enabled: false });
+    expect(port.runtimes.get(idle.id)?.analysis).toBe('off');
+    await svc.update({ id: def.id, analysis_mode: 'off' });
+    expect(port.runtimes.get(def.id)?.analysis).toBe('off');
   });
 
   it('derives http vs mjpeg by probing when source_kind is omitted', async () => {

@@ -26,6 +26,8 @@ const freshFrame = (after: number) => () => {
 describe('supervisor faults', () => {
   it('server down → backoff with the error and stale health; server back → frames again by itself', async () => {
     h.manager.start(runtime(1, 'rtsp', rtsp.url));
+    // A viewer keeps the on-demand decoder running, across the ingest's restarts.
+    h.manager.onFrame(1, () => undefined);
     await waitFor('first frame', freshFrame(0), 20_000);
 
     const downAt = Date.now();

@@ -1,4 +1,4 @@
-// Unit: the ffmpeg argument builder (one child, three outputs); credentials never reach its arguments.
+// Unit: the ffmpeg argument builder (one child: copy tee to segments + live fMP4, decoded outputs by analysis mode); no credentials.
 import { describe, expect, it } from 'vitest';
 import { buildIngestArgs, type IngestArgsInput } from '../../src-main/workers/ingest-args';
 import { redactArgs } from '../../src-main/shared/credentials';
@@ -13,7 +13,6 @@ const input = (r: CameraRuntime, p: Partial<IngestArgsInput> = {}): IngestArgsIn
   segmentSeconds: 4,
   analysisFps: 2,
   analysisWidth: 320,
-  jpegFps: 10,
   ...p,
 });
 const after = (args: string[], flag: string): string | undefined => args[args.indexOf(flag) + 1];
@@ -35,28 +34,54 @@ describe('buildIngestArgs', () => {
     expect(plain.filter((_a, i) => plain[i - 1] === '-vf')[0]).toMatch(/,scale=320:-2$/);
   });
 
-  it('rtsp: one input, copy segments with audio, analysis PPM and JPEG pipes', () => {
-    const { args, stdin, copyVideo } = buildIngestArgs(input(rt({ rtspTransport: 'udp' })));
+  it('rtsp: one input, copy video through a tee to the segments (list on fd 3) and the live fMP4 (fd 5), analysis PPM on fd 4', () => {
+    const { args, stdin, copyVideo, fds } = buildIngestArgs(input(rt({ rtspTransport: 'udp' })));
     expect(stdin).toBe('ignore');
     expect(copyVideo).toBe(true);
+    expect(fds).toEqual([3, 5, 4]);
     expect(args.filter((a) => a === '-i')).toHaveLength(1);
     expect(after(args, '-rtsp_transport')).toBe('udp');
     expect(after(args, '-timeout')).toBe('5000000');
     expect(after(args, '-i')).toBe('rtsp://10.0.0.5:554/s');
     expect(args).toContain('0:a:0?');
     expect(after(args, '-c:v')).toBe('copy');
-    expect(after(args, '-segment_time')).toBe('4');
-    expect(after(args, '-reset_timestamps')).toBe('1');
-    expect(after(args, '-segment_list')).toBe('pipe:3');
-    expect(after(args, '-segment_list_type')).toBe('csv');
-    expect(args).toContain('/data/segments/7/.incoming/r1-1-%06d.ts');
-    expect(args).toContain('pipe:4');
-    expect(args).toContain('pipe:5');
+    expect(after(args, '-f')).toBe('tee');
+    const [seg, live] = after(args, 'tee')!.split('|');
+    // Per-slave timestamp fix-up of copied video; three escaping levels (bsf list, tee option, tee slave list).
+    const setts = 'bsfs/v=setts\\\\=pts\\\\=if(eq(PTS\\\\\\\\,NOPTS)\\\\\\\\,DTS\\\\\\\\,PTS)';
+    expect(seg).toBe(`[f=segment:${setts}:segment_time=4:segment_format=mpegts:reset_timestamps=1:segment_list=pipe\\\\:3:segment_list_type=csv]/data/segments/7/.incoming/r1-1-%06d.ts`);
+    expect(live).toBe(`[f=mp4:${setts}:movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=100000:flush_packets=1:onfail=ignore]pipe:5`);
     const vfs = args.filter((_a, i) => args[i - 1] === '-vf');
-    expect(vfs[0]).toBe("select='isnan(prev_selected_t)+lt(selected_n,(t-start_t)*2+1)*gte(t-prev_selected_t,0.25)',scale=320:-2");
-    expect(vfs[1]).toBe("select='isnan(prev_selected_t)+lt(selected_n,(t-start_t)*10+1)*gte(t-prev_selected_t,0.05)',scale='min(1280,iw)':-2");
-    expect(args.filter((a, i) => a === 'passthrough' && args[i - 1] === '-fps_mode')).toHaveLength(2);
-    expect(args.filter((a, i) => a === '1/1000' && args[i - 1] === '-enc_time_base')).toHaveLength(2);
+    expect(vfs).toEqual(["select='isnan(prev_selected_t)+lt(selected_n,(t-start_t)*2+1)*gte(t-prev_selected_t,0.25)',scale=320:-2"]);
+    expect(args).toContain('pipe:4');
+    expect(args.filter((a, i) => a === 'passthrough' && args[i - 1] === '-fps_mode')).toHaveLength(1);
+    expect(args).not.toContain('-skip_frame');
+  });
+
+  it('analysis off: nothing is decoded, the only outputs are the copy tee (segments + live stream)', () => {
+    const { args, fds } = buildIngestArgs(input(rt({ analysis: 'off', faceFps: 2, analysisFit: 416 }), { faceFps: 2, analysisFit: 416 }));
+    expect(fds).toEqual([3, 5]);
+    expect(args).not.toContain('-vf');
+    expect(args.filter((a) => a === '-map')).toHaveLength(2);
+    for (const fd of ['pipe:4', 'pipe:6', 'pipe:7']) expect(args).not.toContain(fd);
+    expect(args.filter((a, i) => args[i - 1] === '-c:v')).toEqual(['copy']);
+  });
+
+  it('analysis keyframes: the decoder skips every non-key frame; full detection adds event stills on fd 7', () => {
+    const kf = buildIngestArgs(input(rt({ analysis: 'keyframes' }), { analysisFit: 416 }));
+    expect(after(kf.args, '-skip_frame')).toBe('nokey');
+    expect(kf.args.indexOf('-skip_frame')).toBeLessThan(kf.args.indexOf('-i'));
+    expect(kf.fds).toEqual([3, 5, 4]);
+    const full = buildIngestArgs(input(rt({ analysis: 'full' }), { analysisFit: 416 }));
+    expect(full.fds).toEqual([3, 5, 4, 7]);
+    expect(full.args).not.toContain('-skip_frame');
+  });
+
+  it('escapes tee separators and option characters in the segment path', () => {
+    const { args } = buildIngestArgs(input(rt({}), { segmentDir: "/d/a b|c'd\\e" }));
+    const spec = after(args, 'tee')!;
+    expect(spec.endsWith(':movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=100000:flush_packets=1:onfail=ignore]pipe:5')).toBe(true);
+    expect(spec).toContain("]/d/a\\ b\\|c\\'d\\\\e/r1-1-%06d.ts|");
   });
 
   it('mjpeg and pattern re-encode with a 1 s keyframe interval', () => {

@@ -121,6 +121,7 @@ for (const method of ['basic', 'digest'] as const) {
       const secrets = secretForms(USER, cam.password);
       h.manager.start(runtime(1, 'mjpeg', `${cam.url}/video.mjpg?res=full`, { username: USER, password: cam.password }));
       h.manager.start(runtime(2, 'http', `${cam.url}/snapshot.jpg`, { username: USER, password: cam.password, snapshotFps: 4 }));
+      for (const id of [1, 2]) h.manager.onFrame(id, () => undefined);
       const f1 = await waitFor('an MJPEG frame through the relay', () => h.manager.latest(1), 20_000);
       const f2 = await waitFor('a snapshot frame', () => h.manager.latest(2), 20_000);
       expect(jpegSize(f1.jpeg)).toEqual({ width: 320, height: 240 });

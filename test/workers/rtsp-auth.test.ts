@@ -85,6 +85,7 @@ for (const method of ['basic', 'digest'] as const) {
       const secrets = secretForms(USER, r.password);
       // Set to UDP: with credentials the relay still runs it over TCP.
       r.manager.start(runtime(1, 'rtsp', r.rtsp.url, { username: USER, password: r.password, rtspTransport: 'udp' }));
+      r.manager.onFrame(1, () => undefined);
       const frame = await waitFor('a JPEG through the relay', () => r.manager.latest(1), 20_000);
       expect(jpegSize(frame.jpeg)).toEqual({ width: 768, height: 576 });
       await waitFor('a recorded segment', () => r.segments.find((s) => s.camera_id === 1), 20_000);

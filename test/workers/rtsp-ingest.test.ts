@@ -124,8 +124,10 @@ describe('worker files', () => {
 describe('rtsp over udp', () => {
   it('receives frames with rtsp_transport udp', async () => {
     h.manager.start(runtime(3, 'rtsp', rtsp.url, { rtspTransport: 'udp' }));
+    const off = h.manager.onFrame(3, () => undefined);
     const f = await waitFor('a frame over UDP', () => h.manager.latest(3), 20_000);
     expect(jpegSize(f.jpeg)).toEqual({ width: 768, height: 576 });
+    off();
     await h.manager.stop(3);
   });
 });

@@ -39,6 +39,8 @@ describe('source kinds', () => {
     h.manager.start(runtime(12, 'http', cam.snapshotUrl.replace('http://', 'http://viewer:s3cr%3Aet@'), { snapshotFps: 4 }));
     h.manager.start(runtime(13, 'file', VTEST));
     h.manager.start(runtime(14, 'pattern', 'pattern:testsrc2', { record: false }));
+    // JPEGs are decoded on demand: a viewer of each camera starts its decoder.
+    for (const id of [11, 12, 13, 14]) h.manager.onFrame(id, () => undefined);
 
     await Promise.all([11, 12, 13, 14].map((id) => framesOf(id, 3)));
     expect(jpegSize(h.manager.latest(11)!.jpeg)).toEqual({ width: 320, height: 240 });

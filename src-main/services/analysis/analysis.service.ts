@@ -75,7 +75,7 @@ export class AnalysisService {
   constructor(
     private readonly engine: AnalysisEngine,
     private readonly cameras: CameraSettingsSource,
-    private readonly live: Pick<WorkerManagerPort, 'onFrame'>,
+    private readonly live: Pick<WorkerManagerPort, 'watchFrames'>,
     private readonly events: TriggerSink,
     private readonly activity: ActivityCounter,
     private readonly bus: PushSink,
@@ -250,7 +250,7 @@ export class AnalysisService {
 
   private watchLive(cameraId: number): void {
     const frames: LatestFrame[] = [];
-    const off = this.live.onFrame(cameraId, (f) => {
+    const off = this.live.watchFrames(cameraId, (f) => {
       frames.push(f);
       if (frames.length > SHOT_RING) frames.shift();
     });

@@ -12,6 +12,7 @@ import type { WorkerManagerPort } from '../../ports/camera-workers.port';
 import type { PushBus } from '../push-bus';
 import type { DerivedStatus } from './camera-status';
 import { applySourceUpdate, hostOf, sourceFromInput } from './camera-url';
+import { effectiveAnalysisMode } from './analysis-mode';
 import { CameraSources, MEDIA_FILE_REFUSED, runtimeOf, type ProbeInput } from './camera-sources';
 import { CameraStatusTicker, iso } from './camera-status-ticker';
 import type { CameraSettingsCache } from './camera-settings';
@@ -230,7 +231,9 @@ export class CamerasService {
         this.d.repo.setStatus(r.id, { status: 'error', last_seen: null, last_error: `file: ${MEDIA_FILE_REFUSED}` });
         return;
       }
-      this.d.manager.start({ ...runtimeOf(r), analysisFit: this.d.analysisFit?.(r.tuning) ?? null, faceFps: this.d.faceFps?.(r.tuning) ?? null });
+      const analysisFit = this.d.analysisFit?.(r.tuning) ?? null;
+      const faceFps = this.d.faceFps?.(r.tuning) ?? null;
+      this.d.manager.start({ ...runtimeOf(r), analysisFit, faceFps, analysis: effectiveAnalysisMode(r.tuning, { detects: analysisFit !== null, faces: faceFps !== null }) });
     } catch (err) {
       this.log.error({ camera_id: r.id, err: err instanceof Error ? err.message : String(err) }, 'could not start the camera worker');
     }

@@ -7,6 +7,9 @@ import { zId } from '../time';
 export const SOURCE_KINDS = ['rtsp', 'http', 'mjpeg', 'file', 'pattern'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 export const RECORDING_MODES = ['continuous', 'events', 'off'] as const;
+/** off: recording only, nothing decoded · keyframes: motion on keyframes only · full: motion/detection at analysis_fps. */
+export const ANALYSIS_MODES = ['off', 'keyframes', 'full'] as const;
+export type AnalysisMode = (typeof ANALYSIS_MODES)[number];
 export const CAMERA_STATUSES = ['online', 'offline', 'error'] as const;
 export type CameraStatus = (typeof CAMERA_STATUSES)[number];
 
@@ -33,6 +36,9 @@ export const cameraTuningShape = {
   recording_mode: z.enum(RECORDING_MODES).describe('continuous keeps everything within retention; events keeps event windows; off records nothing.'),
   snapshot_fps: z.number().min(0.1).max(30).describe('Poll rate for http snapshot sources.'),
   motion_enabled: z.boolean(),
+  analysis_mode: z
+    .enum(ANALYSIS_MODES)
+    .describe('What the ingest decodes for analysis: off records and streams live with no decode at all; keyframes runs motion (and detection) on keyframes only; full analyses at analysis_fps. full with motion, detection and faces all off decodes nothing either.'),
   motion_threshold: z.number().int().min(1).max(255).describe('Per-pixel grey-level change that counts as motion.'),
   motion_min_area: z.number().min(0).max(1).describe('Fraction of the (unmasked) frame that must change to trigger.'),
   motion_masks: z.array(z.array(point).min(3).max(64)).max(32).describe('Polygons (normalised 0–1) ignored by motion detection.'),
@@ -61,6 +67,7 @@ export const defaultTuning: CameraTuning = {
   recording_mode: 'continuous',
   snapshot_fps: 2,
   motion_enabled: true,
+  analysis_mode: 'full',
   motion_threshold: 25,
   motion_min_area: 0.01,
   motion_masks: [],

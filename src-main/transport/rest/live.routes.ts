@@ -1,4 +1,4 @@
-// Live media routes (Iris /api/live): snapshot, MJPEG fan-out of the worker's latest JPEG, and on-demand HLS.
+// Live media routes (Iris /api/live): snapshot, MJPEG from the camera's on-demand decoder, and on-demand HLS.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
@@ -85,7 +85,7 @@ export const liveRoutes =
 
     app.get('/api/live/:id/snapshot', media('cameras:read'), async (req, reply) => {
       const id = cameraId(req, d.cameras);
-      const f = d.manager.latest(id);
+      const f = await d.manager.snapshot(id);
       if (f) reply.header('X-Frame-Timestamp', String(f.ts_ms));
       return reply.header('Cache-Control', 'no-store').type('image/jpeg').send(f ? await render(id, f, req) : d.noSignal());
     });
@@ -123,6 +123,8 @@ export const liveRoutes =
           busy = false;
         }
       };
+      // Holding a frame subscription keeps the camera's decoder running while this viewer is connected.
+      const unwatch = d.manager.onFrame(id, () => undefined);
       void send(d.manager.latest(id));
       const timer = setInterval(() => {
         if (!d.cameras.exists(id)) return finish();
@@ -133,6 +135,7 @@ export const liveRoutes =
         if (closed) return;
         closed = true;
         clearInterval(timer);
+        unwatch();
         d.viewers?.close();
         if (!res.writableEnded) res.end();
       };
@@ -209,8 +212,8 @@ export const liveRoutes =
     });
 
     const docs: RawRouteDoc[] = [
-      { method: 'GET', path: '/api/live/{id}/snapshot', tag: 'live', produces: 'image/jpeg', doc: 'Latest frame as image/jpeg with the current detections drawn (boxes, class, score, track; ?annotated=0 for the raw frame); a "no signal" JPEG (200) before the first frame; 404 only for an unknown camera.' },
-      { method: 'GET', path: '/api/live/{id}/stream', tag: 'live', produces: 'multipart/x-mixed-replace', doc: 'MJPEG stream of the latest frames, annotated like the snapshot (?annotated=0 for raw); ?fps= is clamped to [1, live_mjpeg_fps]; a part is pushed only when the frame changed.' },
+      { method: 'GET', path: '/api/live/{id}/snapshot', tag: 'live', produces: 'image/jpeg', doc: 'Latest frame as image/jpeg (with no viewer, the latest keyframe decoded once and cached briefly) with the current detections drawn (boxes, class, score, track; ?annotated=0 for the raw frame); a "no signal" JPEG (200) before the first frame; 404 only for an unknown camera.' },
+      { method: 'GET', path: '/api/live/{id}/stream', tag: 'live', produces: 'multipart/x-mixed-replace', doc: 'MJPEG stream from a decoder fed the in-memory copy stream (started by the first viewer, stopped shortly after the last), annotated like the snapshot (?annotated=0 for raw); ?fps= is clamped to [1, live_mjpeg_fps]; a part is pushed only when the frame changed.' },
       { method: 'GET', path: '/api/live/{id}/hls/index.m3u8', tag: 'live', produces: 'application/vnd.apple.mpegurl', doc: 'Starts (idempotently) the HLS session from the camera ingest and serves its playlist; 503 when HLS is disabled or at capacity.' },
       { method: 'GET', path: '/api/live/{id}/hls/{segment}', tag: 'live', produces: 'video/mp2t', doc: 'One HLS segment; the name must match ^seg\\d{5}\\.ts$ (else 400).' },
       { method: 'GET', path: '/api/live/{id}/hls/close', tag: 'live', doc: 'Stop the camera HLS session (player close).' },

@@ -1,8 +1,11 @@
 // Raw media routes the UI loads in <img>/<video>/hls.js; every URL goes through mediaUrl() for the per-launch token.
 import { mediaUrl } from './media';
+import { toWebSocketUrl } from './ws-url';
 
 export const liveSnapshotUrl = (id: number, bust?: number) => mediaUrl(`/api/live/${id}/snapshot`, { t: bust });
 export const liveStreamUrl = (id: number, fps?: number, session?: number) => mediaUrl(`/api/live/${id}/stream`, { fps, s: session });
+/** The MSE WebSocket of a camera (ws:// or wss:// of the same server). */
+export const liveMseUrl = (id: number) => toWebSocketUrl(mediaUrl(`/api/live/${id}/mse`));
 export const liveHlsUrl = (id: number) => mediaUrl(`/api/live/${id}/hls/index.m3u8`);
 export const liveHlsCloseUrl = (id: number) => mediaUrl(`/api/live/${id}/hls/close`);
 

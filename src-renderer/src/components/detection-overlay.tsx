@@ -7,10 +7,10 @@ import { labelColor } from '../features/timeline/timeline-math';
 const TICK_MS = 500;
 
 /**
- * `media` is the <video> or <img> the boxes belong to; its intrinsic size gives the frame's aspect ratio, so boxes line
- * up with the picture inside letterboxing.
+ * `aspect` is the frame's width/height (from the <video>'s intrinsic size), so boxes line up with the picture inside
+ * letterboxing; null until the video knows it.
  */
-export function DetectionOverlay({ cameraId, media }: { cameraId: number; media: HTMLVideoElement | HTMLImageElement | null }) {
+export function DetectionOverlay({ cameraId, aspect }: { cameraId: number; aspect: number | null }) {
   const show = useDetections((s) => s.show);
   const entry = useDetections((s) => s.byCamera[cameraId]);
   const wrap = useRef<HTMLDivElement>(null);
@@ -29,10 +29,8 @@ export function DetectionOverlay({ cameraId, media }: { cameraId: number; media:
     return () => clearInterval(t);
   }, []);
 
-  const boxes = show ? visibleDetections(entry, Math.max(now, entry?.at ?? 0)) : [];
-  const fw = media instanceof HTMLVideoElement ? media.videoWidth : (media?.naturalWidth ?? 0);
-  const fh = media instanceof HTMLVideoElement ? media.videoHeight : (media?.naturalHeight ?? 0);
-  const r = containRect(size.w, size.h, fw > 0 && fh > 0 ? fw / fh : 16 / 9);
+  const boxes = show && aspect !== null ? visibleDetections(entry, Math.max(now, entry?.at ?? 0)) : [];
+  const r = containRect(size.w, size.h, aspect ?? Number.NaN);
   return (
     <div ref={wrap} className="detection-overlay" aria-hidden="true" data-testid="detection-overlay" data-boxes={boxes.length}>
       {boxes.map((d) => {

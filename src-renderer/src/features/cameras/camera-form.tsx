@@ -4,7 +4,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { api } from '../../api/client';
 import { RetentionPreviewDialog, retentionPreviewOf, type RetentionPreview } from '../../components/retention-preview';
-import { cameraCreateSchema, cameraTuningShape, cameraUpdateSchema, defaultTuning, RECORDING_MODES, SOURCE_KINDS, type SourceKind } from '../../../../src-main/shared/contract/cameras.contract';
+import { ANALYSIS_MODES, cameraCreateSchema, cameraTuningShape, cameraUpdateSchema, defaultTuning, RECORDING_MODES, SOURCE_KINDS, type SourceKind } from '../../../../src-main/shared/contract/cameras.contract';
 import type { OpOutput } from '../../../../src-main/shared/contract';
 import type { Camera } from '../../stores/cameras.store';
 
@@ -26,6 +26,7 @@ const FIELDS: FieldDef[] = [
   { key: 'pre_seconds', label: 'Pre-roll (s)', kind: 'int', group: 'Recording' },
   { key: 'post_seconds', label: 'Post-roll (s)', kind: 'int', group: 'Recording' },
   { key: 'snapshot_fps', label: 'Snapshot poll fps (http)', kind: 'num', step: 0.1, group: 'Recording' },
+  { key: 'analysis_mode', label: 'Analysis (off = record only, no decode)', kind: 'enum', options: ANALYSIS_MODES, group: 'Motion' },
   { key: 'motion_enabled', label: 'Motion detection', kind: 'bool', group: 'Motion' },
   { key: 'motion_threshold', label: 'Pixel threshold', kind: 'int', group: 'Motion' },
   { key: 'motion_min_area', label: 'Min changed area (0–1)', kind: 'num', step: 0.001, group: 'Motion' },

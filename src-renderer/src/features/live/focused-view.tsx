@@ -1,10 +1,12 @@
-// Focused camera: full-rate MJPEG or HLS with sound, fullscreen, manual recording with a timer, snapshot download,
-// and a mini timeline of the last hour.
+// Focused camera: the live stream with sound over MSE (else HLS, else MJPEG), fullscreen, manual recording with a timer,
+// snapshot download, and a mini timeline of the last hour.
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
-import { liveHlsCloseUrl, liveHlsUrl, liveSnapshotUrl, liveStreamUrl } from '../../api/media-routes';
+import { liveHlsCloseUrl, liveHlsUrl, liveMseUrl, liveSnapshotUrl, liveStreamUrl } from '../../api/media-routes';
+import { DetectionOverlay } from '../../components/detection-overlay';
 import { HlsVideo } from '../../components/hls-video';
 import { LiveImage } from '../../components/live-image';
+import { MseVideo } from '../../components/mse-video';
 import { StatusBadge } from '../../components/status-badge';
 import { navigate } from '../../router';
 import { useCameras } from '../../stores/cameras.store';
@@ -23,7 +25,14 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
   const hlsEnabled = useSettings((s) => s.settings?.hls_enabled ?? true);
   const { recording, lastClip, startRecording, stopRecording } = useLive();
   const { reportError, toast } = useSession();
-  const [mode, setMode] = useState<'mjpeg' | 'hls'>('mjpeg');
+  const [mode, setMode] = useState<'mse' | 'mjpeg' | 'hls'>('mse');
+  const [fallback, setFallback] = useState<string | null>(null);
+  const [aspect, setAspect] = useState<number | null>(null);
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+  const mseFailed = (why: string) => {
+    setFallback(hlsEnabled ? `MSE: ${why}; playing HLS` : `MSE: ${why}; showing MJPEG`);
+    setMode(hlsEnabled ? 'hls' : 'mjpeg');
+  };
   const [imgFailed, setImgFailed] = useState(false);
   const [now, setNow] = useState(Date.now());
   const stage = useRef<HTMLDivElement>(null);
@@ -76,7 +85,7 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
       if (e.key === 'Escape' && !document.fullscreenElement) navigate('live');
       else if (e.key === 'f') fullscreen();
       else if (e.key === 'r') void toggleRecord();
-      else if (e.key === 'h' && hlsEnabled) setMode((m) => (m === 'hls' ? 'mjpeg' : 'hls'));
+      else if (e.key === 'h' && hlsEnabled) setMode((m) => (m === 'hls' ? 'mse' : 'hls'));
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -97,6 +106,9 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
         <span className="muted" data-testid="last-frame">{camera.last_seen ? `last frame ${ago(Date.parse(camera.last_seen), now)} ago` : 'no frame yet'} · {camera.fps.toFixed(1)} fps</span>
         <div className="spacer" />
         <div className="seg" role="group" aria-label="Live mode">
+          <button className={mode === 'mse' ? 'active' : ''} aria-pressed={mode === 'mse'} onClick={() => setMode('mse')} title="The camera's own stream with sound, under a second behind" data-testid="mode-mse">
+            Live
+          </button>
           <button className={mode === 'mjpeg' ? 'active' : ''} aria-pressed={mode === 'mjpeg'} onClick={() => setMode('mjpeg')} data-testid="mode-mjpeg">
             MJPEG
           </button>
@@ -122,9 +134,38 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
           </a>
         </div>
       )}
+      {fallback && mode !== 'mse' && (
+        <div className="notice" data-testid="live-fallback">
+          {fallback}
+        </div>
+      )}
       <div className="stage" ref={stage}>
-        {mode === 'hls' ? (
-          <HlsVideo src={liveHlsUrl(cameraId)} live testId="live-video" className="stage-media" onError={(m) => reportError(new Error(m))} />
+        {mode === 'mse' && online ? (
+          <MseVideo
+            ref={videoRef}
+            url={liveMseUrl(cameraId)}
+            controls
+            muted={false}
+            testId="live-video"
+            className="stage-media"
+            onUnsupported={mseFailed}
+            onPlaying={() => {
+              const v = videoRef.current;
+              if (v?.videoWidth) setAspect(v.videoWidth / v.videoHeight);
+            }}
+          />
+        ) : mode === 'hls' ? (
+          <HlsVideo
+            src={liveHlsUrl(cameraId)}
+            live
+            testId="live-video"
+            className="stage-media"
+            onError={(m) => {
+              if (!fallback) return reportError(new Error(m));
+              setFallback(`HLS: ${m}; showing MJPEG`);
+              setMode('mjpeg');
+            }}
+          />
         ) : imgFailed ? (
           <div className="no-image">No image: {camera.last_error ?? camera.status}</div>
         ) : (
@@ -136,6 +177,7 @@ export function FocusedView({ cameraId }: { cameraId: number }) {
             data-testid="live-image"
           />
         )}
+        {mode !== 'mjpeg' && online && <DetectionOverlay cameraId={cameraId} aspect={aspect} />}
         {!online && <div className="stage-reason">{!camera.enabled ? 'Disabled' : camera.last_error ?? 'Offline'}</div>}
       </div>
       <MiniTimeline cameraId={cameraId} name={camera.name} />
