@@ -2,7 +2,7 @@
 import { ApiError, notFound } from '../../shared/errors';
 import type { SensorConfigureInput, SensorStatus } from '../../shared/sensors';
 import { sensorConfigureSchema } from '../../shared/sensors';
-import type { Settings, SettingsPatch } from '../../shared/settings';
+import { settingsPatchSchema, type Settings, type SettingsPatch } from '../../shared/settings';
 import type { User } from '../../shared/contract/users.contract';
 import type { EventDto } from '../../shared/contract/events.contract';
 import { LOG_LEVELS, type LogLevel, type LogQuery } from '../logs/log-entries';
@@ -313,7 +313,11 @@ export class PiCompatService {
     if (unknown.length) throw invalid(`Unknown field(s): ${unknown.join(', ')}`);
     // The document's default is written "640x480"; the accepted values use a colon.
     const resolution = typeof b.resolution === 'string' ? b.resolution.replace(/^(\d+)x(\d+)$/, '$1:$2') : b.resolution;
-    return { ...b, ...(b.resolution !== undefined ? { resolution } : {}) } as ReturnType<PiCompatService['timelapseConfig']>;
+    const c = { ...b, ...(b.resolution !== undefined ? { resolution } : {}) } as ReturnType<PiCompatService['timelapseConfig']>;
+    // The settings service parses what it stores; a bad value is the caller's 400 here, not a thrown schema error.
+    const p = settingsPatchSchema.safeParse({ timelapse_enabled: c.enabled, timelapse_interval_minutes: c.interval_minutes, timelapse_fps: c.fps, timelapse_resolution: c.resolution });
+    if (!p.success) throw invalid(p.error.issues.map((i) => `${String(i.path[0] ?? 'body').replace('timelapse_', '')}: ${i.message}`).join('; '));
+    return c;
   }
 }
 
