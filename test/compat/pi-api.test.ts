@@ -422,3 +422,41 @@ describe('Pi family: stills, sensors and recordings through the routes', () => {
     expect((await call(t, 'GET', `/thumbnail?video_path=${encodeURIComponent(join(t.dataDir, 'clips', String(cam.id), ev.started_at.slice(0, 10), '999999.mp4'))}`)).status).toBe(404);
   }, 180_000);
 });
+
+describe('Pi family: the API token', () => {
+  it('regenerates the API key (the old one and every session end) and rate-limits the password login in the Pi shape', async () => {
+    // The app above takes its key from VIGIL_API_KEY: regenerating it is refused in the Pi shape.
+    const env = await call(t, 'POST', '/auth/regenerate');
+    expect(env.status).toBe(409);
+    piError(env.body);
+
+    const own = await startTestApp();
+    try {
+      expect((await call(own, 'POST', '/api/users', { username: 'admin', password: 'dashboard-pass' })).status).toBe(422);
+      expect((await call(own, 'POST', '/api/users', { username: 'admin', password: 'dashboard-pass', role: 'admin' })).status).toBe(201);
+      const login = (await (await own.req('/auth/validate', { auth: false, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ password: 'dashboard-pass' }) })).json()) as { token: string };
+      const oldKey = own.key;
+      const r = await own.req('/auth/regenerate', { method: 'POST' });
+      expect(r.status).toBe(200);
+      const { token } = (await r.json()) as { token: string };
+      expect(token).not.toBe(oldKey);
+      expect((await own.req('/settings', { headers: { authorization: `Bearer ${oldKey}` } })).status).toBe(401);
+      expect((await own.req('/settings', { headers: { authorization: `Bearer ${login.token}` } })).status).toBe(401);
+      expect((await own.req('/settings', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(await (await own.req(`/auth/status?token=${encodeURIComponent(token)}`, { auth: false })).json()).toEqual({ enabled: true, valid: true });
+
+      let last: Response | null = null;
+      for (let i = 0; i < 7; i++) {
+        last = await own.req('/auth/validate', { auth: false, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ password: 'wrong-pass' }) });
+        if (last.status === 429) break;
+        expect(await last.json()).toEqual({ valid: false });
+      }
+      expect(last?.status).toBe(429);
+      expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(piError(await last?.json()).code).toBe('RATE_LIMITED');
+    } finally {
+      await own.stop();
+      removeDir(own.dataDir);
+    }
+  }, 60_000);
+});
