@@ -368,6 +368,10 @@ describe('Pi family: stills, sensors and recordings through the routes', () => {
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('content-range')).toBe(`bytes 0-99/${v?.size}`);
     expect((await ranged.arrayBuffer()).byteLength).toBe(100);
+    const beyond = await t.req(`/timelapse/video?path=${encodeURIComponent(v?.path as string)}`, { headers: { range: `bytes=${(v?.size ?? 0) + 10}-` } });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get('content-range')).toBe(`bytes */${v?.size}`);
+    expect(piError(await beyond.json()).code).toBe('RANGE_NOT_SATISFIABLE');
     const thumb = await t.req(`/thumbnail?video_path=${encodeURIComponent(v?.path as string)}`);
     expect(thumb.status).toBe(200);
     expect(isJpeg(Buffer.from(await thumb.arrayBuffer()))).toBe(true);

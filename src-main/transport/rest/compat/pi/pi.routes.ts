@@ -16,7 +16,7 @@ import type { AuthService } from '../../../../services/auth.service';
 import type { RawRouteDoc } from '../../openapi';
 import { allow, media, PUBLIC } from '../../platform/access';
 import { credentialsOf } from '../../platform/auth.plugin';
-import { sendRanged } from '../../http-range';
+import { parseRange, sendRanged } from '../../http-range';
 import { LOGIN_RATE_LIMIT, type FamilyPlugin } from '../../http-server';
 import { piFamily } from './pi.family';
 
@@ -60,7 +60,12 @@ export const piFamilyPlugin = (d: PiDeps): FamilyPlugin => ({
   // Root routes: the family claims its documented prefixes (piFamily.prefixes), not one URL prefix.
   prefix: '',
   routes: (app: FastifyInstance) => {
-    const image = (reply: FastifyReply, req: FastifyRequest, f: { path: string; size: number }) => sendRanged(req, reply, f, 'image/jpeg', (r) => d.read(f, r), DAY_CACHE);
+    // An unsatisfiable Range is refused here, so its 416 is in the Pi shape too (sendRanged answers Iris's).
+    const ranged = (req: FastifyRequest, reply: FastifyReply, f: { path: string; size: number }, type: string) => {
+      if (parseRange(req.headers.range, f.size).kind === 'unsatisfiable') throw new ApiError(416, 'Requested range not satisfiable', { 'Content-Range': `bytes */${f.size}` });
+      return sendRanged(req, reply, f, type, (r) => d.read(f, r), DAY_CACHE);
+    };
+    const image = (reply: FastifyReply, req: FastifyRequest, f: { path: string; size: number }) => ranged(req, reply, f, 'image/jpeg');
 
     // --- settings and storage -----------------------------------------------------------------------
     app.get('/settings', allow('system:read'), async () => d.pi.settingsView());
@@ -95,7 +100,7 @@ export const piFamilyPlugin = (d: PiDeps): FamilyPlugin => ({
     app.get('/timelapse', allow('events:read'), async () => d.pi.timelapseList());
     app.get('/timelapse/video', media('events:read'), async (req, reply) => {
       const f = d.timelapse.video(str(q(req).path, 'path'));
-      return sendRanged(req, reply, f, 'video/mp4', (rg) => d.read(f, rg), DAY_CACHE);
+      return ranged(req, reply, f, 'video/mp4');
     });
     app.post('/timelapse/delete', allow('events:write'), async (req) => d.timelapse.delete(str(b(req).path, 'path')).then(() => ({ message: 'Deleted' })));
 
