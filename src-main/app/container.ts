@@ -87,6 +87,10 @@ import { SnapshotsService } from '../services/stills/snapshots.service';
 import { SensorsService } from '../services/sensors/sensors.service';
 import { SqliteSensorsRepository } from '../repositories/sensors.repository';
 import { LibgpiodRepository, type GpioRepository } from '../repositories/gpio.repository';
+import { NodeLogFilesRepository } from '../repositories/log-files.repository';
+import { LogsService } from '../services/logs/logs.service';
+import { PiCompatService } from '../services/pi/pi-compat.service';
+import { piFamilyPlugin } from '../transport/rest/compat/pi/pi.routes';
 
 export const VERSION = '0.1.0';
 /** Full-resolution frames per second a face camera sends to face capture (each is searched inside its tracked people). */
@@ -129,6 +133,8 @@ export interface Container {
   mqtt: MqttBridge;
   stills: { timelapse: TimelapseService; snapshots: SnapshotsService };
   sensors: SensorsService;
+  logs: LogsService;
+  pi: PiCompatService;
   flex: Flex;
   iot: IotCamerasService;
 }
@@ -292,8 +298,8 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   };
   const cameraList = () => cameras.list().map((c) => ({ id: c.id, enabled: c.enabled }));
   const stills = {
-    timelapse: new TimelapseService({ files: stillFiles, settings, cameras: cameraList, newestSegment, log: log.child({ module: 'timelapse' }), intervalSecondsOverride: deps.timelapseIntervalSeconds }),
-    snapshots: new SnapshotsService({ files: stillFiles, cameras: cameraList, newestSegment, log: log.child({ module: 'snapshots' }) }),
+    timelapse: new TimelapseService({ files: stillFiles, settings, cameras: cameraList, newestSegment, log: log.child({ module: 'timelapse' }), intervalSecondsOverride: deps.timelapseIntervalSeconds, bus }),
+    snapshots: new SnapshotsService({ files: stillFiles, cameras: cameraList, newestSegment, log: log.child({ module: 'snapshots' }), bus }),
   };
   // Sensors (issue 15): a triggered sensor holds a recording open on its cameras like motion, hold_seconds past release.
   const sensors = new SensorsService({ repo: new SqliteSensorsRepository(db), gpio: deps.gpio ?? new LibgpiodRepository(), recorder: recording.recorder, cameras: cameraList, log: log.child({ module: 'sensors' }) });
@@ -337,6 +343,29 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const flex = buildFlex({ dataDir: config.dataDir, db, box, bus, manager, cameras, events: recording.events, ffmpeg: () => ffmpeg().path, log });
   // Backflow (issue 14): the same cameras under slug ids, snapshots and idle-stopped HLS from their one ingest.
   const iot = buildIot({ db, cameras, manager, hlsFiles: new NodeHlsFilesRepository(config.dataDir), log });
+  // Logs (issue 15): Vigil's own log, ffmpeg's lines in it, and other log folders by category (the Pi's /logs routes).
+  const logs = new LogsService(new NodeLogFilesRepository(config.dataDir));
+  // The Raspberry Pi camera's root routes (issue 15): an adapter over the services above, no second implementation.
+  const pi = new PiCompatService({
+    dataDir: config.dataDir,
+    version: VERSION,
+    settings,
+    retention: recording.retention,
+    sensors,
+    events: recording.events,
+    timelapse: stills.timelapse,
+    snapshots: stills.snapshots,
+    files: stillFiles,
+    auth,
+    users,
+    restartCore: async () => {
+      sensors.stop();
+      await cameras.stop();
+      await cameras.start();
+      sensors.start();
+    },
+    log: log.child({ module: 'pi' }),
+  });
   const http = await createHttpServer({
     version: VERSION,
     host: config.host,
@@ -354,13 +383,15 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
       identitiesRoutes(identities.service, identities.files),
       streamsRoutes(streams),
     ],
-    families: [flexFamilyPlugin({ version: VERSION, auth, bus, startedAt: Date.now(), ...flex }), backflowFamilyPlugin({ auth, iot })],
+    families: [flexFamilyPlugin({ version: VERSION, auth, bus, startedAt: Date.now(), ...flex }), backflowFamilyPlugin({ auth, iot }),
+      piFamilyPlugin({ pi, timelapse: stills.timelapse, snapshots: stills.snapshots, sensors, health, logs, system, settings, auth, bus, read: (f, range) => stillFiles.read(f, range) }),
+    ],
   });
   http.addHook('onListen', async () => {
     const addr = http.server.address();
     if (addr && typeof addr === 'object') boundPort = addr.port;
   });
-  return { config, log, closeLog, db, bus, settings, auth, users, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, streams, health, mqtt, stills, sensors, flex, iot };
+  return { config, log, closeLog, db, bus, settings, auth, users, system, dispatcher, http, ffmpeg, port, ingest, recording, manager, cameras, liveViewers, engine, analysis, faces: { ...faces, capture }, identities: { ...identities, capture: identityCapture }, streams, health, mqtt, stills, sensors, logs, pi, flex, iot };
 }
 
 function buildRecording(dataDir: string, db: Db, ingest: IngestBus, settings: SettingsService, bus: PushBus, ffmpeg: () => FfmpegInfo, log: Logger, cams: CameraSettingsSource, image: ImageRepository): Recording & { files: NodeMediaFilesRepository; eventsRepo: SqliteEventsRepository; segmentsRepo: SqliteSegmentsRepository } {

@@ -93,6 +93,8 @@ export async function startApp(config: AppConfig, deps: ContainerDeps = {}): Pro
     // Sensors arm once cameras run; on stop they release first, so their events close with the recorder.
     c.sensors.start();
     stopSteps.push(['sensors', () => c.sensors.stop()]);
+    // A Pi /system/restart in flight (cameras and sensors stop and start) ends before those stop for good.
+    stopSteps.push(['pi', () => c.pi.stop()]);
     // Pipelines read the cameras' live HLS: they stop first, then webhook deliveries in flight are awaited.
     stopSteps.push([
       'flex',

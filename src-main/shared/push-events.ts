@@ -40,6 +40,8 @@ export interface PushEventMap {
     values: { cpu_temp: number | null; throttle: string[] | null; storage: number | null; sd_health: number | null };
     changed: ('cpu_temp' | 'throttle' | 'storage' | 'sd_health')[];
   };
+  /** A timelapse video or a saved snapshot was added or removed (the Pi family's archive_updated; events have their own). */
+  'archive.changed': { kind: 'timelapse' | 'snapshot'; change: 'added' | 'deleted'; path: string };
   /** A Flex pipeline changed state (stopped, starting, playing, error). */
   'pipeline.status': { id: string; state: 'stopped' | 'starting' | 'playing' | 'error'; error: string | null };
   /** A local capture device (V4L2) appeared or went away. */

@@ -28,18 +28,19 @@ const concrete = (path: string): string => path.replace(/\{id\}/g, 'front-door')
 
 type OpenApi = { paths: Record<string, Record<string, { security?: unknown[] }>> };
 
-const PUBLIC_ROUTES = new Set(['GET /health', 'GET /login', 'POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/session', 'GET /flex/health', 'GET /flex/healthz', 'POST /flex/auth/login', 'POST /tenant/auth/login',
+const PUBLIC_ROUTES = new Set(['GET /health', 'GET /login', 'POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/session', 'GET /flex/health', 'GET /flex/healthz', 'POST /flex/auth/login', 'POST /tenant/auth/login', 'GET /auth/status', 'POST /auth/validate',
   // Streams: the pairing code and the X-Stream-Token are these routes' credentials (checked by the streams service).
   'POST /api/v1/streams/pair',
   'POST /api/v1/streams/{id}/frame',
 ]);
 
-function expect401(family: 'iris' | 'flex' | 'backflow', body: unknown, what: string): void {
+function expect401(family: 'iris' | 'flex' | 'backflow' | 'pi', body: unknown, what: string): void {
+  if (family === 'pi') expect(body, what).toEqual({ error: 'Authentication required.', code: 'UNAUTHORIZED' });
   if (family === 'iris') expect(body, what).toEqual({ detail: 'Authentication required.' });
   if (family === 'flex') expect(body, what).toMatchObject({ success: false, error: { code: 'UNAUTHORIZED' } });
   if (family === 'backflow') expect(body, what).toMatchObject({ error: { status: 401, code: 'UNAUTHORIZED' } });
 }
-const familyOf = (path: string) => (path.startsWith('/flex') ? 'flex' : path.startsWith('/tenant') ? 'backflow' : 'iris');
+const familyOf = (path: string) => (path.startsWith('/flex') ? 'flex' : path.startsWith('/tenant') ? 'backflow' : /^\/(api|health|openapi\.json|docs)(\/|$)/.test(path) ? 'iris' : 'pi');
 
 describe('route families', () => {
   let t: TestApp;
@@ -64,7 +65,7 @@ describe('route families', () => {
       expect(doc.paths[path]?.[method.toLowerCase()], `OpenAPI ${method} ${path}`).toBeDefined();
     }
     const schemas = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas;
-    expect(Object.keys(schemas).sort()).toEqual(['BackflowError', 'Error', 'FlexError']);
+    expect(Object.keys(schemas).sort()).toEqual(['BackflowError', 'Error', 'FlexError', 'PiError']);
   });
 
   it('every route of every family without a credential gets its family 401 (never 200 or HTML); public ones are listed', async () => {
@@ -85,7 +86,7 @@ describe('route families', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
-    for (const path of ['/flex/nope', '/flex', '/tenant/nope', '/tenant/iot/x/y/z', '/api/nope']) {
+    for (const path of ['/flex/nope', '/flex', '/tenant/nope', '/tenant/iot/x/y/z', '/api/nope', '/storage/nope', '/logs/script/a/b/c', '/sensor']) {
       const res = await t.req(path, { auth: false });
       expect(res.status, path).toBe(401);
       expect401(familyOf(path), await res.json(), path);
@@ -95,7 +96,7 @@ describe('route families', () => {
     }
     // The media token opens media routes only: no family route.
     const token = t.app.container.auth.mediaToken;
-    for (const path of ['/flex/pipeline', '/tenant/iot']) expect((await t.req(`${path}?token=${token}`, { auth: false })).status, path).toBe(403);
+    for (const path of ['/flex/pipeline', '/tenant/iot', '/settings', '/events']) expect((await t.req(`${path}?token=${token}`, { auth: false })).status, path).toBe(403);
   });
 
   it('a viewer reads but cannot change a camera: 403 in each family shape; the Iris API key and a personal key work as bearer in every family', async () => {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { contract, opNames, type OpName } from '../../src-main/shared/contract';
 import { COCO_CLASSES } from '../../src-main/shared/coco-classes';
+import { PI_PREFIXES } from '../../src-main/transport/rest/compat/pi/pi.family';
 
 /** A value the runner fills in at send time from what the server holds then (ids change while the fuzz runs). */
 export class Ref {
@@ -722,12 +723,13 @@ export interface OpenApiDoc {
 
 /**
  * Every documented Iris route that is not a contract operation (media, auth, push), read from the served OpenAPI
- * document. The compat families (/flex, /tenant) answer in their own error shapes; test/compat covers them.
+ * document. The compat families (/flex, /tenant, the Pi's root prefixes) answer in their own error shapes; test/compat
+ * covers them.
  */
 export function rawRoutes(doc: OpenApiDoc): RawRoute[] {
   const out: RawRoute[] = [];
   for (const [template, methods] of Object.entries(doc.paths)) {
-    if (template.startsWith('/flex/') || template.startsWith('/tenant/')) continue;
+    if (template.startsWith('/flex/') || template.startsWith('/tenant/') || PI_PREFIXES.some((p) => template === p || template.startsWith(`${p}/`))) continue;
     for (const [m, op] of Object.entries(methods)) {
       if (op.operationId) continue;
       const produces = Object.keys(op.responses?.['200']?.content ?? {})[0] ?? null;

@@ -2,6 +2,7 @@
 import { ApiError, badRequest, notFound } from '../../shared/errors';
 import type { Logger } from '../../repositories/logger';
 import type { StillsRepository } from '../../repositories/stills.repository';
+import type { PushSink } from '../../ports/push.port';
 import { RECENT_SEGMENT_MS, type NewestSegment } from './timelapse.service';
 
 export interface Snapshot {
@@ -18,6 +19,8 @@ export interface SnapshotsDeps {
   newestSegment: (cameraId: number) => NewestSegment | null;
   log: Logger;
   now?: () => number;
+  /** Told of each saved or deleted snapshot (push 'archive.changed'). */
+  bus?: PushSink;
 }
 
 export const SNAPSHOT_DIR = 'snapshots';
@@ -59,6 +62,7 @@ export class SnapshotsService {
       throw new ApiError(500, 'Snapshot capture failed', {}, { code: 'CAPTURE_FAILED' });
     }
     const f = this.d.files.files(SNAPSHOT_DIR, SNAPSHOT).find((x) => x.path === path);
+    this.d.bus?.emit('archive.changed', { kind: 'snapshot', change: 'added', path });
     return { path, size: f?.size ?? 0, camera_id: cam.id, created_at: new Date(at).toISOString() };
   }
 
@@ -82,6 +86,7 @@ export class SnapshotsService {
     const rel = this.snapshotPath(path);
     this.d.files.served(rel, 'Snapshot');
     await this.d.files.remove(rel);
+    this.d.bus?.emit('archive.changed', { kind: 'snapshot', change: 'deleted', path: rel });
   }
 
   private snapshotPath(path: unknown): string {

@@ -3,6 +3,7 @@ import { ApiError, badRequest } from '../../shared/errors';
 import type { Settings, SettingsPatch, TimelapseResolution } from '../../shared/settings';
 import type { Logger } from '../../repositories/logger';
 import type { StillsRepository } from '../../repositories/stills.repository';
+import type { PushSink } from '../../ports/push.port';
 
 export interface TimelapseVideo {
   camera_id: number;
@@ -43,6 +44,8 @@ export interface TimelapseDeps {
   now?: () => number;
   /** Test-sized capture interval in seconds, replacing interval_minutes. */
   intervalSecondsOverride?: number;
+  /** Told of each stitched or deleted video (push 'archive.changed'). */
+  bus?: PushSink;
 }
 
 export interface NewestSegment {
@@ -146,6 +149,7 @@ export class TimelapseService {
     const video = this.list().find((v) => v.path === out);
     if (!video) throw new ApiError(500, 'Timelapse video was not written');
     this.d.log.info({ camera_id: cameraId, date: key, size: video.size }, 'timelapse stitched');
+    this.d.bus?.emit('archive.changed', { kind: 'timelapse', change: 'added', path: out });
     return video;
   }
 
@@ -222,6 +226,7 @@ export class TimelapseService {
     this.d.files.served(rel, 'Timelapse video');
     await this.d.files.remove(rel);
     await this.d.files.remove(rel.replace(/\.mp4$/, '.jpg'));
+    this.d.bus?.emit('archive.changed', { kind: 'timelapse', change: 'deleted', path: rel });
   }
 
   /** A deleted camera's frames and videos go with it. */

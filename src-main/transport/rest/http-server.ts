@@ -43,6 +43,7 @@ export type RestModule = (app: FastifyInstance, ctx: RestContext) => RawRouteDoc
 /** A route family under its own prefix: its routes are registered relative to it and rendered in its error shape. */
 export interface FamilyPlugin {
   family: RouteFamily;
+  /** The URL prefix its routes are registered under; '' for a family of root routes (it claims family.prefixes). */
   prefix: string;
   /** Registers the routes (relative paths) and returns their docs (absolute paths). */
   routes: (app: FastifyInstance, ctx: RestContext) => RawRouteDoc[] | Promise<RawRouteDoc[]>;
@@ -87,7 +88,7 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
   const families = o.families ?? [];
   const familyOf = (url: string): RouteFamily => {
     const path = url.split('?')[0] ?? '/';
-    return families.find((f) => underPrefix(path, f.prefix))?.family ?? irisFamily;
+    return families.find((f) => f.family.prefixes.some((p) => underPrefix(path, p)))?.family ?? irisFamily;
   };
   const app = Fastify({
     logger: false,
@@ -120,7 +121,7 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
   await app.register(authPluginFp, {
     auth: o.auth,
     settings: o.settings,
-    apiPrefixes: () => [...irisFamily.prefixes, ...families.map((f) => f.prefix)],
+    apiPrefixes: () => [...irisFamily.prefixes, ...families.flatMap((f) => f.family.prefixes)],
     rendererDir: o.rendererDir,
     docsPrefix: '/docs',
   });
@@ -129,11 +130,12 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
     errorResponseBuilder: (_req, c) => new ApiError(429, `Too many requests: try again in ${c.after}.`, { 'Retry-After': String(Math.max(1, Math.ceil(c.ttl / 1000))) }, { code: 'RATE_LIMITED' }),
   });
 
-  // Iris is the root family: its renderer answers everything no other family claims.
-  app.setErrorHandler((err, req, reply) => sendFamilyError(irisFamily, reply, toApiError(err, req, o.log)));
+  // Iris is the root family: its renderer answers everything no other family claims (an unknown path under a root
+  // family's prefix, e.g. the Pi's /storage/nope, fails in the root context and answers in that family's shape).
+  app.setErrorHandler((err, req, reply) => sendFamilyError(familyOf(req.url), reply, toApiError(err, req, o.log)));
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    const api = irisFamily.prefixes.some((p) => underPrefix(path, p)) || families.some((f) => underPrefix(path, f.prefix));
+    const api = irisFamily.prefixes.some((p) => underPrefix(path, p)) || families.some((f) => f.family.prefixes.some((p) => underPrefix(path, p)));
     if (api || req.method !== 'GET' || !o.rendererDir) return sendFamilyError(familyOf(path), reply, new ApiError(404, 'Not Found'));
     // SPA fallback: any other GET is a client-side route.
     return reply.header('Content-Security-Policy', RENDERER_CSP).type('text/html').sendFile('index.html');
@@ -149,7 +151,9 @@ export async function createHttpServer(o: HttpServerOptions): Promise<FastifyIns
   for (const f of families) {
     await app.register(
       async (scope) => {
-        installFamilyErrors(scope, f.family, o.log);
+        // A root family shares the root's 404 handler, which answers in the family's shape by its prefixes.
+        if (f.prefix) installFamilyErrors(scope, f.family, o.log);
+        else scope.setErrorHandler((err, req, reply) => sendFamilyError(f.family, reply, toApiError(err, req, o.log)));
         rawDocs.push(...(await f.routes(scope, ctx)).map((d) => ({ ...d, family: f.family.name })));
       },
       { prefix: f.prefix },

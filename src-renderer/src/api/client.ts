@@ -152,6 +152,7 @@ const PUSH_NAMES: Record<PushEventName, true> = {
   'pipeline.status': true,
   'capture.added': true,
   'capture.removed': true,
+  'archive.changed': true,
 };
 
 /** An input type with no required fields accepts this, so such calls may omit the argument. */
