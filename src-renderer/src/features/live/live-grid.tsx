@@ -4,6 +4,7 @@ import { navigate } from '../../router';
 import { moveId, orderCameras, useCameras } from '../../stores/cameras.store';
 import { useSession } from '../../stores/session.store';
 import { useSettings } from '../../stores/settings.store';
+import { useDetections } from '../../stores/detections.store';
 import { CameraTile, type TileFeed } from './camera-tile';
 import type { Settings } from '../../../../src-main/shared/settings';
 
@@ -52,6 +53,8 @@ export function LiveGrid() {
   const rows = Math.max(1, Math.ceil(visible.length / cols));
   const feed: TileFeed = visible.length <= MAX_MJPEG_TILES ? 'mjpeg' : 'poll';
 
+  const showBoxes = useDetections((s) => s.show);
+  const setShowBoxes = useDetections((s) => s.setShow);
   const setLayout = (l: Layout) => update({ ui_grid_layout: l }).catch(reportError);
   const reorder = (id: number, target: number) => {
     const order = moveId(ordered.map((c) => c.id), id, target);
@@ -82,6 +85,7 @@ export function LiveGrid() {
     if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
     const l = LAYOUTS.find((x) => x.key === e.key && !e.altKey && !e.ctrlKey && !e.metaKey);
     if (l) setLayout(l.id);
+    else if ((e.key === 'b' || e.key === 'B') && !e.altKey && !e.ctrlKey && !e.metaKey) setShowBoxes(!showBoxes);
     else if (e.key === 'PageDown') setPage(Math.min(pages - 1, pg + 1));
     else if (e.key === 'PageUp') setPage(Math.max(0, pg - 1));
   };
@@ -110,7 +114,10 @@ export function LiveGrid() {
             </button>
           </div>
         )}
-        <span className="muted hint">Enter/double-click opens · arrows move · Alt+arrows or drag reorders · 1–4/0 layout</span>
+        <label className="row" title="Detection boxes, class, score and recognised name over live video (key B)">
+          <input type="checkbox" checked={showBoxes} onChange={(e) => setShowBoxes(e.target.checked)} data-testid="overlay-toggle" /> Boxes
+        </label>
+        <span className="muted hint">Enter/double-click opens · arrows move · Alt+arrows or drag reorders · 1–4/0 layout · B boxes</span>
       </div>
       {ordered.length === 0 ? (
         <div className="empty">
