@@ -325,7 +325,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const liveViewers = new LiveViewers();
 
   // Push streams (issue 15): cameras that post JPEGs, verified against a policy with the shared detector.
-  const streams = buildStreams({ db, engine, image, settings, log });
+  const streams = buildStreams({ db, engine, image, settings, log, cameras, ingest: manager });
 
   const handlers: Handlers = {
     ...systemHandlers({ system, settings, auth, ffmpeg: ffmpegService, baseUrl: () => `http://${isLoopback(config.host) ? '127.0.0.1' : config.host}:${boundPort}` }),

@@ -11,6 +11,9 @@ import { StreamsService } from '../services/streams/streams.service';
 import { EngineFrameDetector } from '../services/streams/frame-detector';
 
 export interface StreamsDeps {
+  /** Each stream records on a push camera of its own. */
+  cameras: { createPushCamera(name: string, streamId: string): { id: number } };
+  ingest: { pushFrame(cameraId: number, jpeg: Buffer): boolean };
   db: Db;
   engine: Pick<AnalysisEngine, 'activeModel' | 'submit' | 'forget'>;
   image: ImageRepository;
@@ -25,6 +28,8 @@ export function buildStreams(o: StreamsDeps): StreamsService {
     detector: new EngineFrameDetector(o.engine, o.image),
     image: new SharpImageHeaderRepository(),
     correlationMs: () => o.settings.get().stream_correlation_ms,
+    camera: (name, streamId) => o.cameras.createPushCamera(name, streamId).id,
+    record: (cameraId, jpeg) => void o.ingest.pushFrame(cameraId, jpeg),
     now: Date.now,
     log: o.log.child({ module: 'streams' }),
   });

@@ -29,6 +29,8 @@ export interface IngestRunOptions {
 const RELAY_CONNECT_MS = 4000;
 
 const STDERR_TAIL = 30;
+/** Unwritten pushed JPEG bytes after which new frames of a push camera are dropped (ffmpeg is behind). */
+const PUSH_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 export class CameraIngestRun {
   private seq = 0;
@@ -137,7 +139,7 @@ export class CameraIngestRun {
     });
     for (const s of child.fds.values()) s.on('error', () => undefined);
 
-    if (plan.stdin === 'pipe') this.startPoller(child);
+    if (plan.stdin === 'pipe' && this.o.rt.kind === 'http') this.startPoller(child);
 
     const drained = Promise.all([child.stderr, ...child.fds.values()].map((s) => new Promise<void>((r) => (s.readableEnded || s.destroyed ? r() : s.once('close', () => r())))));
     void child.exited.then(async ({ code, signal }) => {
@@ -202,6 +204,17 @@ export class CameraIngestRun {
     this.pollAbort.abort();
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
+  }
+
+  /**
+   * A pushed camera's JPEG (Streams), written to ffmpeg's stdin. False when this is not a push camera, the ingest is not
+   * running, or ffmpeg is more than PUSH_BACKLOG_BYTES behind (the frame is dropped rather than queued without bound).
+   */
+  pushFrame(jpeg: Buffer): boolean {
+    const c = this.child;
+    if (this.o.rt.kind !== 'push' || !c || !c.alive() || !c.stdin?.writable || c.stdin.writableLength > PUSH_BACKLOG_BYTES) return false;
+    c.stdin.write(jpeg);
+    return true;
   }
 
   /** Handle a supervisor command; resolves when the child has exited. */

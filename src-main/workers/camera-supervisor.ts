@@ -448,6 +448,11 @@ export class CameraSupervisor {
     this.setState({ state: 'stopped', pid: null });
   }
 
+  /** A pushed JPEG for a push camera's ingest (Streams); false when no ingest is running. */
+  pushFrame(jpeg: Buffer): boolean {
+    return this.run?.pushFrame(jpeg) ?? false;
+  }
+
   /** Current ffmpeg child pid (for tests and diagnostics). */
   pid(): number | null {
     return this.run?.pid ?? null;

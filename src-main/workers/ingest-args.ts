@@ -92,6 +92,7 @@ function inputArgs(i: IngestArgsInput): { args: string[]; copy: boolean; stdin: 
         stdin: 'ignore',
       };
     case 'http':
+    case 'push':
       return {
         args: ['-f', 'jpeg_pipe', '-use_wallclock_as_timestamps', '1', '-analyzeduration', '0', '-probesize', '32', '-i', 'pipe:0'],
         copy: false,

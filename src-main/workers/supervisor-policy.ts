@@ -32,6 +32,8 @@ export function nextAttempt(attempt: number, run: RunSummary, p: BackoffPolicy =
 
 /** Seconds without a frame after which a running ingest counts as stalled. Slow snapshot sources get longer. */
 export function stallThresholdMs(kind: string, snapshotFps: number, baseMs = 10_000): number {
+  // A pushed camera sends when it has something to send (presence-gated, 1 fps or less): silence is not a fault.
+  if (kind === 'push') return Number.POSITIVE_INFINITY;
   if (kind === 'http' && snapshotFps > 0) return Math.max(baseMs, Math.ceil(4000 / snapshotFps));
   return baseMs;
 }

@@ -336,6 +336,11 @@ export class WorkerManager implements WorkerManagerPort {
     await Promise.all([removeDir(dirs.live), removeDir(dirs.hls), removeDir(dirs.incoming)]);
   }
 
+  /** Feeds a pushed JPEG to a push camera's ingest; false when it is not running (or too far behind to take it). */
+  pushFrame(cameraId: number, jpeg: Buffer): boolean {
+    return this.cams.get(cameraId)?.pushFrame(jpeg) ?? false;
+  }
+
   /** The current ffmpeg child pid of a camera (diagnostics, tests). */
   pid(cameraId: number): number | null {
     return this.cams.get(cameraId)?.pid() ?? null;

@@ -87,6 +87,28 @@ describe('Streams family over HTTP', () => {
     expect((await call(t, 'DELETE', `/api/v1/policies/${policy.body.id}`)).status).toBe(409);
   }, 90_000);
 
+  it('a stream is a camera: it is listed with kind push, and its pushed frames are recorded into segments', async () => {
+    await call(t, 'PUT', '/api/settings', { segment_seconds: 2 });
+    const s = (await call<{ id: string; camera_id: number; pairing: { code: string } }>(t, 'POST', '/api/v1/streams', { name: 'Bay 3' })).body;
+    expect(s.camera_id).toBeGreaterThan(0);
+    const cam = (await call<{ name: string; source_kind: string; status: string }>(t, 'GET', `/api/cameras/${s.camera_id}`)).body;
+    expect(cam).toMatchObject({ name: 'Bay 3', source_kind: 'push' });
+    const token = ((await (await t.req('/api/v1/streams/pair', { method: 'POST', auth: false, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: s.pairing.code }) })).json()) as { stream_token: string }).stream_token;
+    const jpeg = await sharp(join(PEOPLE, 'jesper.jpg')).resize(640, 360, { fit: 'cover' }).jpeg().toBuffer();
+    const t0 = Date.now();
+    const deadline = t0 + 60_000;
+    let spans: [number, number][] = [];
+    while (Date.now() < deadline) {
+      expect((await t.req(`/api/v1/streams/${s.id}/frame`, frame(token, jpeg))).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 200));
+      const cov = (await call<{ cameras: { camera_id: number; spans: [number, number][] }[] }>(t, 'GET', `/api/recordings/coverage?camera_id=${s.camera_id}&from=${t0 - 60_000}&to=${Date.now() + 60_000}`)).body;
+      spans = cov.cameras.find((c) => c.camera_id === s.camera_id)?.spans ?? [];
+      if (spans.length && spans.reduce((a, [x, y]) => a + (y - x), 0) >= 2000) break;
+    }
+    expect(spans.reduce((a, [x, y]) => a + (y - x), 0)).toBeGreaterThanOrEqual(2000);
+    expect((await call<{ status: string }>(t, 'GET', `/api/cameras/${s.camera_id}`)).body.status).toBe('online');
+  }, 90_000);
+
   it('refuses a frame over 8 MiB with 413 without reading it all', async () => {
     const s = (await call<{ id: string; pairing: { code: string } }>(t, 'POST', '/api/v1/streams', { name: 'Big' })).body;
     const token = ((await (await t.req('/api/v1/streams/pair', { method: 'POST', auth: false, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: s.pairing.code }) })).json()) as { stream_token: string }).stream_token;

@@ -155,6 +155,20 @@ export class CamerasService {
     return this.toDto(rec);
   }
 
+  /**
+   * The camera a push stream's frames are recorded on (kind 'push', url push://<stream id>). Only the streams service
+   * makes these: no URL a user types derives this kind.
+   */
+  createPushCamera(name: string, streamId: string): Camera {
+    const source = { url: `push://${streamId}`, username: null, password: null };
+    const id = this.insert({ name, kind: 'push', source, url_host: '', enabled: true, is_demo: false, tuning: { ...defaultTuning } });
+    const rec = this.mustGet(id);
+    this.log.info({ camera_id: id, stream_id: streamId }, 'push camera created');
+    this.startWorker(rec);
+    this.d.bus.emit('camera.added', { camera_id: id });
+    return this.toDto(rec);
+  }
+
   update(input: CameraUpdateInput): Promise<Camera> {
     return this.serial(input.id, async () => {
       const cur = this.mustGet(input.id);

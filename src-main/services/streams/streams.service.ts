@@ -25,8 +25,10 @@ export interface StreamsServiceDeps {
   image: { dimensions(b: Buffer): Promise<{ width: number; height: number; format: string } | null> };
   /** The window in which frames of one group make one decision; 0 turns correlation off. */
   correlationMs: () => number;
-  /** Where a verified frame is also recorded (the stream's camera); absent: not recorded. */
-  record?: (stream: StreamRow, jpeg: Buffer, ts: number) => void;
+  /** The Vigil camera a new stream's frames are recorded on (a push camera); absent: streams are not recorded. */
+  camera?: (name: string, streamId: string) => number;
+  /** Feeds a verified frame to the stream's camera (its ingest records and analyses it like any camera's). */
+  record?: (cameraId: number, jpeg: Buffer) => void;
   now: () => number;
   log: Logger;
 }
@@ -93,6 +95,7 @@ export class StreamsService {
       group_id: i.group_id ?? null,
     };
     this.d.repo.insert(id, fields, this.d.now());
+    if (this.d.camera) this.d.repo.setCamera(id, this.d.camera(i.name, id));
     const pairing = this.mintCode(id);
     this.d.log.info({ stream_id: id, name: i.name }, 'stream registered');
     return { ...this.get(id), pairing: { ...pairing, qr_svg: await this.d.crypto.qrSvg(pairing.code) } };
@@ -207,7 +210,7 @@ export class StreamsService {
       latency_ms: latency,
     });
     this.d.repo.touchFrame(stream.id, now);
-    this.d.record?.(stream, frame.data, now);
+    if (stream.camera_id !== null) this.d.record?.(stream.camera_id, frame.data);
     return {
       is_compliant: verdict.is_compliant,
       policy_id: policy?.id ?? null,

@@ -4,7 +4,8 @@ import { op } from './define';
 import { zId } from '../time';
 
 // The one declaration of a camera's source kinds and derived statuses; every layer takes these types from here.
-export const SOURCE_KINDS = ['rtsp', 'http', 'mjpeg', 'file', 'pattern'] as const;
+/** push: a Streams camera whose JPEGs are posted to Vigil (created by registering a stream, never from a URL). */
+export const SOURCE_KINDS = ['rtsp', 'http', 'mjpeg', 'file', 'pattern', 'push'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 export const RECORDING_MODES = ['continuous', 'events', 'off'] as const;
 /** off: recording only, nothing decoded · keyframes: motion on keyframes only · full: motion/detection at analysis_fps. */

@@ -12,6 +12,7 @@ import { m009Identities } from './009-identities';
 import { m010AnalyticsIndexes } from './010-analytics-indexes';
 import { m011Streams } from './011-streams';
 import { m012Users } from './012-users';
+import { m013PushCameras } from './013-push-cameras';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,4 @@ export interface Migration {
   up: (db: Database) => void;
 }
 
-export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans, m005SegmentTotals, m006OwnerFfmpegExportSizes, m007EventObjects, m008PeopleFaces, m009Identities, m010AnalyticsIndexes, m011Streams, m012Users];
+export const migrations: Migration[] = [m001Initial, m002Cameras, m003Recordings, m004CoverageSpans, m005SegmentTotals, m006OwnerFfmpegExportSizes, m007EventObjects, m008PeopleFaces, m009Identities, m010AnalyticsIndexes, m011Streams, m012Users, m013PushCameras];
