@@ -70,21 +70,23 @@ export const liveMseRoutes =
     });
     void app.register(async (scope) => {
       await scope.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-      scope.get(
-        '/api/live/:id/mse',
-        {
-          ...media('cameras:read'),
-          websocket: true,
-          // Validated before the upgrade, so a bad id or a foreign page gets a plain HTTP error, not a socket.
-          preValidation: async (req) => {
-            cameraId(req, d.cameras);
-            // A cookie or an open (no-auth) server is ambient: a page on another origin must not ride it into the stream.
-            const via = req.principal?.via;
-            const origin = req.headers.origin;
-            if (via !== 'api_key' && via !== 'media_token' && origin !== undefined && !sameOrigin(origin, req.headers.host)) throw new ApiError(403, 'Cross-origin request refused.');
-          },
+      scope.route({
+        method: 'GET',
+        url: '/api/live/:id/mse',
+        ...media('cameras:read'),
+        // Validated before the upgrade, so a bad id or a foreign page gets a plain HTTP error, not a socket.
+        preValidation: async (req) => {
+          cameraId(req, d.cameras);
+          // A cookie or an open (no-auth) server is ambient: a page on another origin must not ride it into the stream.
+          const via = req.principal?.via;
+          const origin = req.headers.origin;
+          if (via !== 'api_key' && via !== 'media_token' && origin !== undefined && !sameOrigin(origin, req.headers.host)) throw new ApiError(403, 'Cross-origin request refused.');
         },
-        (socket: MseSocket & { on(ev: string, fn: () => void): void }, req) => {
+        // A plain GET (no upgrade) gets a JSON answer in the family's shape, not a bare socket error.
+        handler: async () => {
+          throw new ApiError(426, 'This route is a WebSocket: connect with Connection: Upgrade and Upgrade: websocket.', { Upgrade: 'websocket' }, { code: 'upgrade_required' });
+        },
+        wsHandler: (socket: MseSocket & { on(ev: string, fn: () => void): void }, req) => {
           const id = cameraId(req, d.cameras);
           d.viewers?.open();
           const off = d.live.subscribeLive(id, mseViewer(socket));
@@ -100,7 +102,7 @@ export const liveMseRoutes =
           // Clients only ever say hello (go2rtc sends its supported codecs); nothing they send changes the stream.
           socket.on('message', () => undefined);
         },
-      );
+      });
     });
     const docs: RawRouteDoc[] = [
       {
