@@ -40,6 +40,13 @@ describe('stall detection', () => {
     expect(stallThresholdMs('rtsp', 2)).toBe(10_000);
     expect(stallThresholdMs('http', 0.2)).toBe(20_000);
   });
+
+  it('a push camera (Streams) is never stalled by silence: it sends only when something is there', () => {
+    const t = stallThresholdMs('push', 0);
+    expect(t).toBe(Number.POSITIVE_INFINITY);
+    expect(isStalled(10 * 3_600_000, 0, 1000, t)).toBe(false);
+    expect(isStalled(10 * 3_600_000, 0, null, t)).toBe(false);
+  });
 });
 
 describe('classifyExit', () => {

@@ -209,7 +209,8 @@ export function CameraForm({ camera, onSaved, onCancel, save }: Props) {
           <span>Source kind</span>
           <select name="source_kind" value={String(values.source_kind)} onChange={(e) => set('source_kind', e.target.value)}>
             <option value="">Auto (from URL)</option>
-            {SOURCE_KINDS.map((k) => (
+            {/* push cameras come from registering a stream (Streams screen), never from a URL */}
+            {SOURCE_KINDS.filter((k) => k !== 'push' || values.source_kind === 'push').map((k) => (
               <option key={k} value={k}>
                 {k}
               </option>
