@@ -1,6 +1,6 @@
-// Stream secrets and codes: Argon2id hashes of stream tokens (argon2), digests of pairing codes, random bytes, QR codes (qrcode).
+// Stream secrets and codes: Argon2id hashes of stream tokens (the users' hasher), digests of pairing codes, random bytes, QR codes (qrcode).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import argon2 from 'argon2';
+import { argon2Hasher } from './auth/credentials-crypto.repository';
 import QRCode from 'qrcode';
 
 export interface StreamsCryptoRepository {
@@ -16,15 +16,11 @@ export interface StreamsCryptoRepository {
 
 export class NodeStreamsCryptoRepository implements StreamsCryptoRepository {
   hashToken(token: string): Promise<string> {
-    return argon2.hash(token, { type: argon2.argon2id });
+    return argon2Hasher.hash(token);
   }
 
-  async verifyToken(hash: string, token: string): Promise<boolean> {
-    try {
-      return await argon2.verify(hash, token);
-    } catch {
-      return false;
-    }
+  verifyToken(hash: string, token: string): Promise<boolean> {
+    return argon2Hasher.verify(hash, token);
   }
 
   digest(s: string): string {

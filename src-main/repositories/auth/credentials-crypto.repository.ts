@@ -1,8 +1,11 @@
-// Password hashing (Argon2id, node-argon2's prebuilt N-API binding) and signed session tokens (JWT HS256 via jose).
+// Password hashing (Argon2id, @node-rs/argon2: napi-rs binaries per platform, no install script) and signed session tokens (JWT HS256 via jose).
 import { randomBytes } from 'node:crypto';
-import argon2 from 'argon2';
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { SecretsRepository } from '../secrets.repository';
+
+/** @node-rs/argon2's Algorithm.Argon2id (a const enum, which isolated modules cannot import). */
+const ARGON2ID = 2;
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -11,10 +14,10 @@ export interface PasswordHasher {
 
 /** OWASP's Argon2id baseline (19 MiB, t=2, p=1): memory-hard, ~20 ms here, off the event loop in libuv's pool. */
 export const argon2Hasher: PasswordHasher = {
-  hash: (password) => argon2.hash(password, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+  hash: (password) => argon2Hash(password, { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
   verify: async (hash, password) => {
     try {
-      return await argon2.verify(hash, password);
+      return await argon2Verify(hash, password);
     } catch {
       return false;
     }
