@@ -44,14 +44,14 @@ describe('Streams screen e2e', () => {
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'streams.jpg'), type: 'jpeg', quality: 80, fullPage: true });
 
     // The kiosk: pair once with the code it scanned, then post a frame.
-    const pair = await fetch(`${e2e.server.url}/api/v1/streams/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const pair = await e2e.server.api('/api/v1/streams/pair', { auth: false, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
     expect(pair.status).toBe(200);
     const { stream_id, stream_token } = (await pair.json()) as { stream_id: string; stream_token: string };
     expect(stream_id).toBe(streamId);
     const post = async () => {
       const fd = new FormData();
       fd.append('frame', new Blob([new Uint8Array(readFileSync(join(PEOPLE, 'jesper.jpg')))], { type: 'image/jpeg' }), 'frame.jpg');
-      return fetch(`${e2e.server.url}/api/v1/streams/${streamId}/frame`, { method: 'POST', headers: { 'x-stream-token': stream_token }, body: fd });
+      return e2e.server.api(`/api/v1/streams/${streamId}/frame`, { auth: false, method: 'POST', headers: { 'x-stream-token': stream_token }, body: fd });
     };
     const r = await post();
     expect(r.status).toBe(200);
