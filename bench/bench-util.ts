@@ -1,5 +1,5 @@
 // Shared bench helpers for the recording benches: timing, percentiles, temp dirs and a uniform result row.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,3 +34,26 @@ export function printRows(rows: BenchRow[]): void {
     process.stdout.write(`${r.name.padEnd(48)} ${r.value.toFixed(1).padStart(10)} ${r.unit}${extra}${r.note ? `  (${r.note})` : ''}\n`);
   }
 }
+
+/** Kernel clock ticks per second (USER_HZ), the unit of /proc/<pid>/stat's CPU times on Linux. */
+const CLK_TCK = 100;
+
+/** utime+stime of a live process in seconds, from /proc (Linux); 0 when it is gone or unknown. */
+export function procCpu(pid: number | null): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/** This process's CPU seconds (user + system). */
+export const selfCpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

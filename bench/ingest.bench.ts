@@ -1,6 +1,5 @@
 // Bench: N RTSP cameras through Vigil's workers (recording + analysis + JPEG) vs bare ffmpeg doing -c copy + scaled decode, same run.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -10,29 +9,13 @@ import { PushBus } from '../src-main/services/push-bus';
 import { defaultSettings } from '../src-main/shared/settings';
 import { WorkerManager } from '../src-main/workers/worker-manager';
 import { startRtspServer } from '../test/support/rtsp-server';
-import { median, percentile, printRows, tempDir, type BenchRow } from './bench-util';
+import { median, percentile, printRows, tempDir, procCpu, selfCpu, sleep, type BenchRow } from './bench-util';
 
 const COUNTS = (process.env.BENCH_INGEST_CAMERAS ?? '1,4,8').split(',').map(Number).filter((n) => n > 0);
 const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 15);
-const CLK_TCK = 100;
 
-/** utime+stime of a live process in seconds, from /proc (Linux). */
-function procCpu(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
 
-const selfCpu = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitUntil(fn: () => boolean, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -1,6 +1,5 @@
 // Bench: a recording-only camera (analysis off, nobody watching) vs bare ffmpeg -c copy, and one camera watched by 1/4/16 MJPEG viewers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../src-main/repositories/logger';
@@ -10,29 +9,12 @@ import { defaultSettings } from '../src-main/shared/settings';
 import type { CameraRuntime } from '../src-main/ports/camera-workers.port';
 import { WorkerManager } from '../src-main/workers/worker-manager';
 import { h264Fixture, startRtspServer } from '../test/support/rtsp-server';
-import { printRows, tempDir, type BenchRow } from './bench-util';
+import { printRows, tempDir, procCpu, selfCpu, sleep, type BenchRow } from './bench-util';
 
 const SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
 const VIEWERS = (process.env.BENCH_LIVE_VIEWERS ?? '1,4,16').split(',').map(Number).filter((n) => n > 0);
-const CLK_TCK = 100;
 
-/** utime+stime of a live process in seconds, from /proc (Linux). */
-function procCpu(pid: number | null): number {
-  if (!pid) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
 
-const selfCpu = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const rt = (id: number, url: string): CameraRuntime => ({ id, kind: 'rtsp', url, username: null, password: null, rtspTransport: 'tcp', snapshotFps: 1, record: true, analysis: 'off' });
 
@@ -72,11 +54,11 @@ async function bareCopy(url: string, dir: string): Promise<{ ffmpeg: number; idl
   try {
     await sleep(3000);
     if (c.exitCode !== null) throw new Error('the baseline ffmpeg exited');
-    const c0 = procCpu(c.pid!);
+    const c0 = procCpu(c.pid ?? null);
     const s0 = selfCpu();
     await sleep(SECONDS * 1000);
     if (c.exitCode !== null) throw new Error('the baseline ffmpeg exited during the measurement');
-    return { ffmpeg: procCpu(c.pid!) - c0, idleSelf: selfCpu() - s0 };
+    return { ffmpeg: procCpu(c.pid ?? null) - c0, idleSelf: selfCpu() - s0 };
   } finally {
     c.kill('SIGTERM');
     await new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)));

@@ -1,7 +1,7 @@
 // Search after the fact: the captured faces nearest to a sample, a person or an uploaded photo, across cameras and time.
 import { notFound } from '../../shared/errors';
 import type { FaceSearchResultDto } from '../../shared/contract/face-groups.contract';
-import type { FaceSamplesRepository, SampleFilter } from '../../repositories/face-samples.repository';
+import type { FaceSampleRow, FaceSamplesRepository, SampleFilter } from '../../repositories/face-samples.repository';
 import type { PeopleRepository } from '../../repositories/people.repository';
 import type { FaceIndexService } from './face-index.service';
 import { dot, normalise, rankPeople, voteFloor } from './recognition';
@@ -92,25 +92,27 @@ export class FaceSearchService {
       const r = rows.get(id);
       return r !== undefined && (o.camera_id === undefined || r.camera_id === o.camera_id) && (o.from === undefined || r.ts_ms >= o.from) && (o.to === undefined || r.ts_ms < o.to);
     }).slice(0, SEARCH_HORIZON);
-    const items = hits.slice(o.offset, o.offset + o.limit).map(([id, similarity]) => {
-      const r = rows.get(id) as NonNullable<ReturnType<typeof rows.get>>;
-      return {
-        sample_id: id,
-        similarity,
-        camera_id: r.camera_id,
-        camera_name: r.camera_name,
-        ts: new Date(r.ts_ms).toISOString(),
-        track_id: r.track_id,
-        event_id: r.event_id,
-        person_id: r.person_id,
-        person_name: r.person_name,
-        label: r.label,
-        quality: r.quality,
-        thumb_url: `/api/face-groups/samples/${id}/thumbnail`,
-      };
-    });
+    const items = hits.slice(o.offset, o.offset + o.limit).map(([id, similarity]) => faceHit(rows.get(id) as FaceSampleRow, similarity));
     return { total: hits.length, items, query, people };
   }
+}
+
+/** One captured face as a search hit. */
+export function faceHit(r: FaceSampleRow, similarity: number): FaceSearchResultDto['items'][number] {
+  return {
+    sample_id: r.id,
+    similarity,
+    camera_id: r.camera_id,
+    camera_name: r.camera_name,
+    ts: new Date(r.ts_ms).toISOString(),
+    track_id: r.track_id,
+    event_id: r.event_id,
+    person_id: r.person_id,
+    person_name: r.person_name,
+    label: r.label,
+    quality: r.quality,
+    thumb_url: `/api/face-groups/samples/${r.id}/thumbnail`,
+  };
 }
 
 function keepBest(m: Map<number, number>, id: number, s: number): void {

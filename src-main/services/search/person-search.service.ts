@@ -5,7 +5,8 @@ import type { FaceSearchResultDto } from '../../shared/contract/face-groups.cont
 import type { PersonSearchHitDto, PersonSearchResultDto, PersonSearchSource } from '../../shared/contract/search.contract';
 import type { IdentitiesRepository, SightingRow } from '../../repositories/identities.repository';
 import type { FaceSampleRow } from '../../repositories/face-samples.repository';
-import { faceThumbUrl, sightingThumbUrl } from '../identities/identity-dto';
+import { sightingThumbUrl } from '../identities/identity-dto';
+import { faceHit } from '../faces/face-search.service';
 
 /** Identities (and their sightings) included per search, newest seen first. */
 export const MAX_IDENTITIES = 20;
@@ -100,28 +101,12 @@ export class PersonSearchService {
     // The seed faces themselves are part of the answer (a face search leaves out its own query face).
     for (const id of s.sampleIds) {
       const r = best.has(id) ? undefined : this.d.samples.get(id);
-      if (r) best.set(id, seedHit(r));
+      if (r) best.set(id, faceHit(r, 1));
     }
     return [...best.values()];
   }
 }
 
-function seedHit(r: FaceSampleRow): FaceHit {
-  return {
-    sample_id: r.id,
-    similarity: 1,
-    camera_id: r.camera_id,
-    camera_name: r.camera_name,
-    ts: new Date(r.ts_ms).toISOString(),
-    track_id: r.track_id,
-    event_id: r.event_id,
-    person_id: r.person_id,
-    person_name: r.person_name,
-    label: r.label,
-    quality: r.quality,
-    thumb_url: faceThumbUrl(r.id),
-  };
-}
 
 interface Draft {
   hit: PersonSearchHitDto;

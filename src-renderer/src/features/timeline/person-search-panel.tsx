@@ -1,15 +1,15 @@
 // Person search results beside the timeline: every matching moment newest first, why it matched, and in-order playback.
 import { mediaPath } from '../../api/media-routes';
 import { navigate } from '../../router';
-import { playlist, usePersonSearch, type PersonSearchHitDto } from '../../stores/person-search.store';
+import { usePersonSearch, type Clip, type PersonSearchHitDto } from '../../stores/person-search.store';
 
 const SOURCE_LABEL = { sample_id: 'face', person_id: 'person', identity_id: 'identity', sighting_id: 'sighting', event_id: 'event' } as const;
 
-export function PersonSearchPanel({ onOpen, onPlayAll }: { onOpen(h: PersonSearchHitDto): void; onPlayAll(): void }) {
+/** `clips` is the screen's playlist of these hits (oldest first), so the panel and the player agree on what plays. */
+export function PersonSearchPanel({ clips, onOpen, onPlayAll }: { clips: readonly Clip[]; onOpen(h: PersonSearchHitDto): void; onPlayAll(): void }) {
   const ps = usePersonSearch();
   if (!ps.ref) return null;
   const items = ps.result?.items ?? [];
-  const clips = ps.result ? playlist(items) : [];
   const q = ps.result?.query;
   return (
     <div className="panel person-search" role="region" aria-label="Person search" data-testid="person-search">

@@ -343,7 +343,7 @@ export function TimelineScreen() {
             <div className="no-image">Click the timeline to play recordings from that instant.</div>
           )}
         </div>
-        {ps.ref && <PersonSearchPanel onOpen={openHit} onPlayAll={() => playClip(0)} />}
+        {ps.ref && <PersonSearchPanel clips={clips} onOpen={openHit} onPlayAll={() => playClip(0)} />}
         <div className="exports panel" aria-label="Exports" hidden={!!ps.ref}>
           <h3>Exports</h3>
           {Object.values(tl.exports).length === 0 && <p className="muted">Shift+drag on the timeline to select a range, then Export.</p>}
