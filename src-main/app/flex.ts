@@ -50,6 +50,7 @@ export function buildIot(d: { db: Db; cameras: CamerasService; manager: WorkerMa
       stopHls: (id) => d.manager.stopHls(id),
       touchHls: (id) => d.manager.touchHls(id),
       hasHls: (id) => d.manager.hasHls(id),
+      waitHls: (id, msn, part, ms) => d.manager.waitHls(id, msn, part, ms),
     },
     log: d.log.child({ module: 'backflow-iot' }),
     now: Date.now,

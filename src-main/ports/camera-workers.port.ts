@@ -44,7 +44,7 @@ export interface CameraHealth {
 }
 
 export interface HlsSession {
-  /** Directory holding index.m3u8 and segNNNNN.ts, under <data>/hls/<camera>/. */
+  /** Directory holding index.m3u8 and the session's files (initNNNNN.mp4, segNNNNN.m4s, parts segNNNNN.K.m4s), under <data>/hls/<camera>/. */
   dir: string;
   playlist: string;
 }
@@ -81,6 +81,11 @@ export interface WorkerManagerPort extends LiveStreamSource {
   touchHls(cameraId: number): void;
   /** True while an HLS session is open for the camera. */
   hasHls(cameraId: number): boolean;
+  /**
+   * A low-latency client's blocking playlist reload: resolves once the written playlist holds segment `msn` (part `part`
+   * of it when given): 'ok'; 'too-far' at once when that is more than two segments ahead; 'timeout'; 'gone' (no session).
+   */
+  waitHls(cameraId: number, msn: number, part: number | null, timeoutMs: number): Promise<'ok' | 'too-far' | 'timeout' | 'gone'>;
   /**
    * Remove the worker-owned files of a camera (live buffer <data>/live/<id>, HLS dir, the segments .incoming folder).
    * Call after stop(); recorded segments under <data>/segments/<id>/<day> belong to the recording side's purge.

@@ -134,7 +134,7 @@ export class CameraIngestRun {
     child.fds.get(FD_LIVE)?.on('data', (d: Buffer) => {
       for (const c of live.push(d)) {
         if (c.type === 'init') this.send({ type: 'live-init', data: c.init.data, codecs: c.init.codecs, has_audio: c.init.hasAudio });
-        else this.send({ type: 'live-fragment', ts_ms: Date.now(), data: c.fragment.data, key: c.fragment.key, video_samples: c.fragment.videoSamples });
+        else this.send({ type: 'live-fragment', ts_ms: Date.now(), data: c.fragment.data, key: c.fragment.key, video_samples: c.fragment.videoSamples, duration_sec: c.fragment.durationSec });
       }
     });
     for (const s of child.fds.values()) s.on('error', () => undefined);

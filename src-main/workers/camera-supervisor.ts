@@ -12,10 +12,10 @@ import type { IngestMessage } from './camera-worker.protocol';
 import type { CameraHealth, CameraRuntime, HlsSession } from '../ports/camera-workers.port';
 import type { LiveChunk, LiveInit } from '../ports/live-stream.port';
 import { GopCache } from './fmp4';
+import { hasPosition, LL_HLS_DEFAULTS, LlHlsBuilder, tooFarAhead, type HlsChanges, type HlsFragmentIn, type HlsPosition } from './ll-hls';
 import type { WorkerError } from './camera-worker.types';
 import { CameraIngestRun } from './camera-ingest.worker';
-import { buildLivePlaylist, expiredSegments, hlsSegmentName, type HlsEntry } from './hls-playlist';
-import { cameraDirs, finalSegmentPath, linkSegment, moveSegment, pruneLive, removeDir, resetDir, resetIncoming, unlinkQuiet, writeAtomic, type CameraDirs } from './segment-files';
+import { cameraDirs, finalSegmentPath, moveSegment, pruneLive, removeDir, resetDir, resetIncoming, unlinkQuiet, writeAtomic, type CameraDirs } from './segment-files';
 import { isStalled, planRestart, segmentTimes, stallThresholdMs, windowFps } from './supervisor-policy';
 
 export interface SupervisorDeps {
@@ -35,23 +35,26 @@ export interface SupervisorDeps {
   stopGraceMs: number;
   stallMs: number;
   liveBufferMs: number;
+  /** Complete segments listed in the live HLS playlist. */
   hlsWindow: number;
 }
 
-interface RecentSegment {
-  path: string;
-  start_ms: number;
-  end_ms: number;
-  durationSec: number;
+interface HlsWaiter {
+  msn: number;
+  part: number | null;
+  done: (r: 'ok' | 'gone') => void;
 }
 
 interface HlsState {
   dir: string;
-  entries: HlsEntry[];
-  nextSeq: number;
+  builder: LlHlsBuilder;
   lastTouch: number;
+  /** The playlist on disk lists at least one complete segment. */
   ready: boolean;
-  /** Serialises link/playlist updates of the session. */
+  /** Where the playlist on disk ends (blocking reloads are answered against it, not against the builder). */
+  written: HlsPosition;
+  waiters: Set<HlsWaiter>;
+  /** Serialises the session's file writes. */
   chain: Promise<void>;
 }
 
@@ -71,12 +74,11 @@ export class CameraSupervisor {
   private lastFrameMs: number | null = null;
   private readonly arrivals: number[] = [];
   private liveInit: LiveInit | null = null;
-  private readonly gop = new GopCache();
+  private readonly gop = new GopCache<HlsFragmentIn & { videoSamples: number }>();
   private input: { codec: string | null; width: number | null; height: number | null } = { codec: null, width: null, height: null };
   private copyVideo = false;
   private lastSegEnd: number | null = null;
   private anchorMs: number | null = null;
-  private readonly recent: RecentSegment[] = [];
   private segChain: Promise<void> = Promise.resolve();
   private hls: HlsState | null = null;
   private fileCodec: string | null | undefined;
@@ -223,6 +225,7 @@ export class CameraSupervisor {
         this.liveInit = init;
         this.gop.clear();
         this.log.info({ codecs: m.codecs }, 'live stream started');
+        if (this.hls) this.applyHls(this.hls, this.hls.builder.init(m.data));
         this.d.onLive(this.rt.id, { type: 'init', init });
         return;
       }
@@ -234,7 +237,9 @@ export class CameraSupervisor {
           if (this.arrivals.length > 400) this.arrivals.splice(0, this.arrivals.length - 400);
         }
         const fragment = { data: m.data, key: m.key };
-        this.gop.add({ ...fragment, videoSamples: m.video_samples });
+        const timed: HlsFragmentIn = { ...fragment, durationSec: m.duration_sec, wallMs: m.ts_ms };
+        this.gop.add({ ...timed, videoSamples: m.video_samples });
+        if (this.hls) this.applyHls(this.hls, this.hls.builder.fragment(timed));
         this.d.onLive(this.rt.id, { type: 'fragment', fragment });
         return;
       }
@@ -323,7 +328,6 @@ export class CameraSupervisor {
   }
 
   private async onSegment(path: string, start: number, end: number): Promise<void> {
-    const durationSec = (end - start) / 1000;
     if (end - start <= 0) {
       await unlinkQuiet(path);
       return;
@@ -336,16 +340,13 @@ export class CameraSupervisor {
       ({ path: dest, bytes } = await moveSegment(path, join(this.dirs.live, `${start}.ts`)));
       void pruneLive(this.dirs.live, Date.now() - this.d.liveBufferMs);
     }
-    this.recent.push({ path: dest, start_ms: start, end_ms: end, durationSec });
-    if (this.recent.length > this.d.hlsWindow + 2) this.recent.shift();
     if (this.rt.record) {
       const codec = this.copyVideo ? this.input.codec : 'h264';
       this.d.ingest.emit('segment', { camera_id: this.rt.id, path: dest, start_ms: start, end_ms: end, bytes, codec: codec ?? this.input.codec, width: this.input.width, height: this.input.height });
     }
-    if (this.hls) await this.addHls(this.hls, dest, durationSec);
   }
 
-  // ---- HLS: a sliding window over the closed segments of this same ingest ----
+  // ---- HLS: low-latency parts and segments cut from the in-memory copy stream of this same ingest ----
 
   hasHls(): boolean {
     return this.hls !== null;
@@ -359,10 +360,14 @@ export class CameraSupervisor {
     // Hold on to this call's session: a close that lands during any await below replaces or clears this.hls.
     let h = this.hls;
     if (!h) {
-      const created: HlsState = { dir: this.dirs.hls, entries: [], nextSeq: 0, lastTouch: Date.now(), ready: false, chain: Promise.resolve() };
+      const builder = new LlHlsBuilder({ ...LL_HLS_DEFAULTS, windowSegments: this.d.hlsWindow });
+      const created: HlsState = { dir: this.dirs.hls, builder, lastTouch: Date.now(), ready: false, written: builder.position(), waiters: new Set(), chain: resetDir(this.dirs.hls) };
       h = this.hls = created;
-      await resetDir(created.dir);
-      for (const r of this.recent.slice(-this.d.hlsWindow)) await this.addHls(created, r.path, r.durationSec);
+      // The cached GOP starts the first segment at once, from its keyframe.
+      if (this.liveInit) {
+        this.applyHls(created, builder.init(this.liveInit.data));
+        for (const f of this.gop.fragments()) this.applyHls(created, builder.fragment(f));
+      }
     }
     const closed = () => Object.assign(new Error('the HLS session was closed while starting'), { kind: 'hls-closed' as const });
     if (this.hls !== h) throw closed();
@@ -378,31 +383,54 @@ export class CameraSupervisor {
     return { dir: h.dir, playlist: join(h.dir, 'index.m3u8') };
   }
 
-  private addHls(h: HlsState, segPath: string, durationSec: number): Promise<void> {
-    h.chain = h.chain.then(async () => {
-      if (this.hls !== h) return;
-      const seq = h.nextSeq++;
-      try {
-        await linkSegment(segPath, join(h.dir, hlsSegmentName(seq)));
-      } catch (e) {
-        this.log.warn({ err: String(e) }, 'could not expose a segment to HLS');
-        return;
-      }
-      h.entries.push({ seq, durationSec, discontinuity: true });
-      for (const name of expiredSegments(h.entries, this.d.hlsWindow)) await unlinkQuiet(join(h.dir, name));
-      const drop = h.entries.length - (this.d.hlsWindow + 2);
-      if (drop > 0) h.entries.splice(0, drop);
-      if (this.hls !== h) return;
-      await writeAtomic(join(h.dir, 'index.m3u8'), buildLivePlaylist(h.entries, this.d.hlsWindow));
-      h.ready = true;
+  /** Writes the builder's new files, then the playlist, then answers the blocking reloads that playlist satisfies. */
+  private applyHls(h: HlsState, ch: HlsChanges): void {
+    if (!ch.write.length && !ch.remove.length && !ch.changed) return;
+    const playlist = ch.changed ? h.builder.playlist() : null;
+    const pos = h.builder.position();
+    const ready = h.builder.ready();
+    h.chain = h.chain
+      .then(async () => {
+        if (this.hls !== h) return;
+        for (const f of ch.write) await writeAtomic(join(h.dir, f.name), f.data);
+        if (playlist !== null) await writeAtomic(join(h.dir, 'index.m3u8'), playlist);
+        for (const name of ch.remove) await unlinkQuiet(join(h.dir, name));
+        if (playlist === null) return;
+        h.written = pos;
+        if (ready) h.ready = true;
+        for (const w of h.waiters) if (hasPosition(pos, w.msn, w.part)) w.done('ok');
+      })
+      .catch((e: unknown) => this.log.warn({ err: String(e) }, 'HLS update failed'));
+  }
+
+  waitHls(msn: number, part: number | null, timeoutMs: number): Promise<'ok' | 'too-far' | 'timeout' | 'gone'> {
+    const h = this.hls;
+    if (!h) return Promise.resolve('gone');
+    if (hasPosition(h.written, msn, part)) return Promise.resolve('ok');
+    if (tooFarAhead(h.written, msn)) return Promise.resolve('too-far');
+    return new Promise((resolve) => {
+      const w: HlsWaiter = {
+        msn,
+        part,
+        done: (r) => {
+          clearTimeout(timer);
+          h.waiters.delete(w);
+          resolve(r);
+        },
+      };
+      const timer = setTimeout(() => {
+        h.waiters.delete(w);
+        resolve('timeout');
+      }, timeoutMs);
+      h.waiters.add(w);
     });
-    return h.chain.catch((e: unknown) => this.log.warn({ err: String(e) }, 'HLS update failed'));
   }
 
   async stopHls(): Promise<void> {
     const h = this.hls;
     if (!h) return;
     this.hls = null;
+    for (const w of [...h.waiters]) w.done('gone');
     await h.chain.catch(() => undefined);
     await removeDir(h.dir);
   }

@@ -16,7 +16,7 @@ export type IngestMessage =
   /** The copy live stream (re)started: its init segment and codec string. */
   | (Base & { type: 'live-init'; data: Buffer; codecs: string; has_audio: boolean })
   /** One fragment of the copy live stream. */
-  | (Base & { type: 'live-fragment'; ts_ms: number; data: Buffer; key: boolean; video_samples: number })
+  | (Base & { type: 'live-fragment'; ts_ms: number; data: Buffer; key: boolean; video_samples: number; duration_sec: number })
   | (Base & { type: 'analysis'; ts_ms: number; width: number; height: number; data: Buffer })
   | (Base & { type: 'face-frame'; ts_ms: number; width: number; height: number; data: Buffer })
   | (Base & { type: 'segment'; path: string; start_sec: number; end_sec: number; closed_ms: number })

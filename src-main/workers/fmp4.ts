@@ -15,6 +15,8 @@ export interface Fmp4Fragment {
   key: boolean;
   /** Video samples (frames) in the fragment. */
   videoSamples: number;
+  /** Media duration of the fragment's video samples (its first track's when it has no video), in seconds; 0 when unknown. */
+  durationSec: number;
 }
 
 export type Fmp4Chunk = { type: 'init'; init: Fmp4Init } | { type: 'fragment'; fragment: Fmp4Fragment };
@@ -112,14 +114,20 @@ interface TrackInfo {
   codec: string | null;
   /** trex default_sample_flags. */
   defaultFlags: number;
+  /** trex default_sample_duration, in the track's timescale. */
+  defaultDuration: number;
+  /** mdhd timescale (ticks per second); 0 when absent. */
+  timescale: number;
 }
 
 /** Track ids, handler types and codec strings from a moov payload. */
 export function readMoov(buf: Buffer, moov: Box): TrackInfo[] {
   const inner = childBoxes(buf, moov.start, moov.end);
-  const trex = new Map<number, number>();
+  const trex = new Map<number, { duration: number; flags: number }>();
   const mvex = find(buf, inner, 'mvex');
-  if (mvex) for (const t of childBoxes(buf, mvex.start, mvex.end)) if (t.type === 'trex' && t.end - t.start >= 24) trex.set(buf.readUInt32BE(t.start + 4), buf.readUInt32BE(t.start + 20));
+  if (mvex)
+    for (const t of childBoxes(buf, mvex.start, mvex.end))
+      if (t.type === 'trex' && t.end - t.start >= 24) trex.set(buf.readUInt32BE(t.start + 4), { duration: buf.readUInt32BE(t.start + 12), flags: buf.readUInt32BE(t.start + 20) });
   const tracks: TrackInfo[] = [];
   for (const trak of inner.filter((b) => b.type === 'trak')) {
     const tb = childBoxes(buf, trak.start, trak.end);
@@ -130,6 +138,9 @@ export function readMoov(buf: Buffer, moov: Box): TrackInfo[] {
     if (!mdia) continue;
     const mb = childBoxes(buf, mdia.start, mdia.end);
     const hdlr = find(buf, mb, 'hdlr');
+    const mdhd = find(buf, mb, 'mdhd');
+    // mdhd: version(1) flags(3), then creation/modification times (4 or 8 bytes each), then the timescale.
+    const timescale = mdhd && mdhd.end - mdhd.start >= 24 ? buf.readUInt32BE(mdhd.start + (buf[mdhd.start] === 1 ? 20 : 12)) : 0;
     const handler = hdlr ? buf.toString('latin1', hdlr.start + 8, hdlr.start + 12) : '';
     const minf = find(buf, mb, 'minf');
     const stbl = minf && find(buf, childBoxes(buf, minf.start, minf.end), 'stbl');
@@ -143,15 +154,18 @@ export function readMoov(buf: Buffer, moov: Box): TrackInfo[] {
       else if (entry.type === 'Opus') codec = 'opus';
       else codec = entry.type.trim();
     }
-    tracks.push({ id, handler, codec, defaultFlags: trex.get(id) ?? 0 });
+    tracks.push({ id, handler, codec, defaultFlags: trex.get(id)?.flags ?? 0, defaultDuration: trex.get(id)?.duration ?? 0, timescale });
   }
   return tracks;
 }
 
 const NON_SYNC = 0x10000;
 
-/** Whether the moof's first video sample is a sync sample, and how many video samples it carries. */
-export function readMoof(buf: Buffer, moof: Box, videoTrack: TrackInfo | undefined): { key: boolean; videoSamples: number } {
+/**
+ * Whether the moof's first video sample is a sync sample, how many video samples it carries and their duration.
+ * Without a known video track the first traf is read.
+ */
+export function readMoof(buf: Buffer, moof: Box, videoTrack: TrackInfo | undefined, tracks: readonly TrackInfo[] = videoTrack ? [videoTrack] : []): { key: boolean; videoSamples: number; durationSec: number } {
   for (const traf of childBoxes(buf, moof.start, moof.end).filter((b) => b.type === 'traf')) {
     const tb = childBoxes(buf, traf.start, traf.end);
     const tfhd = find(buf, tb, 'tfhd');
@@ -159,14 +173,20 @@ export function readMoof(buf: Buffer, moof: Box, videoTrack: TrackInfo | undefin
     const tfFlags = buf.readUInt32BE(tfhd.start) & 0xffffff;
     const trackId = buf.readUInt32BE(tfhd.start + 4);
     if (videoTrack && trackId !== videoTrack.id) continue;
+    const track = videoTrack ?? tracks.find((t) => t.id === trackId);
     let q = tfhd.start + 8;
     if (tfFlags & 0x1) q += 8;
     if (tfFlags & 0x2) q += 4;
-    if (tfFlags & 0x8) q += 4;
+    let defaultDuration = track?.defaultDuration ?? 0;
+    if (tfFlags & 0x8) {
+      defaultDuration = buf.readUInt32BE(q);
+      q += 4;
+    }
     if (tfFlags & 0x10) q += 4;
-    let defaultFlags = videoTrack?.defaultFlags ?? 0;
+    let defaultFlags = track?.defaultFlags ?? 0;
     if (tfFlags & 0x20) defaultFlags = buf.readUInt32BE(q);
     let samples = 0;
+    let ticks = 0;
     let first: number | null = null;
     for (const trun of tb.filter((b) => b.type === 'trun')) {
       const flags = buf.readUInt32BE(trun.start) & 0xffffff;
@@ -178,16 +198,21 @@ export function readMoof(buf: Buffer, moof: Box, videoTrack: TrackInfo | undefin
         firstFlags = buf.readUInt32BE(p);
         p += 4;
       }
+      // Per-sample fields in order: duration, size, flags, composition offset.
+      const stride = (flags & 0x100 ? 4 : 0) + (flags & 0x200 ? 4 : 0) + (flags & 0x400 ? 4 : 0) + (flags & 0x800 ? 4 : 0);
       if (first === null && count > 0) {
         if (firstFlags !== null) first = firstFlags;
         else if (flags & 0x400) first = buf.readUInt32BE(p + (flags & 0x100 ? 4 : 0) + (flags & 0x200 ? 4 : 0));
         else first = defaultFlags;
       }
+      if (flags & 0x100) for (let i = 0; i < count && p + i * stride + 4 <= trun.end; i++) ticks += buf.readUInt32BE(p + i * stride);
+      else ticks += count * defaultDuration;
       samples += count;
     }
-    return { key: first !== null && (first & NON_SYNC) === 0, videoSamples: samples };
+    const timescale = track?.timescale ?? 0;
+    return { key: first !== null && (first & NON_SYNC) === 0, videoSamples: samples, durationSec: timescale > 0 ? ticks / timescale : 0 };
   }
-  return { key: false, videoSamples: 0 };
+  return { key: false, videoSamples: 0, durationSec: 0 };
 }
 
 /** Incremental reader: push pipe data, get whole init segments and fragments out. */
@@ -196,6 +221,7 @@ export class Fmp4Splitter {
   private initParts: Buffer[] = [];
   private moof: Buffer | null = null;
   private video: TrackInfo | undefined;
+  private tracks: TrackInfo[] = [];
   /** A box larger than this is a broken stream: the reader resets instead of buffering without bound. */
   constructor(private readonly maxBox = 32 * 1024 * 1024) {}
 
@@ -233,6 +259,7 @@ export class Fmp4Splitter {
       const parts = [...this.initParts, Buffer.from(box)];
       this.initParts = [];
       const tracks = readMoov(box, { type, start: 8, end: box.length });
+      this.tracks = tracks;
       this.video = tracks.find((t) => t.handler === 'vide');
       const audio = tracks.find((t) => t.handler === 'soun');
       const codecs = [this.video?.codec, audio?.codec].filter((c): c is string => !!c).join(',');
@@ -242,19 +269,19 @@ export class Fmp4Splitter {
     } else if (type === 'mdat' && this.moof) {
       const moof = this.moof;
       this.moof = null;
-      const info = readMoof(moof, { type: 'moof', start: 8, end: moof.length }, this.video);
-      out.push({ type: 'fragment', fragment: { data: Buffer.concat([moof, box]), key: info.key, videoSamples: info.videoSamples } });
+      const info = readMoof(moof, { type: 'moof', start: 8, end: moof.length }, this.video, this.tracks);
+      out.push({ type: 'fragment', fragment: { data: Buffer.concat([moof, box]), key: info.key, videoSamples: info.videoSamples, durationSec: info.durationSec } });
     }
   }
 }
 
 /** The last group of pictures: the fragments since the most recent keyframe, so a new viewer starts on a keyframe. */
-export class GopCache {
-  private frags: Fmp4Fragment[] = [];
+export class GopCache<F extends { data: Buffer; key: boolean } = Fmp4Fragment> {
+  private frags: F[] = [];
   private bytes = 0;
   constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
 
-  add(f: Fmp4Fragment): void {
+  add(f: F): void {
     if (f.key) {
       this.frags = [];
       this.bytes = 0;
@@ -274,12 +301,12 @@ export class GopCache {
     this.bytes = 0;
   }
 
-  fragments(): readonly Fmp4Fragment[] {
+  fragments(): readonly F[] {
     return this.frags;
   }
 
   /** The keyframe fragment that starts the cached GOP, if any. */
-  keyframe(): Fmp4Fragment | null {
+  keyframe(): F | null {
     return this.frags[0] ?? null;
   }
 }

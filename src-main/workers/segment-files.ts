@@ -1,6 +1,5 @@
-// Filesystem side of the ingest: segment folders, moving closed segments to their final path, live-buffer pruning, HLS links.
-import { constants } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+// Filesystem side of the ingest: segment folders, moving closed segments to their final path, live-buffer pruning, HLS files.
+import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface CameraDirs {
@@ -78,22 +77,12 @@ export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Expose a segment under another name without copying (hard link), copying only across devices. */
-export async function linkSegment(from: string, to: string): Promise<void> {
-  await unlink(to).catch(() => undefined);
-  try {
-    await link(from, to);
-  } catch {
-    await copyFile(from, to, constants.COPYFILE_FICLONE);
-  }
-}
-
 export async function unlinkQuiet(path: string): Promise<void> {
   await unlink(path).catch(() => undefined);
 }
 
 /** Replace a file atomically (write a sibling, then rename over). */
-export async function writeAtomic(path: string, text: string): Promise<void> {
+export async function writeAtomic(path: string, text: string | Buffer): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, text);
   await rename(tmp, path);

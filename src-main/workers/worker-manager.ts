@@ -36,6 +36,7 @@ export interface WorkerManagerOptions {
   hlsIdleMs: number;
   /** How long startHls waits for the first playlist. */
   hlsWaitMs: number;
+  /** Complete (about 1 s) segments listed in a live HLS playlist. */
   hlsWindow: number;
   /** Live buffer kept when a camera does not record. */
   liveBufferMs: number;
@@ -55,7 +56,7 @@ const DEFAULTS: WorkerManagerOptions = {
   stopGraceMs: 4000,
   hlsIdleMs: 60_000,
   hlsWaitMs: 12_000,
-  hlsWindow: 4,
+  hlsWindow: 6,
   liveBufferMs: 60_000,
   decoderLingerMs: 5000,
   snapshotCacheMs: 2000,
@@ -321,6 +322,10 @@ export class WorkerManager implements WorkerManagerPort {
 
   hasHls(cameraId: number): boolean {
     return this.cams.get(cameraId)?.hasHls() ?? false;
+  }
+
+  waitHls(cameraId: number, msn: number, part: number | null, timeoutMs: number): Promise<'ok' | 'too-far' | 'timeout' | 'gone'> {
+    return this.cams.get(cameraId)?.waitHls(msn, part, timeoutMs) ?? Promise.resolve('gone');
   }
 
   hlsSessionCount(): number {

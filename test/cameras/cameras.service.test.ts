@@ -75,6 +75,9 @@ class PortDouble implements WorkerManagerPort {
   hasHls(): boolean {
     return false;
   }
+  async waitHls(): Promise<'gone'> {
+    return 'gone';
+  }
 }
 
 let dir: string;

@@ -91,11 +91,19 @@ describe('Backflow IoT camera proxy', () => {
     const text = await pl.text();
     expect(text).toContain('#EXTM3U');
     const seg = text.split('\n').find((l) => l.startsWith('stream/seg')) as string;
-    expect(seg).toMatch(/^stream\/seg\d{5}\.ts$/);
+    expect(seg).toMatch(/^stream\/seg\d{5}\.m4s$/);
     const segRes = await t.req(`/tenant/iot/front-door/${seg}`);
     expect(segRes.status).toBe(200);
-    expect(segRes.headers.get('content-type')).toBe('video/mp2t');
+    expect(segRes.headers.get('content-type')).toBe('video/iso.segment');
     expect((await segRes.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    // Init and part URIs sit under stream/ too, and a blocking reload for the next part is answered once it exists.
+    const init = /#EXT-X-MAP:URI="(stream\/init\d{5}\.mp4)"/.exec(text)![1]!;
+    expect((await t.req(`/tenant/iot/front-door/${init}`)).headers.get('content-type')).toBe('video/mp4');
+    const last = [...text.matchAll(/URI="stream\/seg(\d{5})\.(\d+)\.m4s"/g)].at(-1)!;
+    const next = await t.req(`/tenant/iot/front-door/stream.m3u8?_HLS_msn=${Number(last[1])}&_HLS_part=${Number(last[2]) + 1}`);
+    expect(next.status).toBe(200);
+    const badReload = await call<{ error: { code: string } }>(t, 'GET', '/tenant/iot/front-door/stream.m3u8?_HLS_msn=x');
+    expect([badReload.status, badReload.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
     const bad = await call<{ error: { code: string } }>(t, 'GET', '/tenant/iot/front-door/stream/..%2F..%2Fvigil.db');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_ERROR');

@@ -745,7 +745,7 @@ export function rawRoutes(doc: OpenApiDoc): RawRoute[] {
  */
 const RAW_QUERY: Record<string, string[]> = {
   '/api/live/{id}/stream': ['fps'],
-  '/api/live/{id}/hls/index.m3u8': ['token'],
+  '/api/live/{id}/hls/index.m3u8': ['token', '_HLS_msn', '_HLS_part'],
   '/api/recordings/{camera_id}/vod.m3u8': ['from', 'to', 'token'],
   '/api/recordings/{camera_id}/frame.jpg': ['ts', 't', 'w'],
   '/api/recordings/{camera_id}/sprite.jpg': ['from', 'to'],
@@ -765,6 +765,9 @@ function rawQueryValue(key: string): fc.Arbitrary<QueryValue> {
       return fc.oneof(fc.constantFrom('32', '31', '320', '1920', '1921', '0', '-1', '1.5', 'NaN', '1e3', ''), fc.integer({ min: 32, max: 1920 }).map(String));
     case 'fps':
       return fc.constantFrom('1', '0', '-1', '1000', '0.001', 'NaN', 'Infinity', '', '1e309');
+    case '_HLS_msn':
+    case '_HLS_part':
+      return fc.constantFrom('0', '1', '3', '-1', '99999', '9999999999', '1.5', 'x', '');
     default:
       return fc.constantFrom(...HOSTILE_STRINGS.filter((s) => s.length < 10_000), 'x');
   }
@@ -773,7 +776,9 @@ function rawQueryValue(key: string): fc.Arbitrary<QueryValue> {
 const rawParam = (template: string) => (name: string) => {
   const garbage = fc.oneof(fc.constantFrom(...RAW_PATH_GARBAGE), fc.constantFrom(...HOSTILE_STRINGS.filter((s) => s.length < 5000)).map(encodePiece));
   if (name === 'segment') {
-    return { valid: fc.integer({ min: 0, max: 20 }).map((n) => `seg${String(n).padStart(5, '0')}.ts`), edge: fc.oneof(garbage, fc.constantFrom('seg0001.ts', 'seg00001.ts%00', 'seg00001.ts%2f..', '..%2fseg00001.ts', 'SEG00001.TS', 'seg999999.ts', 'seg00001.ts.jpg')) };
+    const n5 = fc.integer({ min: 0, max: 20 }).map((n) => String(n).padStart(5, '0'));
+    const valid = fc.oneof(n5.map((n) => `seg${n}.m4s`), fc.tuple(n5, fc.integer({ min: 0, max: 9 })).map(([n, k]) => `seg${n}.${k}.m4s`), n5.map((n) => `init${n}.mp4`), n5.map((n) => `seg${n}.ts`));
+    return { valid, edge: fc.oneof(garbage, fc.constantFrom('seg0001.ts', 'seg00001.ts%00', 'seg00001.ts%2f..', '..%2fseg00001.ts', 'SEG00001.TS', 'seg999999.ts', 'seg00001.ts.jpg', 'seg00001..m4s', 'seg00001.12345.m4s', 'init00001.mp4%00', 'seg00001.m4s%2f..')) };
   }
   if (name === 'segment_id') return { valid: ref('segment'), edge: garbage };
   if (name === 'export_id') return { valid: fc.oneof(ref('export'), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/)), edge: garbage };

@@ -102,30 +102,54 @@ describe('live routes', () => {
     await until('viewers cleaned up after disconnect', () => viewers() === 0, 10_000);
   });
 
-  it('HLS: playlist + segment from the ingest, 400 on bad segment names, close, 503 when disabled or at capacity', async () => {
+  it('HLS: low-latency playlist, init + segment + part from the ingest, blocking reload, 400 on bad names, close, 503 when disabled or at capacity', async () => {
     const pl = await t.req(`/api/live/${cam.id}/hls/index.m3u8`);
     expect(pl.status).toBe(200);
     expect(pl.headers.get('content-type')).toMatch(/mpegurl/);
     const text = await pl.text();
     expect(text).toContain('#EXTM3U');
-    const segName = text.split('\n').find((l) => /^seg\d{5}\.ts/.test(l.trim()))?.trim();
+    expect(text).toMatch(/#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=/);
+    const segName = text.split('\n').find((l) => /^seg\d{5}\.m4s$/.test(l.trim()))?.trim();
     expect(segName).toBeDefined();
     const seg = await t.req(`/api/live/${cam.id}/hls/${segName}`);
     expect(seg.status).toBe(200);
-    expect(seg.headers.get('content-type')).toBe('video/mp2t');
-    const bytes = Buffer.from(await seg.arrayBuffer());
-    expect(bytes[0]).toBe(0x47);
+    expect(seg.headers.get('content-type')).toBe('video/iso.segment');
+    // A media segment of fragmented MP4: moof first.
+    expect(Buffer.from(await seg.arrayBuffer()).toString('latin1', 4, 8)).toBe('moof');
+    const init = /#EXT-X-MAP:URI="(init\d{5}\.mp4)"/.exec(text)![1]!;
+    const initRes = await t.req(`/api/live/${cam.id}/hls/${init}`);
+    expect(initRes.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await initRes.arrayBuffer()).toString('latin1', 4, 8)).toBe('ftyp');
+    const parts = [...text.matchAll(/URI="(seg(\d{5})\.(\d+)\.m4s)"/g)];
+    expect(parts.length).toBeGreaterThan(0);
+    expect((await t.req(`/api/live/${cam.id}/hls/${parts[0]![1]}`)).status).toBe(200);
+
+    // Blocking reload: the next part is waited for and then listed; malformed or far-ahead requests are 400.
+    const last = parts.at(-1)!;
+    const [msn, part] = [Number(last[2]), Number(last[3]) + 1];
+    const next = await t.req(`/api/live/${cam.id}/hls/index.m3u8?_HLS_msn=${msn}&_HLS_part=${part}`);
+    expect(next.status).toBe(200);
+    const nextText = await next.text();
+    expect(nextText.includes(`seg${String(msn).padStart(5, '0')}.${part}.m4s`) || nextText.includes(`seg${String(msn + 1).padStart(5, '0')}.`)).toBe(true);
+    expect((await call(t, 'GET', `/api/live/${cam.id}/hls/index.m3u8?_HLS_msn=${msn + 50}&_HLS_part=0`)).status).toBe(400);
+    expect((await call(t, 'GET', `/api/live/${cam.id}/hls/index.m3u8?_HLS_part=1`)).status).toBe(400);
 
     const media = (await call<{ token: string }>(t, 'GET', '/api/auth/media-access')).body;
     const tokenList = await (await fetch(`${t.base}/api/live/${cam.id}/hls/index.m3u8?token=${encodeURIComponent(media.token)}`)).text();
-    expect(tokenList).toMatch(/seg\d{5}\.ts\?token=/);
+    expect(tokenList).toMatch(/\nseg\d{5}\.m4s\?token=/);
+    expect(tokenList).toMatch(/#EXT-X-MAP:URI="init\d{5}\.mp4\?token=/);
+    expect(tokenList).toMatch(/#EXT-X-PART:[^\n]*URI="seg\d{5}\.\d+\.m4s\?token=/);
+    const tokenPart = /URI="(seg\d{5}\.\d+\.m4s\?token=[^"]+)"/.exec(tokenList)![1]!;
+    expect((await fetch(`${t.base}/api/live/${cam.id}/hls/${tokenPart}`)).status).toBe(200);
 
-    for (const bad of ['seg1.ts', 'seg000001.ts', 'index.ts', 'seg00001.mp4', '..%2Fvigil.db', '..%2F..%2Fsecret.key', 'seg00001.ts%00']) {
+    for (const bad of ['seg1.ts', 'seg000001.ts', 'index.ts', 'seg00001.mp4', 'seg00001..m4s', 'init1.mp4', '..%2Fvigil.db', '..%2F..%2Fsecret.key', 'seg00001.ts%00', 'seg00001.m4s%00']) {
       const r = await call<{ detail: string }>(t, 'GET', `/api/live/${cam.id}/hls/${bad}`);
       expect(r.status, bad).toBe(400);
       expect(typeof r.body.detail).toBe('string');
     }
+    // Iris's segNNNNN.ts is still a valid name; no such file exists now that segments are fMP4.
     expect((await call(t, 'GET', `/api/live/${cam.id}/hls/seg99999.ts`)).status).toBe(404);
+    expect((await call(t, 'GET', `/api/live/${cam.id}/hls/seg99999.m4s`)).status).toBe(404);
 
     expect((await call(t, 'POST', `/api/live/${cam.id}/hls/close`)).status).toBe(200);
     await until('session closed', () => t.app.container.manager.hlsSessionCount() === 0, 10_000);

@@ -1,6 +1,9 @@
-// Integration: live HLS session lifetime (idempotent start, kept alive by touches, stops itself when idle).
-// real: ffmpeg test-pattern camera, temp data dir, the manager's heartbeat. mock: nothing.
+// Integration: live low-latency HLS session (fMP4 parts cut from the in-memory copy stream): idempotent start, kept
+// alive by touches, blocking reloads, readable by ffmpeg's own HLS demuxer, stops itself when idle.
+// real: ffmpeg test-pattern camera, ffprobe, temp data dir, the manager's heartbeat. mock: nothing.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHarness, runtime, waitFor } from './harness';
 
@@ -26,7 +29,26 @@ describe('hls session', () => {
     expect(h.manager.hasHls(5)).toBe(true);
     const text = readFileSync(s.playlist, 'utf8');
     expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
-    expect(text.split('\n').filter((l) => /^seg\d{5}\.ts$/.test(l))).toHaveLength(3);
+    const segs = text.split('\n').filter((l) => /^seg\d{5}\.m4s$/.test(l));
+    expect(segs).toHaveLength(3);
+    expect(text).toMatch(/#EXT-X-MAP:URI="init\d{5}\.mp4"/);
+    const parts = [...text.matchAll(/#EXT-X-PART:DURATION=([\d.]+),URI="(seg\d{5}\.\d+\.m4s)"/g)];
+    expect(parts.length).toBeGreaterThan(2);
+    for (const name of [...segs, ...parts.map((p) => p[2]!)]) expect(existsSync(join(s.dir, name))).toBe(true);
+    // ffmpeg's own HLS demuxer (what Flex pipelines read) follows the map and the fMP4 segments.
+    const probe = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width', '-of', 'csv=p=0', s.playlist], { timeout: 20_000 }).toString().trim();
+    expect(probe).toMatch(/^h264,\d+/);
+
+    // A blocking reload for the next part returns once it is written; one far ahead is refused at once.
+    const last = parts.at(-1)![2]!.match(/seg(\d{5})\.(\d+)/)!;
+    const [msn, part] = [Number(last[1]), Number(last[2]) + 1];
+    const t0 = Date.now();
+    expect(await h.manager.waitHls(5, msn, part, 5000)).toBe('ok');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    const after = readFileSync(s.playlist, 'utf8');
+    expect(after.includes(`seg${String(msn).padStart(5, '0')}.${part}.m4s`) || after.includes(`seg${String(msn + 1).padStart(5, '0')}.`)).toBe(true);
+    expect(await h.manager.waitHls(5, msn + 10, 0, 5000)).toBe('too-far');
+    expect(await h.manager.waitHls(99, 0, 0, 100)).toBe('gone');
 
     // hasHls() turns false as the stop begins; the folder goes once the segment chain has drained.
     await waitFor('the idle session to stop', () => !h.manager.hasHls(5), 12_000);

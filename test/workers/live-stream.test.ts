@@ -39,13 +39,16 @@ describe('Fmp4Splitter', () => {
     // 6 s at 10 fps with a keyframe every 10 frames: 6 keyframe fragments, 60 video samples in all.
     expect(frags.filter((f) => f.key)).toHaveLength(6);
     expect(frags.reduce((n, f) => n + f.videoSamples, 0)).toBe(60);
+    // Sample durations (trun or defaults over the mdhd timescale) add up to the clip's 6 s; HLS parts are timed by them.
+    expect(frags.reduce((s, f) => s + f.durationSec, 0)).toBeCloseTo(6, 1);
+    expect(Math.max(...frags.map((f) => f.durationSec))).toBeLessThanOrEqual(0.2 + 1e-6);
     expect(frags[0]!.key).toBe(true);
     expect(Buffer.concat([init!.data, ...frags.map((f) => f.data)]).length).toBeLessThanOrEqual(bytes.length);
   });
 
   it('GopCache keeps the fragments since the last keyframe only', () => {
     const g = new GopCache();
-    const f = (key: boolean, n: number) => ({ data: Buffer.alloc(n), key, videoSamples: 1 });
+    const f = (key: boolean, n: number) => ({ data: Buffer.alloc(n), key, videoSamples: 1, durationSec: 0.1 });
     g.add(f(false, 1));
     expect(g.fragments()).toHaveLength(0);
     g.add(f(true, 2));

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatestFrame } from '../../src-main/ports/camera-workers.port';
-import { HLS_SEGMENT_RE } from '../../src-main/workers/hls-playlist';
+import { HLS_FILE_RE } from '../../src-main/shared/hls';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { createHarness, ffmpegProcesses, jpegSize, probeDuration, runtime, waitFor, type Harness } from './harness';
 
@@ -39,11 +39,11 @@ describe('rtsp camera', () => {
     await waitFor('3 closed segments', () => h.segments.length >= 3, 25_000);
 
     const playlist = readFileSync(session.playlist, 'utf8');
-    const names = playlist.split('\n').filter((l) => l.endsWith('.ts'));
+    const names = playlist.split('\n').filter((l) => l.endsWith('.m4s'));
     expect(playlist).toMatch(/#EXT-X-MEDIA-SEQUENCE:\d+/);
     expect(names.length).toBeGreaterThan(0);
     for (const n of names) {
-      expect(n).toMatch(HLS_SEGMENT_RE);
+      expect(n).toMatch(HLS_FILE_RE);
       expect(statSync(join(session.dir, n)).size).toBeGreaterThan(1000);
     }
 

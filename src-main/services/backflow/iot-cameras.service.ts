@@ -3,6 +3,7 @@
 // and HLS sessions from the same ingest that stop after 5 minutes without a viewer.
 import { z } from 'zod';
 import { ApiError, notFound } from '../../shared/errors';
+import { HLS_FILE_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
 import { uniqueSlug } from '../../shared/slug';
 import { zodIssues } from '../../shared/zod-issues';
 import type { Camera } from '../../shared/contract/cameras.contract';
@@ -11,8 +12,11 @@ import type { HlsSession, LatestFrame } from '../../ports/camera-workers.port';
 import type { Logger } from '../../repositories/logger';
 import type { ServedFile } from '../../repositories/contained-path';
 
-export const HLS_SEGMENT_NAME = /^seg\d{5}\.ts$/;
+/** The session's files, and Backflow's documented segNNNNN.ts still accepted as a name (404: segments are fMP4 now). */
+export const HLS_SEGMENT_NAME = new RegExp(`${HLS_FILE_RE.source}|^seg\\d{5}\\.ts$`);
 const PLAYLIST_WAIT_MS = 12_000;
+/** Longest hold of a low-latency client's blocking playlist reload. */
+const BLOCKING_RELOAD_MS = 6_000;
 
 export const IOT_TYPES = ['rtsp', 'http', 'mjpeg', 'onvif'] as const;
 
@@ -60,6 +64,7 @@ export interface IotMedia {
   stopHls(cameraId: number): Promise<void>;
   touchHls(cameraId: number): void;
   hasHls(cameraId: number): boolean;
+  waitHls(cameraId: number, msn: number, part: number | null, timeoutMs: number): Promise<'ok' | 'too-far' | 'timeout' | 'gone'>;
 }
 
 export interface IotHlsFiles {
@@ -249,9 +254,18 @@ export class IotCamerasService {
     return { cameraId: id, session: await this.d.media.startHls(id) };
   }
 
-  /** The live playlist with its segment URIs under /tenant/iot/<slug>/stream/ (and ?token= carried on). */
-  async playlist(slug: string, token: string | null): Promise<string> {
-    const { session } = await this.viewed(slug);
+  /**
+   * The live playlist with its URIs under /tenant/iot/<slug>/stream/ (and ?token= carried on). A low-latency client's
+   * blocking reload (`block`) is held until the playlist holds that part.
+   */
+  async playlist(slug: string, token: string | null, block: { msn: number; part: number | null } | null = null): Promise<string> {
+    const { cameraId, session } = await this.viewed(slug);
+    if (block) {
+      const r = await this.d.media.waitHls(cameraId, block.msn, block.part, BLOCKING_RELOAD_MS);
+      if (r === 'too-far') throw new ApiError(400, `_HLS_msn=${block.msn} is more than two segments past the end of the playlist.`, {}, { code: 'VALIDATION_ERROR' });
+      if (r === 'timeout') throw new ApiError(503, 'The requested part did not arrive in time; reload the playlist.', { 'Retry-After': '1' });
+      if (r === 'gone') throw new ApiError(409, `The stream of ${slug} stopped: POST /tenant/iot/${slug}/stream/start again.`);
+    }
     const deadline = this.d.now() + PLAYLIST_WAIT_MS;
     let text: string | null = null;
     while (this.d.now() < deadline) {
@@ -260,18 +274,15 @@ export class IotCamerasService {
       await new Promise((r) => setTimeout(r, 250));
     }
     if (!text?.includes('#EXTINF')) throw new ApiError(503, 'The HLS playlist is not ready yet; retry shortly.', { 'Retry-After': '2' });
-    const q = token ? `?token=${encodeURIComponent(token)}` : '';
-    return text
-      .split('\n')
-      .map((line) => (line.trim() !== '' && !line.startsWith('#') ? `stream/${line.trim()}${q}` : line))
-      .join('\n');
+    const q = token ? `token=${encodeURIComponent(token)}` : null;
+    return mapPlaylistUris(text, (uri) => (q ? withQuery(`stream/${uri}`, q) : `stream/${uri}`));
   }
 
-  async segment(slug: string, name: string): Promise<{ file: ServedFile; stream: NodeJS.ReadableStream }> {
-    if (!HLS_SEGMENT_NAME.test(name)) throw new ApiError(400, 'Invalid segment name: expected segNNNNN.ts', {}, { code: 'VALIDATION_ERROR' });
+  async segment(slug: string, name: string): Promise<{ file: ServedFile; stream: NodeJS.ReadableStream; type: string }> {
+    if (!HLS_SEGMENT_NAME.test(name)) throw new ApiError(400, 'Invalid segment name: expected initNNNNN.mp4, segNNNNN.m4s or segNNNNN.K.m4s', {}, { code: 'VALIDATION_ERROR' });
     const { cameraId, session } = await this.viewed(slug);
     const file = this.d.hlsFiles.segment(cameraId, session.dir, name);
-    return { file, stream: this.d.hlsFiles.read(file) };
+    return { file, stream: this.d.hlsFiles.read(file), type: hlsFileType(name) };
   }
 
   /** Keeps started streams alive between viewer requests and stops those idle for idleMs. */

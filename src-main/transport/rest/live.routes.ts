@@ -1,6 +1,7 @@
 // Live media routes (Iris /api/live): snapshot, MJPEG from the camera's on-demand decoder, and on-demand HLS.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
+import { blockingReload, HLS_FILE_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
 import type { Settings } from '../../shared/settings';
 import type { LatestFrame, WorkerManagerPort } from '../../ports/camera-workers.port';
 import type { HlsFilesRepository } from '../../repositories/hls-files.repository';
@@ -38,9 +39,12 @@ export class LiveViewers {
   }
 }
 
-export const HLS_SEGMENT = /^seg\d{5}\.ts$/;
+/** Session file names (HLS_FILE_RE) and Iris's segNNNNN.ts, still accepted as a name (404: segments are fMP4 now). */
+export const HLS_SEGMENT = new RegExp(`${HLS_FILE_RE.source}|^seg\\d{5}\\.ts$`);
 const BOUNDARY = 'vigilframe';
 const PLAYLIST_WAIT_MS = 12_000;
+/** Longest hold of a blocking playlist reload (the spec asks for at least three part targets; segments can be longer). */
+const BLOCKING_RELOAD_MS = 6_000;
 
 function cameraId(req: FastifyRequest, cameras: LiveCameras): number {
   const raw = (req.params as { id?: string }).id ?? '';
@@ -54,14 +58,11 @@ function part(jpeg: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`--${BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`), jpeg, Buffer.from('\r\n')]);
 }
 
-/** Adds ?token= to the playlist's segment URIs so a token-authenticated player can fetch them. */
+/** Adds ?token= to every URI of the playlist (segments, parts, init) so a token-authenticated player can fetch them. */
 export function withToken(playlist: string, token: string | null): string {
   if (!token) return playlist;
   const q = `token=${encodeURIComponent(token)}`;
-  return playlist
-    .split('\n')
-    .map((line) => (line.trim() !== '' && !line.startsWith('#') ? `${line.trim()}${line.includes('?') ? '&' : '?'}${q}` : line))
-    .join('\n');
+  return mapPlaylistUris(playlist, (uri) => withQuery(uri, q));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -169,8 +170,18 @@ export const liveRoutes =
 
     app.get('/api/live/:id/hls/index.m3u8', { ...media('cameras:read'), exposeHeadRoute: false }, async (req, reply) => {
       const id = cameraId(req, d.cameras);
+      const query = req.query as Record<string, unknown>;
+      const block = blockingReload(query);
+      if (block === 'invalid') throw new ApiError(400, '_HLS_msn and _HLS_part must be non-negative integers, and _HLS_part needs _HLS_msn.');
       const playlist = await startHls(id);
       d.manager.touchHls(id);
+      if (block) {
+        // Low-latency HLS blocking reload: answer once the playlist holds the asked-for part (RFC 8216bis 6.2.5.2).
+        const r = await d.manager.waitHls(id, block.msn, block.part, BLOCKING_RELOAD_MS);
+        if (r === 'too-far') throw new ApiError(400, `_HLS_msn=${block.msn} is more than two segments past the end of the playlist.`);
+        if (r === 'timeout') throw new ApiError(503, 'The requested part did not arrive in time; reload the playlist.', { 'Retry-After': '1' });
+        if (r === 'gone') throw new ApiError(409, 'The HLS session was closed; request the playlist again to reopen it.');
+      }
       const deadline = Date.now() + PLAYLIST_WAIT_MS;
       let text: string | null = null;
       while (Date.now() < deadline) {
@@ -180,7 +191,7 @@ export const liveRoutes =
         await sleep(250);
       }
       if (!text || !text.includes('#EXTINF')) throw new ApiError(503, 'The HLS playlist is not ready yet; retry shortly.', { 'Retry-After': '2' });
-      const token = (req.query as Record<string, unknown>).token;
+      const token = query.token;
       return reply
         .header('Cache-Control', 'no-cache, no-store')
         .header('X-Accel-Buffering', 'no')
@@ -200,22 +211,22 @@ export const liveRoutes =
     app.get('/api/live/:id/hls/:segment', media('cameras:read'), async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const name = (req.params as { segment?: string }).segment ?? '';
-      if (!HLS_SEGMENT.test(name)) throw new ApiError(400, 'Invalid segment name: expected segNNNNN.ts');
+      if (!HLS_SEGMENT.test(name)) throw new ApiError(400, 'Invalid segment name: expected initNNNNN.mp4, segNNNNN.m4s or segNNNNN.K.m4s');
       const f = d.hlsFiles.segment(id, hlsDirs.get(id) ?? null, name);
       d.manager.touchHls(id);
       return reply
         .header('Cache-Control', 'no-cache')
         .header('X-Accel-Buffering', 'no')
         .header('Content-Length', String(f.size))
-        .type('video/mp2t')
+        .type(hlsFileType(name))
         .send(d.hlsFiles.read(f));
     });
 
     const docs: RawRouteDoc[] = [
       { method: 'GET', path: '/api/live/{id}/snapshot', tag: 'live', produces: 'image/jpeg', doc: 'Latest frame as image/jpeg (with no viewer, the latest keyframe decoded once and cached briefly) with the current detections drawn (boxes, class, score, track; ?annotated=0 for the raw frame); a "no signal" JPEG (200) before the first frame; 404 only for an unknown camera.' },
       { method: 'GET', path: '/api/live/{id}/stream', tag: 'live', produces: 'multipart/x-mixed-replace', doc: 'MJPEG stream from a decoder fed the in-memory copy stream (started by the first viewer, stopped shortly after the last), annotated like the snapshot (?annotated=0 for raw); ?fps= is clamped to [1, live_mjpeg_fps]; a part is pushed only when the frame changed.' },
-      { method: 'GET', path: '/api/live/{id}/hls/index.m3u8', tag: 'live', produces: 'application/vnd.apple.mpegurl', doc: 'Starts (idempotently) the HLS session from the camera ingest and serves its playlist; 503 when HLS is disabled or at capacity.' },
-      { method: 'GET', path: '/api/live/{id}/hls/{segment}', tag: 'live', produces: 'video/mp2t', doc: 'One HLS segment; the name must match ^seg\\d{5}\\.ts$ (else 400).' },
+      { method: 'GET', path: '/api/live/{id}/hls/index.m3u8', tag: 'live', produces: 'application/vnd.apple.mpegurl', doc: 'Starts (idempotently) the HLS session from the camera ingest and serves its playlist: low-latency HLS (fMP4 parts of about 0.2 s in keyframe-aligned segments of about 1 s, cut from the in-memory copy stream, no second camera connection). A blocking reload (?_HLS_msn=&_HLS_part=) is held until that part exists (400 when more than two segments ahead, 503 after 6 s). 503 when HLS is disabled or at capacity.' },
+      { method: 'GET', path: '/api/live/{id}/hls/{segment}', tag: 'live', produces: 'video/iso.segment', doc: 'One file of the session: initNNNNN.mp4 (init segment), segNNNNN.m4s (segment) or segNNNNN.K.m4s (part). Other names are 400; Iris\'s segNNNNN.ts is accepted as a name and answers 404.' },
       { method: 'GET', path: '/api/live/{id}/hls/close', tag: 'live', doc: 'Stop the camera HLS session (player close).' },
       { method: 'POST', path: '/api/live/{id}/hls/close', tag: 'live', doc: 'Stop the camera HLS session (sendBeacon).' },
     ];

@@ -55,7 +55,8 @@ export const HlsVideo = forwardRef<HlsVideoHandle, Props>(function HlsVideo({ sr
     };
     const attach = (Hls: typeof import('hls.js').default) => {
       if (disposed) return;
-      const h = new Hls(live ? { lowLatencyMode: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 6, manifestLoadingRetryDelay: 1000 } : { maxBufferLength: 30 });
+      // Live playlists are low-latency HLS (parts + blocking reloads): hls.js plays at the server's PART-HOLD-BACK.
+      const h = new Hls(live ? { lowLatencyMode: true, manifestLoadingMaxRetry: 6, manifestLoadingRetryDelay: 1000 } : { maxBufferLength: 30 });
       hls.current = h;
       h.on(Hls.Events.MANIFEST_PARSED, play);
       if (startAt !== undefined)

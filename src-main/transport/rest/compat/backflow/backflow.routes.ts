@@ -1,6 +1,7 @@
 // Backflow IoT camera proxy (/tenant/iot/*) and its tenant login: thin routes onto the IoT cameras service.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../../../../shared/errors';
+import { blockingReload } from '../../../../shared/hls';
 import { SLUG } from '../../../../shared/slug';
 import type { AuthService } from '../../../../services/auth.service';
 import type { IotCamerasService } from '../../../../services/backflow/iot-cameras.service';
@@ -43,13 +44,15 @@ export const backflowFamilyPlugin = (d: { auth: AuthService; iot: IotCamerasServ
     app.post('/iot/:id/stream/stop', allow('iot:read'), async (req) => d.iot.stopStream(slugOf(req)));
     app.get('/iot/:id/stream/status', allow('iot:read'), async (req) => d.iot.streamStatus(slugOf(req)));
     app.get('/iot/:id/stream.m3u8', allow('iot:read'), async (req, reply) => {
-      const token = (req.query as Record<string, unknown>).token;
-      const text = await d.iot.playlist(slugOf(req), typeof token === 'string' ? token : null);
+      const query = req.query as Record<string, unknown>;
+      const block = blockingReload(query);
+      if (block === 'invalid') throw new ApiError(400, '_HLS_msn and _HLS_part must be non-negative integers, and _HLS_part needs _HLS_msn.', {}, { code: 'VALIDATION_ERROR' });
+      const text = await d.iot.playlist(slugOf(req), typeof query.token === 'string' ? query.token : null, block);
       return reply.header('Cache-Control', 'no-cache, no-store').type('application/vnd.apple.mpegurl').send(text);
     });
     app.get('/iot/:id/stream/:segment', allow('iot:read'), async (req, reply) => {
       const s = await d.iot.segment(slugOf(req), (req.params as { segment?: string }).segment ?? '');
-      return reply.header('Cache-Control', 'no-cache').header('Content-Length', String(s.file.size)).type('video/mp2t').send(s.stream);
+      return reply.header('Cache-Control', 'no-cache').header('Content-Length', String(s.file.size)).type(s.type).send(s.stream);
     });
     return BACKFLOW_DOCS;
   },
@@ -67,6 +70,6 @@ export const BACKFLOW_DOCS: RawRouteDoc[] = [
   { method: 'POST', path: '/tenant/iot/{id}/stream/start', tag, doc: 'Start HLS from the camera\'s ingest (no second camera connection); it stops after 5 minutes without a viewer request.' },
   { method: 'POST', path: '/tenant/iot/{id}/stream/stop', tag, doc: 'Stop the HLS stream.' },
   { method: 'GET', path: '/tenant/iot/{id}/stream/status', tag, doc: 'Stream status: {streaming, startedAt, lastViewerAt, idleStopAt, playlist}.' },
-  { method: 'GET', path: '/tenant/iot/{id}/stream.m3u8', tag, produces: 'application/vnd.apple.mpegurl', doc: 'HLS playlist (409 before stream/start); segment URIs are relative (stream/segNNNNN.ts) and carry ?token= when the playlist was fetched with one.' },
-  { method: 'GET', path: '/tenant/iot/{id}/stream/{segment}', tag, produces: 'video/mp2t', doc: 'HLS segment; the name must match segNNNNN.ts (else 400 VALIDATION_ERROR).' },
+  { method: 'GET', path: '/tenant/iot/{id}/stream.m3u8', tag, produces: 'application/vnd.apple.mpegurl', doc: 'Low-latency HLS playlist (409 before stream/start): fMP4 parts and segments cut from the camera\'s in-memory copy stream; URIs are relative (stream/segNNNNN.m4s, stream/segNNNNN.K.m4s, stream/initNNNNN.mp4) and carry ?token= when the playlist was fetched with one. A blocking reload (?_HLS_msn=&_HLS_part=) is held until that part exists.' },
+  { method: 'GET', path: '/tenant/iot/{id}/stream/{segment}', tag, produces: 'video/iso.segment', doc: 'One file of the stream (initNNNNN.mp4, segNNNNN.m4s or segNNNNN.K.m4s; else 400 VALIDATION_ERROR; segNNNNN.ts is accepted as a name and answers 404).' },
 ];

@@ -1,0 +1,39 @@
+// Live-HLS names and playlist URI rewriting, shared by the route families that serve the same session.
+
+/** Files of a live low-latency HLS session: segments segNNNNN.m4s, parts segNNNNN.K.m4s, init segments initNNNNN.mp4. */
+export const HLS_FILE_RE = /^(seg\d{5}(\.\d{1,4})?\.m4s|init\d{5}\.mp4)$/;
+
+/** Content type of a session file by its name. */
+export const hlsFileType = (name: string): string => (name.endsWith('.m4s') ? 'video/iso.segment' : name.endsWith('.mp4') ? 'video/mp4' : 'video/mp2t');
+
+/** Rewrites every URI of a playlist: the media lines and the URI="…" attributes (EXT-X-MAP, EXT-X-PART, EXT-X-PRELOAD-HINT). */
+export function mapPlaylistUris(playlist: string, fn: (uri: string) => string): string {
+  return playlist
+    .split('\n')
+    .map((line) => {
+      const t = line.trim();
+      if (t === '') return line;
+      if (!t.startsWith('#')) return fn(t);
+      return line.replace(/URI="([^"]*)"/g, (_m, uri: string) => `URI="${fn(uri)}"`);
+    })
+    .join('\n');
+}
+
+/** Appends a query parameter to a (relative) URI. */
+export const withQuery = (uri: string, q: string): string => `${uri}${uri.includes('?') ? '&' : '?'}${q}`;
+
+/**
+ * The blocking-reload request of a low-latency client (`_HLS_msn`, `_HLS_part`); null when it asked for none.
+ * A malformed value, or a part without a segment, is `invalid` (400 per RFC 8216bis 6.2.5.2).
+ */
+export function blockingReload(query: Record<string, unknown>): { msn: number; part: number | null } | null | 'invalid' {
+  const msn = query._HLS_msn;
+  const part = query._HLS_part;
+  if (msn === undefined && part === undefined) return null;
+  const int = (v: unknown): number | null => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null);
+  const m = int(msn);
+  if (m === null) return 'invalid';
+  if (part === undefined) return { msn: m, part: null };
+  const p = int(part);
+  return p === null ? 'invalid' : { msn: m, part: p };
+}
