@@ -67,7 +67,20 @@ describe('recording from the RTSP test camera', () => {
   // The street never stops moving, so the presence ends when the camera goes away: post_seconds after the last trigger.
   it('motion on the street scene opens an event that closes post_seconds after the last trigger, with a playable clip, thumbnail and 1600×90 sprite', async () => {
     await until('a motion event', async () => (await call<{ items: EventDto[] }>(t, 'GET', `/api/events?camera_id=${cam.id}&label=motion`)).body.items[0], 30_000, 500);
+    // A second camera on the same street in keyframes mode: motion on keyframes only, so no JPEG stills exist; its
+    // event thumbnail is cut from the clip (640 wide, the 768×576 camera's aspect kept).
+    const kf = (await call<Camera>(t, 'POST', '/api/cameras', { name: 'Street keyframes', rtsp_url: rtsp.url, pre_seconds: 1, post_seconds: 2, min_trigger_frames: 1, motion_min_area: 0.002, detect_enabled: false, analysis_mode: 'keyframes' })).body;
+    await until('a keyframes motion event', async () => (await call<{ items: EventDto[] }>(t, 'GET', `/api/events?camera_id=${kf.id}&label=motion`)).body.items[0], 40_000, 500);
     await rtsp.stop();
+    const kfEvent = await until(
+      'a finished keyframes motion event',
+      async () => (await call<{ items: EventDto[] }>(t, 'GET', `/api/events?camera_id=${kf.id}&label=motion`)).body.items.find((e) => !e.open && e.clip_url && e.thumbnail_url),
+      60_000,
+      1000,
+    );
+    const kfThumb = join(t.dataDir, 'e2e-kf-thumb.jpg');
+    writeFileSync(kfThumb, (await get(kfEvent.thumbnail_url as string)).body);
+    expect(ffprobe(kfThumb)).toMatchObject({ width: 640, height: 480 });
     const ev = await until(
       'a finished motion event',
       async () => (await call<{ items: EventDto[] }>(t, 'GET', `/api/events?camera_id=${cam.id}&label=motion`)).body.items.find((e) => !e.open && e.clip_url && e.thumbnail_url && e.sprite_url),
@@ -84,6 +97,6 @@ describe('recording from the RTSP test camera', () => {
     const sprite = join(t.dataDir, 'e2e-sprite.jpg');
     writeFileSync(sprite, (await get(ev.sprite_url as string)).body);
     expect(ffprobe(sprite)).toMatchObject({ width: 1600, height: 90 });
-  }, 120_000);
+  }, 180_000);
 
 });
