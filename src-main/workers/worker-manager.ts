@@ -66,6 +66,8 @@ const DEFAULTS: WorkerManagerOptions = {
 
 interface DecoderSlot {
   decoder: LiveDecoder;
+  /** The live_mjpeg_fps it was started with: a settings change replaces the decoder on the next heartbeat. */
+  fps: number;
   off: () => void;
   linger: NodeJS.Timeout | null;
 }
@@ -241,17 +243,32 @@ export class WorkerManager implements WorkerManagerPort {
     }
     const ff = this.d.ffmpeg().path;
     if (!ff) return;
+    const fps = this.d.settings().live_mjpeg_fps;
     const decoder = new LiveDecoder({
       ffmpegPath: ff,
       procs: this.procs,
       log: this.log.child({ camera_id: cameraId }),
-      fps: this.d.settings().live_mjpeg_fps,
+      fps,
       maxWidth: this.opts.liveMaxWidth,
       onFrame: (jpeg, ts) => this.publish(cameraId, jpeg, ts),
     });
-    const created: DecoderSlot = { decoder, off: () => undefined, linger: null };
+    const created: DecoderSlot = { decoder, fps, off: () => undefined, linger: null };
     this.decoders.set(cameraId, created);
     created.off = this.subscribeLive(cameraId, (c) => decoder.feed(c));
+  }
+
+  /**
+   * A changed live_mjpeg_fps reaches running decoders: each watched one is replaced (the new one starts at once on the
+   * cached GOP, viewers stay subscribed); a lingering one is simply left to stop.
+   */
+  private applyDecoderRate(): void {
+    const fps = this.d.settings().live_mjpeg_fps;
+    for (const [id, slot] of [...this.decoders]) {
+      if (slot.fps === fps || slot.linger) continue;
+      this.log.info({ camera_id: id, from: slot.fps, to: fps }, 'live MJPEG rate changed; restarting the decoder');
+      void this.dropDecoder(id, slot);
+      this.ensureDecoder(id);
+    }
   }
 
   private releaseDecoder(cameraId: number): void {
@@ -362,6 +379,7 @@ export class WorkerManager implements WorkerManagerPort {
       const now = Date.now();
       const idle = this.hlsIdleMs();
       for (const s of this.cams.values()) s.tick(now, idle);
+      this.applyDecoderRate();
     }, this.opts.heartbeatMs);
     this.timer.unref?.();
   }

@@ -97,4 +97,25 @@ describe('camera live stream', () => {
     await h.manager.stop(22);
     h.settings.analysis_fps = 1;
   });
+
+  it('a live_mjpeg_fps change reaches a running decoder: it is replaced at the new rate and viewers keep getting frames', async () => {
+    h.settings.live_mjpeg_fps = 5;
+    h.manager.start(runtime(23, 'file', av, { analysis: 'off' }));
+    let frames = 0;
+    const off = h.manager.onFrame(23, () => frames++);
+    const first = await waitFor('the decoder', () => h.manager.decoderPid(23), 20_000);
+    const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    expect(cmdline(first)).toContain('(t-start_t)*5+1');
+    h.settings.live_mjpeg_fps = 2;
+    const second = await waitFor('a replacement decoder', () => {
+      const p = h.manager.decoderPid(23);
+      return p !== null && p !== first ? p : null;
+    }, 10_000);
+    expect(cmdline(second)).toContain('(t-start_t)*2+1');
+    const before = frames;
+    await waitFor('frames from the new decoder', () => frames > before + 2, 10_000);
+    off();
+    await h.manager.stop(23);
+    h.settings.live_mjpeg_fps = 5;
+  });
 });
