@@ -1,4 +1,5 @@
 // Settings: defaults + persisted overrides, validated by the shared schema; every change is broadcast.
+import { zodIssues } from '../shared/zod-issues';
 import { ApiError } from '../shared/errors';
 import { secretSettingsSchema, settingsPatchSchema, settingsSchema, type SecretSettingsPatch, type Settings, type SettingsPatch, type SettingsView } from '../shared/settings';
 import type { SettingsRepository } from '../repositories/settings.repository';
@@ -63,7 +64,9 @@ export class SettingsService {
   updateWithSecrets(input: SettingsPatch & SecretSettingsPatch & { mqtt_password_set?: boolean }, opts: { confirm?: boolean } = {}): SettingsView {
     // mqtt_password_set is read-only: a settings object read with GET may be sent back whole.
     const { mqtt_password, mqtt_password_set: _readOnly, ...patch } = input;
-    const secrets = secretSettingsSchema.parse(mqtt_password === undefined ? {} : { mqtt_password });
+    const parsedSecrets = secretSettingsSchema.safeParse(mqtt_password === undefined ? {} : { mqtt_password });
+    if (!parsedSecrets.success) throw new ApiError(422, zodIssues(parsedSecrets.error));
+    const secrets = parsedSecrets.data;
     if (secrets.mqtt_password !== undefined && !this.secrets) throw new ApiError(503, 'Secrets store unavailable');
     this.update(patch, opts);
     if (secrets.mqtt_password !== undefined) {
@@ -89,7 +92,10 @@ export class SettingsService {
   }
 
   update(patch: SettingsPatch, opts: { confirm?: boolean } = {}): Settings {
-    const clean = settingsPatchSchema.parse(patch);
+    // A caller that did not validate first still gets a 422 with the issues, never a raw schema error (a 500).
+    const parsed = settingsPatchSchema.safeParse(patch);
+    if (!parsed.success) throw new ApiError(422, zodIssues(parsed.error));
+    const clean = parsed.data;
     const prev = this.current;
     const next = settingsSchema.parse({ ...prev, ...clean });
     for (const g of this.guards) {

@@ -216,7 +216,9 @@ describe('SettingsService', () => {
 
   it('rejects unknown keys and lets a guard veto with 409 without persisting', async () => {
     const { svc, repo } = settingsService();
-    expect(() => svc.update({ nope: 1 } as never)).toThrow();
+    // A caller that did not validate first gets a located 422, not a raw schema error (which would be a 500).
+    expect(await statusOf(() => svc.update({ nope: 1 } as never))).toMatchObject({ status: 422 });
+    expect(await statusOf(() => svc.update({ segment_seconds: 'x' } as never))).toMatchObject({ status: 422, detail: [expect.objectContaining({ loc: ['body', 'segment_seconds'] })] });
     svc.addGuard((next) => (next.auth_required ? null : 'LAN-bound'));
     expect(await statusOf(() => svc.update({ auth_required: false }))).toMatchObject({ status: 409, detail: 'LAN-bound' });
     expect(svc.get().auth_required).toBe(true);
