@@ -1,6 +1,7 @@
 // E2E (real: built headless server with its demo cameras, users with Argon2id passwords in SQLite, Debian Chromium):
 // an operator and a viewer sign in with their user accounts; each sees only the screens its role may use, and no
-// screen they open answers 403 (any console error fails the test). mock: nothing.
+// screen they open answers 403 (any console error fails the test); a viewer's own grid layout stays in their browser.
+// mock: nothing.
 import { describe, expect, it } from 'vitest';
 import { useE2E } from './support/e2e';
 import { AppShell } from './pages/app-shell.page';
@@ -37,6 +38,15 @@ describe('roles in the browser UI', () => {
     const vShell = await new AppShell(viewer).waitUntilReady();
     expect((await vShell.screens()).filter(isScreen)).toEqual(['Live']);
     await viewer.locator('[data-testid="tile"]').first().waitFor({ timeout: 20_000 });
+    // A viewer may arrange their own grid: the layout is kept in this browser (no 403 from the shared settings),
+    // survives a reload, and does not change anyone else's.
+    await viewer.getByTestId('layout-1').click();
+    await expect.poll(() => viewer.getByTestId('layout-1').getAttribute('aria-pressed')).toBe('true');
+    await viewer.reload();
+    await new AppShell(viewer).waitUntilReady();
+    await expect.poll(() => viewer.getByTestId('layout-1').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true');
+    const shared = (await (await e2e.server.api('/api/settings')).json()) as { ui_grid_layout: string };
+    expect(shared.ui_grid_layout).not.toBe('1');
     await viewer.waitForTimeout(1500);
     expect(e2e.unexpectedErrors()).toEqual([]);
   }, 120_000);

@@ -1,11 +1,11 @@
-// Live grid: layouts 1/2×2/3×3/4×4/auto with paging, drag or Alt+arrow reordering persisted in settings, Enter opens a camera.
+// Live grid: layouts 1/2×2/3×3/4×4/auto with paging, drag or Alt+arrow reordering (kept as grid-prefs says), Enter opens a camera.
 import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { navigate } from '../../router';
 import { moveId, orderCameras, useCameras } from '../../stores/cameras.store';
 import { useSession } from '../../stores/session.store';
-import { useSettings } from '../../stores/settings.store';
 import { useDetections } from '../../stores/detections.store';
 import { CameraTile, type TileFeed } from './camera-tile';
+import { useGridPrefs } from './grid-prefs';
 import type { Settings } from '../../../../src-main/shared/settings';
 
 type Layout = Settings['ui_grid_layout'];
@@ -28,8 +28,7 @@ export function gridColumns(layout: Layout, count: number): number {
 
 export function LiveGrid() {
   const cameras = useCameras((s) => s.cameras);
-  const settings = useSettings((s) => s.settings);
-  const update = useSettings((s) => s.update);
+  const grid = useGridPrefs();
   const reportError = useSession((s) => s.reportError);
   const [page, setPage] = useState(0);
   const [now, setNow] = useState(Date.now());
@@ -43,8 +42,8 @@ export function LiveGrid() {
     };
   }, []);
 
-  const layout: Layout = settings?.ui_grid_layout ?? 'auto';
-  const ordered = useMemo(() => orderCameras(cameras, settings?.ui_tile_order ?? []), [cameras, settings?.ui_tile_order]);
+  const layout: Layout = grid.layout;
+  const ordered = useMemo(() => orderCameras(cameras, grid.order), [cameras, grid.order]);
   const cols = gridColumns(layout, ordered.length);
   const perPage = layout === 'auto' ? Math.max(1, ordered.length) : cols * cols;
   const pages = Math.max(1, Math.ceil(ordered.length / perPage));
@@ -55,10 +54,10 @@ export function LiveGrid() {
 
   const showBoxes = useDetections((s) => s.show);
   const setShowBoxes = useDetections((s) => s.setShow);
-  const setLayout = (l: Layout) => update({ ui_grid_layout: l }).catch(reportError);
+  const setLayout = (l: Layout) => grid.setLayout(l).catch(reportError);
   const reorder = (id: number, target: number) => {
     const order = moveId(ordered.map((c) => c.id), id, target);
-    update({ ui_tile_order: order }).catch(reportError);
+    grid.setOrder(order).catch(reportError);
   };
   const focusTile = (id: number) => requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="tile"][data-camera-id="${id}"]`)?.focus());
 
