@@ -31,11 +31,12 @@ export interface HlsChanges {
   changed: boolean;
 }
 
-/** Where the playlist ends: the open segment's sequence and closed part count, and the last complete segment. */
+/** Where the playlist ends: the open segment's sequence and closed part count, and the last complete segment's. */
 export interface HlsPosition {
   openSeq: number | null;
   openParts: number;
   lastComplete: number | null;
+  lastCompleteParts: number;
 }
 
 interface Part {
@@ -63,12 +64,16 @@ export const hlsPartFile = (seq: number, part: number): string => `seg${String(s
 const initFile = (gen: number): string => `init${String(gen % 100_000).padStart(5, '0')}.mp4`;
 const secs = (n: number): string => n.toFixed(3);
 
-/** Whether a playlist at `p` satisfies a blocking reload for segment `msn` (and part `part` of it). */
+/**
+ * Whether a playlist at `p` satisfies a blocking reload for segment `msn` (part `part` of it, or a later part): a part
+ * index past the end of a segment that completed means the next segment's first part (RFC 8216bis 6.2.5.2).
+ */
 export function hasPosition(p: HlsPosition, msn: number, part: number | null): boolean {
   if (part === null) return p.lastComplete !== null && p.lastComplete >= msn;
-  if (p.openSeq !== null && msn === p.openSeq) return part < p.openParts;
-  if (p.openSeq !== null) return msn < p.openSeq;
-  return p.lastComplete !== null && p.lastComplete >= msn;
+  if (p.openSeq !== null && msn >= p.openSeq) return msn === p.openSeq && part < p.openParts;
+  if (p.lastComplete === null || msn > p.lastComplete) return false;
+  if (msn < p.lastComplete) return true;
+  return part < p.lastCompleteParts || (p.openSeq !== null && p.openParts > 0);
 }
 
 /** A blocking reload this far past the end is refused (RFC 8216bis 6.2.5.2: more than two segments ahead). */
@@ -136,7 +141,7 @@ export class LlHlsBuilder {
 
   position(): HlsPosition {
     const last = this.segs.at(-1);
-    return { openSeq: this.open?.seq ?? null, openParts: this.open?.parts.length ?? 0, lastComplete: last ? last.seq : null };
+    return { openSeq: this.open?.seq ?? null, openParts: this.open?.parts.length ?? 0, lastComplete: last ? last.seq : null, lastCompleteParts: last?.parts.length ?? 0 };
   }
 
   /** At least one complete segment is listed: a player without low-latency support can start. */

@@ -61,7 +61,7 @@ describe('LlHlsBuilder', () => {
     const seg0 = [0, 1, 2, 3, 4].map((i) => f.files.get(`seg00000.${i}.m4s`)!.toString()).join('');
     expect(f.files.get('seg00000.m4s')!.toString()).toBe(seg0);
     expect(seg0).toBe('f0;f1;f2;f3;f4;f5;f6;f7;f8;f9;');
-    expect(b.position()).toEqual({ openSeq: 2, openParts: 2, lastComplete: 1 });
+    expect(b.position()).toEqual({ openSeq: 2, openParts: 2, lastComplete: 1, lastCompleteParts: 5 });
     expect(b.ready()).toBe(true);
   });
 
@@ -79,7 +79,7 @@ describe('LlHlsBuilder', () => {
     const late = new LlHlsBuilder(opts);
     late.init(Buffer.from('INIT'));
     expect(late.fragment({ data: Buffer.from('p'), key: false, durationSec: 0.1, wallMs: 0 }).changed).toBe(false);
-    expect(late.position()).toEqual({ openSeq: null, openParts: 0, lastComplete: null });
+    expect(late.position()).toEqual({ openSeq: null, openParts: 0, lastComplete: null, lastCompleteParts: 0 });
   });
 
   it('slides the window, removes the files of segments behind it, and keeps parts only near the end', () => {
@@ -134,20 +134,29 @@ describe('LlHlsBuilder', () => {
 });
 
 describe('blocking reload positions', () => {
-  const p = { openSeq: 7, openParts: 2, lastComplete: 6 };
+  const p = { openSeq: 7, openParts: 2, lastComplete: 6, lastCompleteParts: 5 };
+  const none = { openSeq: null, openParts: 0, lastComplete: null, lastCompleteParts: 0 };
   it('a part of the open segment is there once closed; earlier segments are there; later ones are not', () => {
     expect(hasPosition(p, 7, 1)).toBe(true);
     expect(hasPosition(p, 7, 2)).toBe(false);
-    expect(hasPosition(p, 6, 9)).toBe(true);
+    expect(hasPosition(p, 6, 4)).toBe(true);
+    expect(hasPosition(p, 5, 9)).toBe(true);
     expect(hasPosition(p, 8, 0)).toBe(false);
     expect(hasPosition(p, 6, null)).toBe(true);
     expect(hasPosition(p, 7, null)).toBe(false);
-    expect(hasPosition({ openSeq: null, openParts: 0, lastComplete: null }, 0, 0)).toBe(false);
+    expect(hasPosition(none, 0, 0)).toBe(false);
+  });
+  it('a part past the end of a completed segment means the next segment\'s first part', () => {
+    // Segment 6 ended with parts 0..4: asking for its part 5 waits until segment 7 has a part.
+    expect(hasPosition(p, 6, 5)).toBe(true);
+    expect(hasPosition({ ...p, openParts: 0 }, 6, 5)).toBe(false);
+    expect(hasPosition({ ...p, openParts: 0 }, 6, 4)).toBe(true);
+    expect(hasPosition({ ...p, openSeq: null, openParts: 0 }, 6, 5)).toBe(false);
   });
   it('more than two segments ahead is refused', () => {
     expect(tooFarAhead(p, 9)).toBe(false);
     expect(tooFarAhead(p, 10)).toBe(true);
-    expect(tooFarAhead({ openSeq: null, openParts: 0, lastComplete: null }, 2)).toBe(false);
+    expect(tooFarAhead(none, 2)).toBe(false);
   });
   it('parses _HLS_msn/_HLS_part strictly', () => {
     expect(blockingReload({})).toBeNull();
