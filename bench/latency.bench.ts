@@ -151,7 +151,13 @@ export async function run(): Promise<BenchRow[]> {
         const mse = await sample(page, '[data-testid="live-video"]', 20_000);
         rows.push(...rowsFor('MSE glass-to-glass', mse, 'goal median < 1 s', "the renderer's MseVideo in the focused view; clock camera 1280x720 15 fps GOP 1 s, x264 ultrafast zerolatency -> RTSP server -> Vigil ingest (copy) -> WebSocket fMP4 -> Chromium; stamp read at the frame's expected display time"));
 
-        // HLS as the integrator's player would play it: hls.js in low-latency mode on the live playlist, same session cookie.
+        // HLS as the focused view plays it (its "HLS + sound" mode: the renderer's HlsVideo and its own hls.js settings).
+        await page.evaluate(`document.querySelector('[data-testid="live-video"]').setAttribute('data-bench-old', '1')`);
+        await focused.hlsButton.click();
+        const appHls = await sample(page, '[data-testid="live-video"]:not([data-bench-old])', 60_000);
+        rows.push(...rowsFor("HLS (renderer's player) glass-to-glass", appHls, 'for information', "the focused view's HLS mode: the renderer's HlsVideo on /api/live/{id}/hls/index.m3u8"));
+
+        // HLS with hls.js in low-latency mode on the live playlist (whatever it serves: classic or LL-HLS), same session cookie.
         const hlsJs = readFileSync(join(REPO_ROOT, 'node_modules', 'hls.js', 'dist', 'hls.min.js'));
         const base = server.url.replace(/\/$/, '');
         await page.route(`${base}/bench/hls.min.js`, (r) => r.fulfill({ status: 200, contentType: 'text/javascript', body: hlsJs }));
