@@ -43,15 +43,15 @@ function fixture1080p15(): string {
  * An idle Node process at this process's priority measuring its own event-loop delay over the window: what the machine's
  * scheduler alone costs a main loop while everything runs, to tell starvation from work on Vigil's loop.
  */
-function sentinel(ms: number): Promise<{ p99: number; max: number }> {
-  const code = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable(); setTimeout(() => { h.disable(); process.stdout.write(JSON.stringify({ p99: h.percentile(99) / 1e6, max: h.max / 1e6 })); }, ${ms});`;
+function sentinel(ms: number): Promise<{ p99: number; max: number; cpu: number }> {
+  const code = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable(); setTimeout(() => { h.disable(); const u = process.cpuUsage(); process.stdout.write(JSON.stringify({ p99: h.percentile(99) / 1e6, max: h.max / 1e6, cpu: (u.user + u.system) / 1e6 })); }, ${ms});`;
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
     c.once('exit', () => {
       try {
-        resolve(JSON.parse(out) as { p99: number; max: number });
+        resolve(JSON.parse(out) as { p99: number; max: number; cpu: number });
       } catch {
         reject(new Error('the event-loop sentinel printed nothing'));
       }
@@ -186,7 +186,8 @@ export async function run(): Promise<BenchRow[]> {
       sessions = rtsp.openConnections();
       const ffCpu = ff() - f0;
       const selfInc = selfCpu() - s0 - idlePerSec * elapsed;
-      const kidsCpu = childrenCpu() - k0;
+      // The sentinel has exited and been reaped by now: its own CPU is the bench's, not Vigil's.
+      const kidsCpu = Math.max(0, childrenCpu() - k0 - sent.cpu);
       rtspCpu = procCpu(server.server) - r0;
       rtspFeederCpu = procCpu(server.feeder) - rf0;
       const pidsAfter = ids.map((id) => c.manager.pid(id));

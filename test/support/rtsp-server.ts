@@ -104,10 +104,11 @@ export async function startRtspServer(opts: RtspServerOptions = {}): Promise<Rts
     const env = opts.auth ? { ...process.env, VIGIL_RTSP_AUTH: opts.auth.method, VIGIL_RTSP_USER: opts.auth.username, VIGIL_RTSP_PASS: opts.auth.password } : process.env;
     gst = spawn('/usr/bin/python3', [join(here, 'rtsp-server.py'), String(port), String(udp), mount, '--watch-stdin'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const child = gst;
+    // Its stderr is drained (a full pipe would freeze the server mid-test); VIGIL_RTSP_DEBUG=1 echoes it and its exit.
     if (process.env.VIGIL_RTSP_DEBUG) {
       child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[rtsp-server] ${d.toString()}`));
       child.once('exit', (code, sig) => process.stderr.write(`[rtsp-server] exited ${code} ${sig}\n`));
-    }
+    } else child.stderr?.resume();
     await new Promise<void>((resolve, reject) => {
       let buf = '';
       const timer = setTimeout(() => reject(new Error('RTSP server did not start')), 15_000);
