@@ -50,6 +50,17 @@ export function procCpu(pid: number | null): number {
   }
 }
 
+/** CPU seconds of this process's children that have exited and been reaped (cutime + cstime, Linux /proc); 0 elsewhere. */
+export function childrenCpu(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
 /** This process's CPU seconds (user + system). */
 export const selfCpu = (): number => {
   const u = process.cpuUsage();

@@ -1,4 +1,4 @@
-// Bench: N RTSP cameras through Vigil's workers (recording + analysis + JPEG) vs bare ffmpeg doing -c copy + scaled decode, same run.
+// Bench: N RTSP cameras through Vigil's workers (recording + live copy stream + 2 fps analysis, nobody watching) vs bare ffmpeg doing -c copy + scaled decode, same run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -27,7 +27,7 @@ async function waitUntil(fn: () => boolean, timeoutMs: number): Promise<void> {
 
 interface VigilResult {
   cpuSec: number;
-  snapshotAgeMs: number[];
+  snapshotMs: number[];
   firstFrameMs: number[];
   loopP99Ms: number;
   analysisFrames: number;
@@ -54,26 +54,28 @@ async function measureVigil(url: string, n: number, dataDir: string): Promise<Vi
       });
     }
     await waitUntil(() => firstFrameMs.length === n, 60_000);
-    await sleep(2000);
+    // The first frames came from on-demand decoders (a viewer at start); the window measures cameras nobody watches,
+    // so it opens once those decoders have lingered out.
+    await waitUntil(() => ids.every((id) => m.decoderPid(id) === null), 30_000);
+    await sleep(1000);
     const pids = ids.map((id) => m.pid(id)).filter((p): p is number => p !== null);
     const cpu0 = pids.reduce((s, p) => s + procCpu(p), 0) + selfCpu();
     analysisFrames = 0;
     segments = 0;
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
-    const ages: number[] = [];
-    const end = Date.now() + SECONDS * 1000;
-    let k = 0;
-    while (Date.now() < end) {
-      const f = m.latest(ids[k++ % n]!);
-      if (f) ages.push(Date.now() - f.ts_ms);
-      await sleep(50);
-    }
+    await sleep(SECONDS * 1000);
     loop.disable();
     const pidsAfter = ids.map((id) => m.pid(id));
     if (pidsAfter.some((p, i) => p !== pids[i])) throw new Error('a worker restarted during the measurement');
     const cpu1 = pids.reduce((s, p) => s + procCpu(p), 0) + selfCpu();
-    return { cpuSec: cpu1 - cpu0, snapshotAgeMs: ages, firstFrameMs, loopP99Ms: loop.percentile(99) / 1e6, analysisFrames, segments };
+    // After the CPU window: a snapshot with no viewer decodes the cached GOP's keyframe once; how long that takes to answer.
+    const snapshotMs: number[] = [];
+    for (const id of ids) {
+      const t = Date.now();
+      if (await m.snapshot(id)) snapshotMs.push(Date.now() - t);
+    }
+    return { cpuSec: cpu1 - cpu0, snapshotMs, firstFrameMs, loopP99Ms: loop.percentile(99) / 1e6, analysisFrames, segments };
   } finally {
     await m.stopAll();
   }
@@ -130,18 +132,18 @@ export async function run(): Promise<BenchRow[]> {
         unit: 'cpu-s',
         baseline: perCamMin(bareCpu),
         ratio: bareCpu > 0 ? vigil.cpuSec / bareCpu : undefined,
-        note: 'Vigil = ffmpeg children + this Node process; baseline = bare ffmpeg -c copy segments + fps=2 scale=320 rgb24 decode (no JPEG)',
+        note: 'nobody watching; Vigil = ingest ffmpeg (copy segments + fMP4 live copy + fps=2 scale=320 rgb24 analysis) + this Node process; baseline = bare ffmpeg -c copy segments + the same analysis decode',
       });
       rows.push({
-        name: `N=${n} CPU vs same-work ffmpeg`,
+        name: `N=${n} CPU vs ffmpeg + always-on JPEG`,
         value: perCamMin(vigil.cpuSec),
         unit: 'cpu-s',
         baseline: perCamMin(bareJpegCpu),
         ratio: bareJpegCpu > 0 ? vigil.cpuSec / bareJpegCpu : undefined,
-        note: 'baseline adds the same 10 fps JPEG encode, so the ratio is the supervisor/pipe overhead',
+        note: 'baseline adds a 10 fps JPEG encode, the live path every camera paid before decode-on-demand (issue 13); Vigil encodes no JPEG here, so the ratio is the saving',
       });
-      rows.push({ name: `N=${n} snapshot age median (p95)`, value: median(vigil.snapshotAgeMs), unit: 'ms', note: `p95 ${percentile(vigil.snapshotAgeMs, 95).toFixed(0)} ms; frame arrival in Vigil -> served by latest(), 10 fps JPEG` });
-      rows.push({ name: `N=${n} time to first frame median (max)`, value: median(vigil.firstFrameMs), unit: 'ms', note: `max ${Math.max(...vigil.firstFrameMs)} ms; start() -> first JPEG` });
+      rows.push({ name: `N=${n} snapshot with no viewer median (p95)`, value: median(vigil.snapshotMs), unit: 'ms', note: `p95 ${percentile(vigil.snapshotMs, 95).toFixed(0)} ms; snapshot() -> JPEG, decoding the cached GOP's keyframe once (was the age of an always-decoded 10 fps JPEG)` });
+      rows.push({ name: `N=${n} time to first frame median (max)`, value: median(vigil.firstFrameMs), unit: 'ms', note: `max ${Math.max(...vigil.firstFrameMs)} ms; start() with a viewer subscribed -> first JPEG of the on-demand decoder` });
       rows.push({ name: `N=${n} event-loop lag p99`, value: vigil.loopP99Ms, unit: 'ms', note: `${vigil.analysisFrames} analysis frames, ${vigil.segments} segments in ${SECONDS} s` });
     }
   } finally {

@@ -56,6 +56,8 @@ export interface RtspServer {
   /** Stop the server (and its feeder); the port stays reserved for restart(). */
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** Process ids of the GStreamer server and its ffmpeg feeder (benches measure their CPU); null when not running. */
+  pids(): { server: number | null; feeder: number | null };
 }
 
 function waitExit(p: ChildProcess | null): Promise<void> {
@@ -73,10 +75,22 @@ export interface RtspAuth {
   password: string;
 }
 
-export async function startRtspServer(opts: { port?: number; mount?: string; source?: string; auth?: RtspAuth } = {}): Promise<RtspServer> {
+export interface RtspServerOptions {
+  port?: number;
+  mount?: string;
+  source?: string;
+  auth?: RtspAuth;
+  /**
+   * ffmpeg input and encode arguments of the feeder, in place of looping `source` with -c copy: for a live encoder
+   * (e.g. a clock camera). They must produce H.264 with SPS/PPS in band; the RTP output is appended.
+   */
+  feed?: string[];
+}
+
+export async function startRtspServer(opts: RtspServerOptions = {}): Promise<RtspServer> {
   const port = opts.port ?? (await freePort());
   const mount = opts.mount ?? '/cam';
-  const source = opts.source ?? h264Fixture();
+  const source = opts.feed ? null : (opts.source ?? h264Fixture());
   let udp = await freeUdpPort();
   let gst: ChildProcess | null = null;
   let feeder: ChildProcess | null = null;
@@ -90,6 +104,11 @@ export async function startRtspServer(opts: { port?: number; mount?: string; sou
     const env = opts.auth ? { ...process.env, VIGIL_RTSP_AUTH: opts.auth.method, VIGIL_RTSP_USER: opts.auth.username, VIGIL_RTSP_PASS: opts.auth.password } : process.env;
     gst = spawn('/usr/bin/python3', [join(here, 'rtsp-server.py'), String(port), String(udp), mount, '--watch-stdin'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const child = gst;
+    // Its stderr is drained (a full pipe would freeze the server mid-test); VIGIL_RTSP_DEBUG=1 echoes it and its exit.
+    if (process.env.VIGIL_RTSP_DEBUG) {
+      child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[rtsp-server] ${d.toString()}`));
+      child.once('exit', (code, sig) => process.stderr.write(`[rtsp-server] exited ${code} ${sig}\n`));
+    } else child.stderr?.resume();
     await new Promise<void>((resolve, reject) => {
       let buf = '';
       const timer = setTimeout(() => reject(new Error('RTSP server did not start')), 15_000);
@@ -111,7 +130,7 @@ export async function startRtspServer(opts: { port?: number; mount?: string; sou
     });
     feeder = spawn(
       'ffmpeg',
-      ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', source, '-c', 'copy', '-f', 'rtp', `rtp://127.0.0.1:${udp}?pkt_size=1200`],
+      ['-hide_banner', '-loglevel', 'error', ...(source === null ? (opts.feed ?? []) : ['-re', '-stream_loop', '-1', '-i', source, '-c', 'copy']), '-f', 'rtp', `rtp://127.0.0.1:${udp}?pkt_size=1200`],
       { stdio: 'ignore' },
     );
     child.stdin?.on('error', () => undefined);
@@ -133,5 +152,6 @@ export async function startRtspServer(opts: { port?: number; mount?: string; sou
     async restart() {
       await launch();
     },
+    pids: () => ({ server: gst?.pid ?? null, feeder: feeder?.pid ?? null }),
   };
 }
