@@ -215,9 +215,14 @@ export function readMoof(buf: Buffer, moof: Box, videoTrack: TrackInfo | undefin
   return { key: false, videoSamples: 0, durationSec: 0 };
 }
 
-/** Incremental reader: push pipe data, get whole init segments and fragments out. */
+/**
+ * Incremental reader: push pipe data, get whole init segments and fragments out. Pipe chunks are queued as they come
+ * and each box is copied at most once (a fragment's moof and mdat straight into one buffer), so a large keyframe
+ * arriving in many chunks costs no re-concatenation per chunk.
+ */
 export class Fmp4Splitter {
-  private buf: Buffer = Buffer.alloc(0);
+  private parts: Buffer[] = [];
+  private queued = 0;
   private initParts: Buffer[] = [];
   private moof: Buffer | null = null;
   private video: TrackInfo | undefined;
@@ -226,28 +231,83 @@ export class Fmp4Splitter {
   constructor(private readonly maxBox = 32 * 1024 * 1024) {}
 
   push(d: Buffer): Fmp4Chunk[] {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
     const out: Fmp4Chunk[] = [];
-    let p = 0;
-    while (this.buf.length - p >= 8) {
-      let size = this.buf.readUInt32BE(p);
+    if (d.length === 0) return out;
+    this.parts.push(d);
+    this.queued += d.length;
+    while (this.queued >= 8) {
+      const head = this.peek(Math.min(16, this.queued));
+      let size = head.readUInt32BE(0);
       if (size === 1) {
-        if (this.buf.length - p < 16) break;
-        size = Number(this.buf.readBigUInt64BE(p + 8));
+        if (head.length < 16) break;
+        size = Number(head.readBigUInt64BE(8));
       }
       if (size < 8 || size > this.maxBox) {
-        this.buf = Buffer.alloc(0);
+        this.parts = [];
+        this.queued = 0;
         this.initParts = [];
         this.moof = null;
         return out;
       }
-      if (this.buf.length - p < size) break;
-      const box = this.buf.subarray(p, p + size);
-      p += size;
-      this.onBox(box, out);
+      if (this.queued < size) break;
+      const type = head.toString('latin1', 4, 8);
+      if (type === 'mdat' && this.moof) {
+        // The fragment is moof + mdat in one buffer, written once.
+        const moof = this.moof;
+        this.moof = null;
+        const data = Buffer.allocUnsafe(moof.length + size);
+        moof.copy(data, 0);
+        this.takeInto(data, moof.length, size);
+        this.onFragment(moof, data, out);
+      } else {
+        this.onBox(this.take(size), out);
+      }
     }
-    this.buf = p === this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(p));
     return out;
+  }
+
+  /** The first n queued bytes (n <= queued), copied only when they span chunks. */
+  private peek(n: number): Buffer {
+    const first = this.parts[0]!;
+    if (first.length >= n) return first;
+    const out = Buffer.allocUnsafe(n);
+    let o = 0;
+    for (const p of this.parts) {
+      o += p.copy(out, o, 0, Math.min(p.length, n - o));
+      if (o === n) break;
+    }
+    return out;
+  }
+
+  private take(n: number): Buffer {
+    const first = this.parts[0]!;
+    if (first.length >= n) {
+      if (first.length === n) this.parts.shift();
+      else this.parts[0] = first.subarray(n);
+      this.queued -= n;
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    this.takeInto(out, 0, n);
+    return out;
+  }
+
+  private takeInto(target: Buffer, offset: number, n: number): void {
+    let o = 0;
+    while (o < n) {
+      const p = this.parts[0]!;
+      const k = Math.min(p.length, n - o);
+      p.copy(target, offset + o, 0, k);
+      o += k;
+      if (k === p.length) this.parts.shift();
+      else this.parts[0] = p.subarray(k);
+    }
+    this.queued -= n;
+  }
+
+  private onFragment(moof: Buffer, data: Buffer, out: Fmp4Chunk[]): void {
+    const info = readMoof(moof, { type: 'moof', start: 8, end: moof.length }, this.video, this.tracks);
+    out.push({ type: 'fragment', fragment: { data, key: info.key, videoSamples: info.videoSamples, durationSec: info.durationSec } });
   }
 
   private onBox(box: Buffer, out: Fmp4Chunk[]): void {
@@ -265,12 +325,8 @@ export class Fmp4Splitter {
       const codecs = [this.video?.codec, audio?.codec].filter((c): c is string => !!c).join(',');
       out.push({ type: 'init', init: { data: Buffer.concat(parts), codecs, hasAudio: !!audio } });
     } else if (type === 'moof') {
+      // A copy: the moof may be a view of a pipe chunk that is otherwise done with.
       this.moof = Buffer.from(box);
-    } else if (type === 'mdat' && this.moof) {
-      const moof = this.moof;
-      this.moof = null;
-      const info = readMoof(moof, { type: 'moof', start: 8, end: moof.length }, this.video, this.tracks);
-      out.push({ type: 'fragment', fragment: { data: Buffer.concat([moof, box]), key: info.key, videoSamples: info.videoSamples, durationSec: info.durationSec } });
     }
   }
 }
