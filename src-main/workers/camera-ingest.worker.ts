@@ -12,6 +12,13 @@ import { JpegSplitter, LineSplitter, PpmSplitter, parseSegmentListLine } from '.
 import { FD_ANALYSIS, FD_FACES, FD_LIVE, FD_SEGMENT_LIST, FD_SHOTS, buildIngestArgs, type IngestArgsInput, type NetworkInput } from './ingest-args';
 import { classifyExit } from './supervisor-policy';
 
+/**
+ * Ingest ffmpegs run below normal priority: when cameras' decoding outgrows the machine, the event loop (API, UI pushes,
+ * segment hand-off) and the viewers' decoders still get the CPU at once; the ingests use all that is left. Copying is
+ * buffered by the pipes and sockets, so a short wait costs no data.
+ */
+export const INGEST_NICENESS = 10;
+
 type Payload<M> = M extends IngestMessage ? Omit<M, 'seq' | 'run'> : never;
 
 export interface IngestRunOptions {
@@ -103,7 +110,7 @@ export class CameraIngestRun {
 
   private spawnChild(network: NetworkInput | null): void {
     const plan = buildIngestArgs({ ...this.o.args, rt: this.o.rt, ...(network ? { network } : {}) });
-    const child = this.o.procs.spawn(this.o.ffmpegPath, plan.args, { stdin: plan.stdin, extraFds: plan.fds });
+    const child = this.o.procs.spawn(this.o.ffmpegPath, plan.args, { stdin: plan.stdin, extraFds: plan.fds, niceness: INGEST_NICENESS });
     this.child = child;
     this.send({ type: 'spawned', pid: child.pid, command: redactArgs([this.o.ffmpegPath, ...plan.args], this.secrets), copy_video: plan.copyVideo });
 

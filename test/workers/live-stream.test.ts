@@ -106,6 +106,10 @@ describe('camera live stream', () => {
     const first = await waitFor('the decoder', () => h.manager.decoderPid(23), 20_000);
     const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
     expect(cmdline(first)).toContain('(t-start_t)*5+1');
+    // The ingest yields the CPU to the event loop and to viewers (nice 10); the viewers' decoder runs at normal priority.
+    const nice = (pid: number | null) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    expect(nice(h.manager.pid(23))).toBe(10);
+    expect(nice(first)).toBe(0);
     h.settings.live_mjpeg_fps = 2;
     const second = await waitFor('a replacement decoder', () => {
       const p = h.manager.decoderPid(23);

@@ -1,5 +1,6 @@
 // Spawns ffmpeg/ffprobe with argument arrays (never a shell) and extra pipes; stops children and awaits their exit.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 
 export interface FfmpegChild {
@@ -16,7 +17,11 @@ export interface FfmpegChild {
 }
 
 export interface FfmpegProcessRepository {
-  spawn(bin: string, args: readonly string[], opts: { stdin: 'pipe' | 'ignore'; extraFds: readonly number[] }): FfmpegChild;
+  /**
+   * `niceness` (1..19) lowers the child's CPU priority: bulk work (a camera's ingest) then yields to the main process's
+   * event loop and to viewers' decoders whenever the machine is short of CPU, and still uses every idle cycle.
+   */
+  spawn(bin: string, args: readonly string[], opts: { stdin: 'pipe' | 'ignore'; extraFds: readonly number[]; niceness?: number }): FfmpegChild;
   /** Codec name of the first video stream of a local file, or null. */
   probeVideoCodec(ffprobe: string | null, ffmpeg: string, file: string): Promise<string | null>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the child is gone. */
@@ -67,11 +72,19 @@ class NodeFfmpegChild implements FfmpegChild {
 }
 
 export class NodeFfmpegProcessRepository implements FfmpegProcessRepository {
-  spawn(bin: string, args: readonly string[], opts: { stdin: 'pipe' | 'ignore'; extraFds: readonly number[] }): FfmpegChild {
+  spawn(bin: string, args: readonly string[], opts: { stdin: 'pipe' | 'ignore'; extraFds: readonly number[]; niceness?: number }): FfmpegChild {
     const maxFd = Math.max(2, ...opts.extraFds);
     const stdio: ('pipe' | 'ignore')[] = [opts.stdin, 'ignore', 'pipe'];
     for (let fd = 3; fd <= maxFd; fd++) stdio.push(opts.extraFds.includes(fd) ? 'pipe' : 'ignore');
     const cp = spawn(bin, [...args], { stdio, shell: false, windowsHide: true });
+    if (opts.niceness && cp.pid) {
+      try {
+        // Windows maps it to a priority class (10 → below normal).
+        setPriority(cp.pid, opts.niceness);
+      } catch {
+        // Not permitted here (or the child already exited): it runs at normal priority.
+      }
+    }
     return new NodeFfmpegChild(cp, opts.extraFds);
   }
 
