@@ -125,12 +125,23 @@ export class PpmSplitter {
       }
       const f = this.frame;
       if (this.size < f.end) break;
-      // One copy per frame, whatever the number of pipe chunks it came in.
-      const buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
-      out.push({ width: f.width, height: f.height, data: Buffer.from(buf.subarray(f.dataStart, f.end)) });
-      const rest = buf.subarray(f.end);
-      this.chunks = rest.length ? [rest] : [];
-      this.size = rest.length;
+      // One copy per frame, whatever the number of pipe chunks it came in: the pixels go straight into their own buffer
+      // (whole, so the analysis worker can take it by transfer), and only the tail after the frame stays queued.
+      const data = Buffer.allocUnsafeSlow(f.end - f.dataStart);
+      let skip = f.dataStart;
+      let o = 0;
+      while (o < data.length) {
+        const c = this.chunks[0]!;
+        const from = Math.min(skip, c.length);
+        skip -= from;
+        const k = Math.min(c.length - from, data.length - o);
+        c.copy(data, o, from, from + k);
+        o += k;
+        if (from + k === c.length) this.chunks.shift();
+        else this.chunks[0] = c.subarray(from + k);
+      }
+      this.size -= f.end;
+      out.push({ width: f.width, height: f.height, data });
       this.frame = null;
     }
     return out;

@@ -53,6 +53,19 @@ describe('PpmSplitter', () => {
       ]);
     }
   });
+
+  it('copies every pixel byte in order across chunk boundaries, into a buffer of its own (transferable)', () => {
+    const px = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_x, i) => (i * 7 + seed) % 256));
+    const a = px(5 * 3 * 3, 1);
+    const b = px(2 * 2 * 3, 9);
+    const stream = Buffer.concat([Buffer.from('P6 5 3 255\n'), a, Buffer.from('P6\n2 2\n255\n'), b]);
+    for (const sizes of [[1], [3, 7], [11, 30, 2], [stream.length]]) {
+      const s = new PpmSplitter();
+      const got = chop(stream, sizes).flatMap((c) => s.push(c));
+      expect(got.map((f) => f.data)).toEqual([a, b]);
+      for (const f of got) expect([f.data.byteOffset, f.data.buffer.byteLength]).toEqual([0, f.data.length]);
+    }
+  });
 });
 
 describe('segment list', () => {

@@ -1,7 +1,8 @@
 // ffmpeg/ffprobe side of recordings: concat clip assembly (codec copy, MP4 faststart), JPEG frames, sprites, probes, hashes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { FfmpegInfo } from './ffmpeg-locator';
 
 export interface ProbeInfo {
@@ -163,13 +164,20 @@ export class FfmpegMediaToolsRepository implements MediaToolsRepository {
     }
   }
 
-  sha256(input: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const h = createHash('sha256');
-      createReadStream(input, { highWaterMark: 1024 * 1024 })
-        .on('data', (d) => h.update(d))
-        .on('error', reject)
-        .on('end', () => resolve(h.digest('hex')));
-    });
+  /** Reads into one reused buffer: a stream would allocate (and often copy) a new chunk per read for every segment. */
+  async sha256(input: string): Promise<string> {
+    const h = createHash('sha256');
+    const f = await open(input, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(256 * 1024);
+      for (;;) {
+        const { bytesRead } = await f.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) break;
+        h.update(buf.subarray(0, bytesRead));
+      }
+    } finally {
+      await f.close();
+    }
+    return h.digest('hex');
   }
 }
