@@ -1,4 +1,5 @@
 // Shared bench helpers for the recording benches: timing, percentiles, temp dirs and a uniform result row.
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,3 +69,18 @@ export const selfCpu = (): number => {
 };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** SIGTERM (SIGKILL after 3 s) to each child; resolves when all have exited. */
+export function stopChildren(kids: readonly ChildProcess[]): Promise<void> {
+  return Promise.all(
+    kids.map(
+      (c) =>
+        new Promise<void>((done) => {
+          if (c.exitCode !== null || c.signalCode !== null) return done();
+          c.once('exit', () => done());
+          c.kill('SIGTERM');
+          setTimeout(() => c.kill('SIGKILL'), 3000).unref();
+        }),
+    ),
+  ).then(() => undefined);
+}

@@ -9,7 +9,7 @@ import { PushBus } from '../src-main/services/push-bus';
 import { defaultSettings } from '../src-main/shared/settings';
 import { WorkerManager } from '../src-main/workers/worker-manager';
 import { startRtspServer } from '../test/support/rtsp-server';
-import { median, percentile, printRows, tempDir, procCpu, selfCpu, sleep, type BenchRow } from './bench-util';
+import { median, percentile, printRows, stopChildren, tempDir, procCpu, selfCpu, sleep, type BenchRow } from './bench-util';
 
 const COUNTS = (process.env.BENCH_INGEST_CAMERAS ?? '1,4,8').split(',').map(Number).filter((n) => n > 0);
 const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 15);
@@ -102,17 +102,7 @@ async function measureBare(url: string, n: number, dir: string, withJpeg: boolea
     const cpu1 = pids.reduce((s, p) => s + procCpu(p), 0);
     return cpu1 - cpu0;
   } finally {
-    await Promise.all(
-      kids.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 3000).unref();
-          }),
-      ),
-    );
+    await stopChildren(kids);
   }
 }
 

@@ -9,7 +9,7 @@ import { defaultSettings } from '../src-main/shared/settings';
 import type { CameraRuntime } from '../src-main/ports/camera-workers.port';
 import { WorkerManager } from '../src-main/workers/worker-manager';
 import { h264Fixture, startRtspServer } from '../test/support/rtsp-server';
-import { printRows, tempDir, procCpu, selfCpu, sleep, type BenchRow } from './bench-util';
+import { printRows, stopChildren, tempDir, procCpu, selfCpu, sleep, type BenchRow } from './bench-util';
 
 const SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
 const VIEWERS = (process.env.BENCH_LIVE_VIEWERS ?? '1,4,16').split(',').map(Number).filter((n) => n > 0);
@@ -60,8 +60,7 @@ async function bareCopy(url: string, dir: string): Promise<{ ffmpeg: number; idl
     if (c.exitCode !== null) throw new Error('the baseline ffmpeg exited during the measurement');
     return { ffmpeg: procCpu(c.pid ?? null) - c0, idleSelf: selfCpu() - s0 };
   } finally {
-    c.kill('SIGTERM');
-    await new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)));
+    await stopChildren([c]);
   }
 }
 

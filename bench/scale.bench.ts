@@ -10,7 +10,7 @@ import { startApp } from '../src-main/app/lifecycle';
 import type { ClosedSegment } from '../src-main/ports/ingest.port';
 import { defaultSettings } from '../src-main/shared/settings';
 import { startRtspServer, VTEST } from '../test/support/rtsp-server';
-import { childrenCpu, printRows, procCpu, selfCpu, sleep, tempDir, type BenchRow } from './bench-util';
+import { childrenCpu, printRows, stopChildren, procCpu, selfCpu, sleep, tempDir, type BenchRow } from './bench-util';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CAMERAS = Number(process.env.BENCH_SCALE_CAMERAS ?? 32);
@@ -100,17 +100,7 @@ async function bareCopy(url: string, n: number, dir: string, keyframes = false):
     if (kids.some((c) => c.exitCode !== null)) throw new Error('a baseline ffmpeg exited during the measurement');
     return cpu() - c0;
   } finally {
-    await Promise.all(
-      kids.map(
-        (c) =>
-          new Promise<void>((done) => {
-            if (c.exitCode !== null || c.signalCode !== null) return done();
-            c.once('exit', () => done());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 3000).unref();
-          }),
-      ),
-    );
+    await stopChildren(kids);
   }
 }
 
