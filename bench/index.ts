@@ -15,7 +15,7 @@ export interface BenchCase {
  */
 export const CASES: BenchCase[] = [
   { name: 'ingest', doc: 'N RTSP cameras nobody watches: recording + live copy + 2 fps analysis, CPU vs bare ffmpeg (and vs the old always-on JPEG), snapshot time, time to first frame', run: async () => (await import('./ingest.bench')).run() },
-  { name: 'live', doc: 'recording-only camera (analysis off) CPU vs bare ffmpeg -c copy; one camera watched by 1/4/16 MJPEG viewers (one decoder)', run: async () => (await import('./live.bench')).run() },
+  { name: 'live', doc: '8 recording-only 1080p cameras (analysis off) CPU vs bare ffmpeg -c copy; one camera watched by 1/4/16 MJPEG viewers (one decoder)', run: async () => (await import('./live.bench')).run() },
   { name: 'scale', doc: '32 RTSP cameras at 1080p15 recording + keyframe motion through the whole app, 2 s and 1 s GOP: % of the machine vs bare ffmpeg (copy; copy + keyframe decode), segments lost, event-loop p99', run: async () => (await import('./scale.bench')).run() },
   { name: 'latency', doc: 'glass-to-glass live latency of a clock camera read in Chromium: MSE (the renderer player) and live HLS (hls.js low-latency mode)', run: async () => (await import('./latency.bench')).run() },
   { name: 'clip', doc: '60 s event clip assembly vs bare ffmpeg concat', run: async () => (await import('./clip.bench')).run() },

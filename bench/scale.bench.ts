@@ -1,7 +1,6 @@
 // Bench: 32 cameras at 1080p15 recording plus keyframe motion, run by the whole app on this machine: CPU, lost segments, event-loop p99.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +8,7 @@ import { parseConfig } from '../src-main/app/config';
 import { startApp } from '../src-main/app/lifecycle';
 import type { ClosedSegment } from '../src-main/ports/ingest.port';
 import { defaultSettings } from '../src-main/shared/settings';
-import { startRtspServer, VTEST } from '../test/support/rtsp-server';
+import { h264Fixture1080p15, startRtspServer } from '../test/support/rtsp-server';
 import { childrenCpu, printRows, stopChildren, procCpu, selfCpu, sleep, tempDir, type BenchRow } from './bench-util';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -30,26 +29,6 @@ const CORES = availableParallelism();
 /** The app's default analysis width (settings.analysis_width), which the same-work baseline decodes to. */
 const ANALYSIS_WIDTH = defaultSettings().analysis_width;
 
-/**
- * The street clip as a 1080p15 camera stream, encoded once per machine: vtest's 10 fps frames retimed to 15 fps (every
- * frame distinct, the scene 1.5x faster), a GOP of `gop` frames, no B-frames (as IP cameras send), ~3 Mbit/s, SPS/PPS on
- * every keyframe.
- */
-function fixture1080p15(gop: number): string {
-  const dir = join(tmpdir(), 'vigil-test-media');
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, `vtest-1080p15-g${gop}-bf0-3M.ts`);
-  if (existsSync(out)) return out;
-  const tmp = `${out}.${process.pid}.partial.ts`;
-  const r = spawnSync(
-    'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-y', '-t', '30', '-i', VTEST, '-an', '-vf', 'setpts=PTS*2/3,scale=1920:1080', '-r', '15', '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0', '-b:v', '3M', '-maxrate', '3.5M', '-bufsize', '6M', '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-x264-params', 'repeat-headers=1', '-f', 'mpegts', tmp],
-    { stdio: 'inherit' },
-  );
-  if (r.status !== 0) throw new Error('could not encode the 1080p15 fixture');
-  spawnSync('mv', [tmp, out]);
-  return out;
-}
 
 /**
  * An idle Node process at this process's priority measuring its own event-loop delay over the window: what the machine's
@@ -135,7 +114,7 @@ export async function run(): Promise<BenchRow[]> {
 }
 
 async function runGop(gop: number): Promise<BenchRow[]> {
-  const source = fixture1080p15(gop);
+  const source = h264Fixture1080p15(gop);
   const rtsp = await startRtspServer({ source });
   const t = tempDir('vigil-bench-scale-');
   const rows: BenchRow[] = [];

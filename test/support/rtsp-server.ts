@@ -46,6 +46,27 @@ export function h264Fixture(seconds = 20): string {
   return out;
 }
 
+/**
+ * The street clip as a 1080p15 camera stream, encoded once per machine: vtest's 10 fps frames retimed to 15 fps (every
+ * frame distinct, the scene 1.5x faster), a GOP of `gop` frames, no B-frames (as IP cameras send), ~3 Mbit/s, SPS/PPS on
+ * every keyframe.
+ */
+export function h264Fixture1080p15(gop: number): string {
+  const dir = join(tmpdir(), 'vigil-test-media');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `vtest-1080p15-g${gop}-bf0-3M.ts`);
+  if (existsSync(out)) return out;
+  const tmp = `${out}.${process.pid}.partial.ts`;
+  const r = spawnSync(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-y', '-t', '30', '-i', VTEST, '-an', '-vf', 'setpts=PTS*2/3,scale=1920:1080', '-r', '15', '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0', '-b:v', '3M', '-maxrate', '3.5M', '-bufsize', '6M', '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-x264-params', 'repeat-headers=1', '-f', 'mpegts', tmp],
+    { stdio: 'inherit' },
+  );
+  if (r.status !== 0) throw new Error('could not encode the 1080p15 fixture');
+  spawnSync('mv', [tmp, out]);
+  return out;
+}
+
 export interface RtspServer {
   url: string;
   port: number;
