@@ -79,6 +79,7 @@ export class CameraSupervisor {
   private copyVideo = false;
   private lastSegEnd: number | null = null;
   private anchorMs: number | null = null;
+  private pendingDriftMs: number | null = null;
   private segChain: Promise<void> = Promise.resolve();
   private hls: HlsState | null = null;
   private fileCodec: string | null | undefined;
@@ -175,6 +176,7 @@ export class CameraSupervisor {
     this.runFirstFrame = null;
     this.lastSegEnd = null;
     this.anchorMs = null;
+    this.pendingDriftMs = null;
     const run = new CameraIngestRun({
       run: runNo,
       rt: this.rt,
@@ -254,9 +256,10 @@ export class CameraSupervisor {
         // A closed segment is data from the source too: a camera whose live stream failed (the tee drops a slave it
         // cannot write) still records, and must not be restarted as stalled when it decodes nothing.
         if (m.run === this.runNo) this.gotFrame(m.closed_ms);
-        const t = segmentTimes({ anchorMs: this.anchorMs, lastEndMs: this.lastSegEnd }, m.start_sec, m.end_sec, m.closed_ms);
+        const t = segmentTimes({ anchorMs: this.anchorMs, lastEndMs: this.lastSegEnd, pendingDriftMs: this.pendingDriftMs }, m.start_sec, m.end_sec, m.closed_ms);
         this.anchorMs = t.clock.anchorMs;
         this.lastSegEnd = t.clock.lastEndMs;
+        this.pendingDriftMs = t.clock.pendingDriftMs ?? null;
         this.segChain = this.segChain.then(() => this.onSegment(m.path, t.startMs, t.endMs)).catch((e: unknown) => this.log.warn({ err: String(e) }, 'segment hand-off failed'));
         return;
       case 'log':

@@ -90,18 +90,32 @@ export interface SegmentClock {
   anchorMs: number | null;
   /** End of the previous segment handed off, or null. */
   lastEndMs: number | null;
+  /** Drift (close time minus stream time, ms) of the previous segment when it was beyond the limit, else null. */
+  pendingDriftMs?: number | null;
 }
+
+/** A drift this large is a jump of the source's clock (or a restart), taken at once. */
+const CLOCK_JUMP_MS = 10_000;
 
 /**
  * Wall-clock times of a closed segment from its stream-relative times (segment list) and the moment it closed.
- * Within a run, stream time keeps segments exactly contiguous; the anchor is re-taken when it drifts more than
- * `maxDriftMs` from the close time (source clock skew, stalls), and a small gap to the previous segment is closed.
+ * Within a run, stream time keeps segments exactly contiguous. The anchor is re-taken on the close time when the two
+ * disagree by more than `maxDriftMs` for two segments in a row by about the same amount (source clock skew), or by more
+ * than 10 s at once (a jump). A single late close, which is the host reading the segment list late (a busy event loop),
+ * does not move the timeline: re-anchoring on it would cut a gap before the segment and an overlap after it.
+ * A small gap to the previous segment is closed.
  */
 export function segmentTimes(clock: SegmentClock, startSec: number, endSec: number, closedMs: number, maxDriftMs = 3000): { startMs: number; endMs: number; clock: SegmentClock } {
   let anchor = clock.anchorMs ?? closedMs - endSec * 1000;
-  if (Math.abs(anchor + endSec * 1000 - closedMs) > maxDriftMs) anchor = closedMs - endSec * 1000;
+  let pending: number | null = null;
+  const drift = closedMs - (anchor + endSec * 1000);
+  if (Math.abs(drift) > maxDriftMs) {
+    const prev = clock.pendingDriftMs ?? null;
+    if (Math.abs(drift) > CLOCK_JUMP_MS || (prev !== null && Math.abs(prev - drift) < 1000)) anchor = closedMs - endSec * 1000;
+    else pending = drift;
+  }
   let startMs = Math.round(anchor + startSec * 1000);
   const endMs = Math.round(anchor + endSec * 1000);
   if (clock.lastEndMs !== null && Math.abs(startMs - clock.lastEndMs) < 1500 && clock.lastEndMs < endMs) startMs = clock.lastEndMs;
-  return { startMs, endMs, clock: { anchorMs: anchor, lastEndMs: endMs } };
+  return { startMs, endMs, clock: { anchorMs: anchor, lastEndMs: endMs, pendingDriftMs: pending } };
 }

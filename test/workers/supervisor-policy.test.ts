@@ -91,6 +91,21 @@ describe('segmentTimes', () => {
     expect(c.startMs).toBe(36_000);
   });
 
+  it('a single late close (the host read the list late) keeps stream time; a sustained drift re-anchors on its second segment', () => {
+    const a = segmentTimes({ anchorMs: null, lastEndMs: null }, 0, 4, 14_000);
+    // Read 3.5 s late by a stalled event loop: the timeline stays contiguous, no gap before it nor overlap after it.
+    const b = segmentTimes(a.clock, 4, 8, 18_000 + 3500);
+    expect([b.startMs, b.endMs]).toEqual([14_000, 18_000]);
+    const c = segmentTimes(b.clock, 8, 12, 22_050);
+    expect([c.startMs, c.endMs]).toEqual([18_000, 22_000]);
+    // The source's clock runs 4 s behind from here on: the second segment that says so moves the anchor.
+    const d = segmentTimes(c.clock, 12, 16, 30_000);
+    expect([d.startMs, d.endMs]).toEqual([22_000, 26_000]);
+    const e = segmentTimes(d.clock, 16, 20, 34_100);
+    expect(e.endMs).toBe(34_100);
+    expect(e.clock.pendingDriftMs).toBeNull();
+  });
+
   it('closes a small gap to the previous run', () => {
     const t = segmentTimes({ anchorMs: null, lastEndMs: 9_500 }, 0, 2, 12_000);
     expect([t.startMs, t.endMs]).toEqual([9_500, 12_000]);
