@@ -3,6 +3,12 @@
 /** Files of a live low-latency HLS session: segments segNNNNN.m4s, parts segNNNNN.K.m4s, init segments initNNNNN.mp4. */
 export const HLS_FILE_RE = /^(seg\d{5}(\.\d{1,4})?\.m4s|init\d{5}\.mp4)$/;
 
+/** Names a session-file route accepts: the session's files and the documented segNNNNN.ts (404 now that segments are fMP4). */
+export const HLS_REQUEST_NAME_RE = new RegExp(`${HLS_FILE_RE.source}|^seg\\d{5}\\.ts$`);
+
+/** Longest hold of a low-latency client's blocking playlist reload (the spec asks for at least three part targets). */
+export const BLOCKING_RELOAD_MS = 6_000;
+
 /** Content type of a session file by its name. */
 export const hlsFileType = (name: string): string => (name.endsWith('.m4s') ? 'video/iso.segment' : name.endsWith('.mp4') ? 'video/mp4' : 'video/mp2t');
 

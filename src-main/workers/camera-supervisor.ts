@@ -49,8 +49,6 @@ interface HlsState {
   dir: string;
   builder: LlHlsBuilder;
   lastTouch: number;
-  /** The playlist on disk lists at least one complete segment. */
-  ready: boolean;
   /** Where the playlist on disk ends (blocking reloads are answered against it, not against the builder). */
   written: HlsPosition;
   waiters: Set<HlsWaiter>;
@@ -364,7 +362,7 @@ export class CameraSupervisor {
     let h = this.hls;
     if (!h) {
       const builder = new LlHlsBuilder({ ...LL_HLS_DEFAULTS, windowSegments: this.d.hlsWindow });
-      const created: HlsState = { dir: this.dirs.hls, builder, lastTouch: Date.now(), ready: false, written: builder.position(), waiters: new Set(), chain: resetDir(this.dirs.hls) };
+      const created: HlsState = { dir: this.dirs.hls, builder, lastTouch: Date.now(), written: builder.position(), waiters: new Set(), chain: resetDir(this.dirs.hls) };
       h = this.hls = created;
       // The cached GOP starts the first segment at once, from its keyframe.
       if (this.liveInit) {
@@ -376,9 +374,11 @@ export class CameraSupervisor {
     if (this.hls !== h) throw closed();
     h.lastTouch = Date.now();
     const deadline = Date.now() + waitMs;
-    while (!h.ready && this.hls === h && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // Ready once the playlist on disk lists a complete segment (players without low-latency support can start).
+    const ready = (s: HlsState) => s.written.lastComplete !== null;
+    while (!ready(h) && this.hls === h && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (this.hls !== h) throw closed();
-    if (!h.ready) {
+    if (!ready(h)) {
       // A session that never became ready would otherwise hold one of hls_max_sessions until it idles out.
       await this.stopHls();
       throw Object.assign(new Error('no live segments yet; the camera is not delivering'), { kind: 'hls-timeout' as const });
@@ -391,7 +391,6 @@ export class CameraSupervisor {
     if (!ch.write.length && !ch.remove.length && !ch.changed) return;
     const playlist = ch.changed ? h.builder.playlist() : null;
     const pos = h.builder.position();
-    const ready = h.builder.ready();
     h.chain = h.chain
       .then(async () => {
         if (this.hls !== h) return;
@@ -400,7 +399,6 @@ export class CameraSupervisor {
         for (const name of ch.remove) await unlinkQuiet(join(h.dir, name));
         if (playlist === null) return;
         h.written = pos;
-        if (ready) h.ready = true;
         for (const w of h.waiters) if (hasPosition(pos, w.msn, w.part)) w.done('ok');
       })
       .catch((e: unknown) => this.log.warn({ err: String(e) }, 'HLS update failed'));

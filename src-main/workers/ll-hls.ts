@@ -132,13 +132,6 @@ export class LlHlsBuilder {
     return ch;
   }
 
-  /** The stream stopped: the open segment is closed as it stands. */
-  flush(): HlsChanges {
-    const ch: HlsChanges = { write: [], remove: [], changed: false };
-    this.closeSegment(ch);
-    return ch;
-  }
-
   position(): HlsPosition {
     const last = this.segs.at(-1);
     return { openSeq: this.open?.seq ?? null, openParts: this.open?.parts.length ?? 0, lastComplete: last ? last.seq : null, lastCompleteParts: last?.parts.length ?? 0 };

@@ -33,38 +33,53 @@ export async function call<T = unknown>(t: TestApp, method: string, path: string
 
 export const isJpeg = (b: Buffer): boolean => b.length > 4 && b[0] === 0xff && b[1] === 0xd8 && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9;
 
-/** Collects SSE push events from /api/push into an array until stop(). */
-export async function capturePush(t: TestApp): Promise<{ events: { event: string; data: unknown }[]; stop: () => Promise<void> }> {
-  const ac = new AbortController();
-  const res = await t.req('/api/push', { signal: ac.signal });
-  const events: { event: string; data: unknown }[] = [];
+/** Reads SSE frames (`event:` + JSON `data:`) from a response into an array until stop(); text() is everything read. */
+export function readSse(res: Response): { events: { event: string; data: Record<string, unknown> }[]; text: () => string; stop: () => Promise<void> } {
+  const events: { event: string; data: Record<string, unknown> }[] = [];
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
+  let all = '';
   let buf = '';
   const pump = (async () => {
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;
-        buf += decoder.decode(value, { stream: true });
+        const s = decoder.decode(value, { stream: true });
+        all += s;
+        buf += s;
         let sep: number;
         while ((sep = buf.indexOf('\n\n')) >= 0) {
           const frame = buf.slice(0, sep);
           buf = buf.slice(sep + 2);
           const event = /^event: (.+)$/m.exec(frame)?.[1];
           const data = /^data: (.+)$/m.exec(frame)?.[1];
-          if (event && data !== undefined) events.push({ event, data: JSON.parse(data) as unknown });
+          if (event && data !== undefined) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
         }
       }
     } catch {
-      // aborted
+      // cancelled or aborted
     }
   })();
   return {
     events,
+    text: () => all,
+    stop: async () => {
+      await reader.cancel().catch(() => undefined);
+      await pump;
+    },
+  };
+}
+
+/** Collects SSE push events from /api/push into an array until stop(). */
+export async function capturePush(t: TestApp): Promise<{ events: { event: string; data: unknown }[]; stop: () => Promise<void> }> {
+  const ac = new AbortController();
+  const sse = readSse(await t.req('/api/push', { signal: ac.signal }));
+  return {
+    events: sse.events,
     stop: async () => {
       ac.abort();
-      await pump;
+      await sse.stop();
     },
   };
 }

@@ -11,7 +11,7 @@ import type { EventDto } from '../../src-main/shared/contract/events.contract';
 import { PI_DOCS } from '../../src-main/transport/rest/compat/pi/pi.routes';
 import { dayKey } from '../../src-main/services/stills/timelapse.service';
 import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness';
-import { API_KEY, call, isJpeg, JSON_HEADERS, until } from '../cameras/helpers';
+import { API_KEY, call, isJpeg, JSON_HEADERS, readSse, until } from '../cameras/helpers';
 import { VTEST } from '../support/rtsp-server';
 
 const REFERENCE = join(__dirname, '..', '..', '..', 'shared', 'reference', '003_601fdf429a3e91f3.txt');
@@ -41,44 +41,6 @@ const piError = (body: unknown): PiError => {
   expect(Object.keys(body as object).every((k) => ['error', 'code', 'details', 'request_id'].includes(k))).toBe(true);
   return body as PiError;
 };
-
-/** Reads SSE frames from a Pi /events response until stop(). */
-function readSse(res: Response): { events: { event: string; data: Record<string, unknown> }[]; text: () => string; stop: () => Promise<void> } {
-  const events: { event: string; data: Record<string, unknown> }[] = [];
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let all = '';
-  let buf = '';
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        const s = decoder.decode(value, { stream: true });
-        all += s;
-        buf += s;
-        let sep: number;
-        while ((sep = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, sep);
-          buf = buf.slice(sep + 2);
-          const event = /^event: (.+)$/m.exec(frame)?.[1];
-          const data = /^data: (.+)$/m.exec(frame)?.[1];
-          if (event && data !== undefined) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-        }
-      }
-    } catch {
-      // cancelled
-    }
-  })();
-  return {
-    events,
-    text: () => all,
-    stop: async () => {
-      await reader.cancel().catch(() => undefined);
-      await pump;
-    },
-  };
-}
 
 beforeAll(async () => {
   media = mkdtempSync(join(tmpdir(), 'vigil-pi-media-'));

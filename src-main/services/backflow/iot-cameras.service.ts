@@ -3,7 +3,7 @@
 // and HLS sessions from the same ingest that stop after 5 minutes without a viewer.
 import { z } from 'zod';
 import { ApiError, notFound } from '../../shared/errors';
-import { HLS_FILE_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
+import { BLOCKING_RELOAD_MS, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
 import { uniqueSlug } from '../../shared/slug';
 import { zodIssues } from '../../shared/zod-issues';
 import type { Camera } from '../../shared/contract/cameras.contract';
@@ -12,11 +12,7 @@ import type { HlsSession, LatestFrame } from '../../ports/camera-workers.port';
 import type { Logger } from '../../repositories/logger';
 import type { ServedFile } from '../../repositories/contained-path';
 
-/** The session's files, and Backflow's documented segNNNNN.ts still accepted as a name (404: segments are fMP4 now). */
-export const HLS_SEGMENT_NAME = new RegExp(`${HLS_FILE_RE.source}|^seg\\d{5}\\.ts$`);
 const PLAYLIST_WAIT_MS = 12_000;
-/** Longest hold of a low-latency client's blocking playlist reload. */
-const BLOCKING_RELOAD_MS = 6_000;
 
 export const IOT_TYPES = ['rtsp', 'http', 'mjpeg', 'onvif'] as const;
 
@@ -279,7 +275,7 @@ export class IotCamerasService {
   }
 
   async segment(slug: string, name: string): Promise<{ file: ServedFile; stream: NodeJS.ReadableStream; type: string }> {
-    if (!HLS_SEGMENT_NAME.test(name)) throw new ApiError(400, 'Invalid segment name: expected initNNNNN.mp4, segNNNNN.m4s or segNNNNN.K.m4s', {}, { code: 'VALIDATION_ERROR' });
+    if (!HLS_REQUEST_NAME_RE.test(name)) throw new ApiError(400, 'Invalid segment name: expected initNNNNN.mp4, segNNNNN.m4s or segNNNNN.K.m4s', {}, { code: 'VALIDATION_ERROR' });
     const { cameraId, session } = await this.viewed(slug);
     const file = this.d.hlsFiles.segment(cameraId, session.dir, name);
     return { file, stream: this.d.hlsFiles.read(file), type: hlsFileType(name) };

@@ -1,7 +1,7 @@
 // Live media routes (Iris /api/live): snapshot, MJPEG from the camera's on-demand decoder, and on-demand HLS.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
-import { blockingReload, HLS_FILE_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
+import { BLOCKING_RELOAD_MS, blockingReload, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
 import type { Settings } from '../../shared/settings';
 import type { LatestFrame, WorkerManagerPort } from '../../ports/camera-workers.port';
 import type { HlsFilesRepository } from '../../repositories/hls-files.repository';
@@ -39,12 +39,8 @@ export class LiveViewers {
   }
 }
 
-/** Session file names (HLS_FILE_RE) and Iris's segNNNNN.ts, still accepted as a name (404: segments are fMP4 now). */
-export const HLS_SEGMENT = new RegExp(`${HLS_FILE_RE.source}|^seg\\d{5}\\.ts$`);
 const BOUNDARY = 'vigilframe';
 const PLAYLIST_WAIT_MS = 12_000;
-/** Longest hold of a blocking playlist reload (the spec asks for at least three part targets; segments can be longer). */
-const BLOCKING_RELOAD_MS = 6_000;
 
 function cameraId(req: FastifyRequest, cameras: LiveCameras): number {
   const raw = (req.params as { id?: string }).id ?? '';
@@ -211,7 +207,7 @@ export const liveRoutes =
     app.get('/api/live/:id/hls/:segment', media('cameras:read'), async (req, reply) => {
       const id = cameraId(req, d.cameras);
       const name = (req.params as { segment?: string }).segment ?? '';
-      if (!HLS_SEGMENT.test(name)) throw new ApiError(400, 'Invalid segment name: expected initNNNNN.mp4, segNNNNN.m4s or segNNNNN.K.m4s');
+      if (!HLS_REQUEST_NAME_RE.test(name)) throw new ApiError(400, 'Invalid segment name: expected initNNNNN.mp4, segNNNNN.m4s or segNNNNN.K.m4s');
       const f = d.hlsFiles.segment(id, hlsDirs.get(id) ?? null, name);
       d.manager.touchHls(id);
       return reply
