@@ -209,7 +209,7 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
     faceDetectorModel: settings.get().face_detector_model,
     faceEmbedderModel: settings.get().face_embedder_model,
   });
-  const analysis = new AnalysisService(engine, cameraSettings, { watchFrames: (id, fn) => manager.watchFrames(id, fn) }, recording.recorder, recording.activity, bus, log.child({ module: 'analysis' }), Date.now, () => settings.get().detector_model !== null);
+  const analysis = new AnalysisService(engine, cameraSettings, { watchStills: (id, fn) => manager.watchStills(id, fn) }, recording.recorder, recording.activity, bus, log.child({ module: 'analysis' }), Date.now, () => settings.get().detector_model !== null);
   // Faces (issue 10): people, captured samples, vector indexes, live recognition over tracked people.
   const faces = buildFaces({ dataDir: config.dataDir, db, engine, settings, bus, events: recording.events, eventsRepo: recording.eventsRepo, log });
   // Identities (issue 11): sightings linked across cameras, operator corrections and their undo log.
@@ -227,8 +227,6 @@ export async function buildContainer(config: AppConfig, deps: ContainerDeps = {}
   const identityCapture = new IdentityCaptureService({
     cameras: cameraSettings,
     store: identities.service,
-    frameNear: (id, ts) => analysis.frameNear(id, ts),
-    crop: (jpeg, box) => image.crop(jpeg, box, { margin: 0.08, maxSide: 320 }),
     openEvent: (id) => recording.recorder.openPresenceEvent(id),
     faceModel: () => engine.faceModels().embedder,
     cameraName: (id) => cameraSettings.get(id)?.name ?? `camera ${id}`,

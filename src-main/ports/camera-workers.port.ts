@@ -64,8 +64,11 @@ export interface WorkerManagerPort extends LiveStreamSource {
    * May subscribe before start(); survives stop()/start(). Returns an unsubscribe.
    */
   onFrame(cameraId: number, fn: (f: LatestFrame) => void): () => void;
-  /** Every JPEG that exists anyway (decoder frames, analysis stills), without starting a decoder. Returns an unsubscribe. */
-  watchFrames(cameraId: number, fn: (f: LatestFrame) => void): () => void;
+  /**
+   * A detecting camera's analysis stills (JPEGs ffmpeg writes at the analysis rate anyway), each stamped with the time of
+   * the analysis frame showing the same picture. Never starts a decoder. Returns an unsubscribe.
+   */
+  watchStills(cameraId: number, fn: (f: LatestFrame) => void): () => void;
   /** A recent frame: the newest one when fresh, else the latest keyframe decoded once (and cached briefly); null before any video. */
   snapshot(cameraId: number): Promise<LatestFrame | null>;
   /** Pid of the camera's on-demand decoder while it runs (diagnostics, tests). */

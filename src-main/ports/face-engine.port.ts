@@ -55,6 +55,11 @@ export interface FaceOptions {
   max_faces: number;
   /** Encode the aligned crop as JPEG. */
   crops: boolean;
+  /**
+   * Indices of the frame's regions whose body crop is wanted: the box and a margin, cut from the very frame searched
+   * (no other picture's timing involved), long side ≤ REGION_CROP_SIDE, as JPEG. facesInFrame only.
+   */
+  region_crops?: readonly number[];
 }
 
 /** Besides the analysis kinds: 'bad-image' the image cannot be decoded (enrolment answers 400); 'busy' too many face jobs are queued. */
@@ -93,11 +98,12 @@ export interface FaceEngine {
   facesInImage(image: Buffer, opts: FaceOptions): Promise<FaceOutcome<{ width: number; height: number; faces: FaceResult[]; timing?: FaceTiming }>>;
   /**
    * A raw RGB frame at the camera's own resolution and the person boxes to search (null: the whole frame) → the faces in
-   * them, plus each region's appearance histograms. Takes ownership of `rgb` (it may be transferred).
+   * them, plus each region's appearance histograms and the body crops asked for (`region_crops`; null elsewhere).
+   * Takes ownership of `rgb` (it may be transferred).
    */
   facesInFrame(
     frame: { camera_id: number; ts_ms: number; width: number; height: number; rgb: Buffer },
     regions: Box[] | null,
     opts: FaceOptions,
-  ): Promise<FaceOutcome<{ faces: FaceResult[]; appearance: (AppearanceHist | null)[]; timing?: FaceTiming }>>;
+  ): Promise<FaceOutcome<{ faces: FaceResult[]; appearance: (AppearanceHist | null)[]; region_crops: (Buffer | null)[]; timing?: FaceTiming }>>;
 }

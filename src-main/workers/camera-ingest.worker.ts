@@ -11,6 +11,7 @@ import { Fmp4Splitter } from './fmp4';
 import { JpegSplitter, LineSplitter, PpmSplitter, parseSegmentListLine } from './frame-splitters';
 import { FD_ANALYSIS, FD_FACES, FD_LIVE, FD_SEGMENT_LIST, FD_SHOTS, buildIngestArgs, type IngestArgsInput, type NetworkInput } from './ingest-args';
 import { classifyExit } from './supervisor-policy';
+import { StillPairer } from './still-pairer';
 
 /**
  * Ingest ffmpegs run below normal priority: when cameras' decoding outgrows the machine, the event loop (API, UI pushes,
@@ -125,9 +126,15 @@ export class CameraIngestRun {
         if (e) this.send({ type: 'segment', path: join(this.o.args.segmentDir, e.file), start_sec: e.startSec, end_sec: e.endSec, closed_ms: Date.now() });
       }
     });
+    // Stills and analysis frames are the same pictures (one rate filter, two outputs): each still takes its frame's time.
+    const pairer = plan.fds.includes(FD_ANALYSIS) && plan.fds.includes(FD_SHOTS) ? new StillPairer() : null;
     const ppm = new PpmSplitter();
     child.fds.get(FD_ANALYSIS)?.on('data', (d: Buffer) => {
-      for (const f of ppm.push(d)) this.send({ type: 'analysis', ts_ms: Date.now(), width: f.width, height: f.height, data: f.data });
+      for (const f of ppm.push(d)) {
+        const ts = Date.now();
+        this.send({ type: 'analysis', ts_ms: ts, width: f.width, height: f.height, data: f.data });
+        for (const s of pairer?.analysis(ts) ?? []) this.send({ type: 'shot', ts_ms: s.ts_ms, jpeg: s.jpeg });
+      }
     });
     const faces = new PpmSplitter();
     child.fds.get(FD_FACES)?.on('data', (d: Buffer) => {
@@ -135,7 +142,7 @@ export class CameraIngestRun {
     });
     const shots = new JpegSplitter();
     child.fds.get(FD_SHOTS)?.on('data', (d: Buffer) => {
-      for (const j of shots.push(d)) this.send({ type: 'shot', ts_ms: Date.now(), jpeg: j });
+      for (const j of shots.push(d)) for (const s of pairer ? pairer.still(j, Date.now()) : [{ jpeg: j, ts_ms: Date.now() }]) this.send({ type: 'shot', ts_ms: s.ts_ms, jpeg: s.jpeg });
     });
     const live = new Fmp4Splitter();
     child.fds.get(FD_LIVE)?.on('data', (d: Buffer) => {

@@ -78,9 +78,9 @@ export class WorkerManager implements WorkerManagerPort {
   private readonly cams = new Map<number, CameraSupervisor>();
   /** Stops in flight, so a quick start after stop waits for the old child to be gone. */
   private readonly stopping = new Map<number, Promise<void>>();
-  /** Viewers of decoded frames (they keep the decoder running) and passive watchers of frames that exist anyway. */
+  /** Viewers of decoded frames (they keep the decoder running) and passive watchers of the analysis stills. */
   private readonly frameListeners = new Map<number, Set<(f: LatestFrame) => void>>();
-  private readonly frameWatchers = new Map<number, Set<(f: LatestFrame) => void>>();
+  private readonly stillWatchers = new Map<number, Set<(f: LatestFrame) => void>>();
   private readonly liveListeners = new Map<number, Set<(c: LiveChunk) => void>>();
   private readonly latestFrames = new Map<number, LatestFrame>();
   private readonly decoders = new Map<number, DecoderSlot>();
@@ -112,7 +112,7 @@ export class WorkerManager implements WorkerManagerPort {
       procs: this.procs,
       log: this.log,
       onState: (s) => this.d.bus.emit('worker.state', s),
-      onShot: (id, jpeg, ts) => this.publish(id, jpeg, ts),
+      onShot: (id, jpeg, ts) => this.publishStill(id, jpeg, ts),
       onLive: (id, c) => this.fanOutLive(id, c),
       stopGraceMs: this.opts.stopGraceMs,
       stallMs: this.opts.stallMs,
@@ -172,8 +172,8 @@ export class WorkerManager implements WorkerManagerPort {
     };
   }
 
-  watchFrames(cameraId: number, fn: (f: LatestFrame) => void): () => void {
-    return this.listen(this.frameWatchers, cameraId, fn);
+  watchStills(cameraId: number, fn: (f: LatestFrame) => void): () => void {
+    return this.listen(this.stillWatchers, cameraId, fn);
   }
 
   subscribeLive(cameraId: number, fn: (c: LiveChunk) => void): () => void {
@@ -304,8 +304,18 @@ export class WorkerManager implements WorkerManagerPort {
     const f: LatestFrame = { jpeg, ts_ms: ts, seq: ++this.frameSeq };
     if (this.cams.has(cameraId)) this.latestFrames.set(cameraId, f);
     this.fanOut(this.frameListeners.get(cameraId), cameraId, f);
-    this.fanOut(this.frameWatchers.get(cameraId), cameraId, f);
     return f;
+  }
+
+  /**
+   * An analysis still (stamped with its analysed frame's time): the analysis watchers get it, and it is the snapshot
+   * while no decoder runs. Viewers never do: interleaved with the decoder's frames, which come later down a longer
+   * path, their picture would jump back and forth in time.
+   */
+  private publishStill(cameraId: number, jpeg: Buffer, ts: number): void {
+    const f: LatestFrame = { jpeg, ts_ms: ts, seq: ++this.frameSeq };
+    if (this.cams.has(cameraId) && !this.decoders.has(cameraId)) this.latestFrames.set(cameraId, f);
+    this.fanOut(this.stillWatchers.get(cameraId), cameraId, f);
   }
 
   private fanOutLive(cameraId: number, c: LiveChunk): void {

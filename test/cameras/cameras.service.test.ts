@@ -47,7 +47,7 @@ class PortDouble implements WorkerManagerPort {
   onFrame() {
     return () => undefined;
   }
-  watchFrames() {
+  watchStills() {
     return () => undefined;
   }
   subscribeLive() {

@@ -150,6 +150,34 @@ describe('face engine with the shipped models', () => {
     expect(r.appearance[2]).toBeNull();
   });
 
+  it('cuts the body crops asked for from the very frame it searched (re-identification needs no other picture)', async () => {
+    const frame = await hdFrame(120);
+    const other: Box = [0.05, 0.1, 0.05, 0.3];
+    const r = ok(await engine.facesInFrame({ camera_id: 1, ts_ms: 1000, width: 1920, height: 1080, rgb: Buffer.from(frame.rgb) }, [frame.box, other], { ...ALL, region_crops: [0] }));
+    expect(r.region_crops).toHaveLength(2);
+    expect(r.region_crops[1]).toBeNull();
+    const crop = r.region_crops[0]!;
+    const meta = await sharp(crop).metadata();
+    expect(meta.format).toBe('jpeg');
+    // The box and 8 % around it (clipped to the frame), shrunk to a 320 px long side.
+    const [x, y, w, h] = frame.box;
+    const left = Math.max(0, Math.floor((x - w * 0.08) * 1920));
+    const top = Math.max(0, Math.floor((y - h * 0.08) * 1080));
+    const rect = { left, top, width: Math.min(1920, Math.ceil((x + w * 1.08) * 1920)) - left, height: Math.min(1080, Math.ceil((y + h * 1.08) * 1080)) - top };
+    expect(rect.height).toBeGreaterThan(320);
+    expect(meta.height).toBe(320);
+    expect(Math.abs(meta.width! - (320 * rect.width) / rect.height)).toBeLessThanOrEqual(1);
+    // Its pixels are the frame's own there: against the same rectangle cut here, a mean difference of a few levels (JPEG).
+    const size = { width: meta.width!, height: meta.height! };
+    const mine = await sharp(frame.rgb, { raw: { width: 1920, height: 1080, channels: 3 } }).extract(rect).resize(size.width, size.height, { fit: 'fill' }).raw().toBuffer();
+    const theirs = await sharp(crop).raw().toBuffer();
+    let diff = 0;
+    for (let i = 0; i < mine.length; i++) diff += Math.abs((mine[i] as number) - (theirs[i] as number));
+    expect(diff / mine.length).toBeLessThan(6);
+    const bad = await engine.facesInFrame({ camera_id: 1, ts_ms: 0, width: 10, height: 10, rgb: Buffer.alloc(300) }, [[0, 0, 1, 1]], { ...ALL, region_crops: [1] });
+    expect(!bad.ok && bad.error).toMatchObject({ kind: 'bad-frame', message: expect.stringMatching(/region_crops names region 1/) });
+  });
+
   it('keeps the embedding and crop of a face below the quality floor to itself, and caps the number of faces', async () => {
     const jpeg = await sharp(ASTRONAUT).jpeg().toBuffer();
     const strict = ok(await engine.facesInImage(jpeg, { min_quality: 1, max_faces: 10, crops: true }));

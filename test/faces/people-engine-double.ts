@@ -89,7 +89,7 @@ export class FaceEngineDouble implements FaceEngine {
     return { ok: true, value: { width: m.width ?? 0, height: m.height ?? 0, faces, timing: { worker_ms: 0, inference_ms: 0 } } };
   }
 
-  async facesInFrame(): Promise<FaceOutcome<{ faces: FaceResult[]; appearance: (AppearanceHist | null)[]; timing: FaceTiming }>> {
-    return { ok: true, value: { faces: [], appearance: [], timing: { worker_ms: 0, inference_ms: 0 } } };
+  async facesInFrame(): Promise<FaceOutcome<{ faces: FaceResult[]; appearance: (AppearanceHist | null)[]; region_crops: (Buffer | null)[]; timing: FaceTiming }>> {
+    return { ok: true, value: { faces: [], appearance: [], region_crops: [], timing: { worker_ms: 0, inference_ms: 0 } } };
   }
 }

@@ -1,11 +1,12 @@
 // Re-identification on the whole app: two file cameras with reid_enabled play the same street clip, the second
 // colour-shifted and 25 s later, so each walker crosses camera A, then camera B. Their finished tracks become
 // sightings with crops and evidence, and identities link across the two cameras. real: app over HTTP on 127.0.0.1:0,
-// SQLite, ffmpeg ingest, the analysis worker (NanoDet, appearance histograms), sharp crops. mock: nothing.
+// SQLite, ffmpeg ingest, the analysis worker (NanoDet, appearance histograms, body crops cut from the searched frame). mock: nothing.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from '../foundation/app-harness';
 import { call, until } from '../cameras/helpers';
@@ -79,6 +80,10 @@ describe('live re-identification across two cameras', () => {
       return r.status === 200 ? r : null;
     }, 10_000, 250);
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    // Cut from the frame the walker was seen in: a standing person's box, at most 320 px.
+    const meta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
+    expect(meta.height).toBeGreaterThan(meta.width ?? 0);
+    expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBeLessThanOrEqual(320);
     const stats = t.app.container.identities.capture.stats();
     expect(stats.sightings).toBeGreaterThanOrEqual(2);
     expect(stats.failed).toBe(0);

@@ -18,8 +18,6 @@ export interface ImageRepository {
   annotateFile(path: string, boxes: DrawBox[]): Promise<void>;
   /** Writes a JPEG with boxes drawn on it to `path` (temp file, then rename). */
   writeAnnotated(jpeg: Buffer, boxes: DrawBox[], path: string): Promise<void>;
-  /** The normalised box [x, y, w, h] of a JPEG, grown by `margin` of its size on each side, as a JPEG at most `maxSide` px; null when it cannot be cut. */
-  crop(jpeg: Buffer, box: readonly [number, number, number, number], o?: { margin?: number; maxSide?: number }): Promise<Buffer | null>;
   /**
    * Decodes an image into packed RGB fitted inside fit×fit (aspect kept, never enlarged; libvips shrinks on load, so a
    * 1080p JPEG is never decoded at full size for a 416 px model). Null when it cannot be decoded. Check its size first.
@@ -95,31 +93,6 @@ export class SharpImageRepository implements ImageRepository {
         .raw()
         .toBuffer({ resolveWithObject: true });
       return info.channels === 3 ? { width: info.width, height: info.height, data } : null;
-    } catch {
-      return null;
-    }
-  }
-
-  async crop(jpeg: Buffer, box: readonly [number, number, number, number], o: { margin?: number; maxSide?: number } = {}): Promise<Buffer | null> {
-    try {
-      const img = sharp(jpeg, { failOn: 'truncated' });
-      const meta = await img.metadata();
-      const W = meta.width ?? 0;
-      const H = meta.height ?? 0;
-      if (!W || !H) return null;
-      const m = o.margin ?? 0.1;
-      const [x, y, w, h] = box;
-      const left = Math.max(0, Math.floor((x - w * m) * W));
-      const top = Math.max(0, Math.floor((y - h * m) * H));
-      const right = Math.min(W, Math.ceil((x + w * (1 + m)) * W));
-      const bottom = Math.min(H, Math.ceil((y + h * (1 + m)) * H));
-      if (right - left < 2 || bottom - top < 2) return null;
-      const side = o.maxSide ?? 256;
-      return await img
-        .extract({ left, top, width: right - left, height: bottom - top })
-        .resize(side, side, { fit: 'inside', withoutEnlargement: true })
-        .jpeg({ quality: 85 })
-        .toBuffer();
     } catch {
       return null;
     }

@@ -55,16 +55,16 @@ interface CameraState {
 const LOW_SCORE_FLOOR = 0.1;
 /** A camera's overlay is cleared when no detector result arrived for this long. */
 const OVERLAY_TTL_MS = 3000;
-/** Live frames kept per detecting camera, to pick the one shown at an analysed frame's moment (about 3 s at 10 fps). */
+/** Analysis stills kept per detecting camera, to pick the one of an analysed frame (about 7 s at 4 fps). */
 const SHOT_RING = 30;
 /** How far ahead of the detector's frame a live overlay box is extrapolated along its track. */
 const PREDICT_MAX_MS = 1000;
-/** A live frame further than this from the analysed frame is not the same moment. */
+/** Stills carry their analysed frame's exact time; one let go unpaired (a stuck pipe) must be at most this far off. */
 const SHOT_MATCH_MS = 400;
 
 export class AnalysisService {
   private readonly cams = new Map<number, CameraState>();
-  /** Recent live JPEGs of detecting cameras: an event's thumbnail is the one matching its best analysed frame. */
+  /** Recent analysis stills of detecting cameras: an event's thumbnail is the one of its best analysed frame. */
   private readonly shots = new Map<number, { frames: LatestFrame[]; off: () => void }>();
   private off: (() => void) | null = null;
   private failuresLogged = 0;
@@ -75,7 +75,7 @@ export class AnalysisService {
   constructor(
     private readonly engine: AnalysisEngine,
     private readonly cameras: CameraSettingsSource,
-    private readonly live: Pick<WorkerManagerPort, 'watchFrames'>,
+    private readonly live: Pick<WorkerManagerPort, 'watchStills'>,
     private readonly events: TriggerSink,
     private readonly activity: ActivityCounter,
     private readonly bus: PushSink,
@@ -116,7 +116,7 @@ export class AnalysisService {
     const detecting = this.detects(cam);
     if (!detecting && !t.motion_enabled) return Promise.resolve();
     const st = this.state(cam.id);
-    if (detecting && !this.shots.has(cam.id)) this.watchLive(cam.id);
+    if (detecting && !this.shots.has(cam.id)) this.watchStills(cam.id);
     const gate = detecting
       ? gateDetection({
           ts_ms: f.ts_ms,
@@ -248,21 +248,16 @@ export class AnalysisService {
     this.engine.forget(cameraId);
   }
 
-  private watchLive(cameraId: number): void {
+  private watchStills(cameraId: number): void {
     const frames: LatestFrame[] = [];
-    const off = this.live.watchFrames(cameraId, (f) => {
+    const off = this.live.watchStills(cameraId, (f) => {
       frames.push(f);
       if (frames.length > SHOT_RING) frames.shift();
     });
     this.shots.set(cameraId, { frames, off });
   }
 
-  /** The live JPEG closest in time to `ts` within a few hundred ms, from the last seconds of a detecting camera (null otherwise). */
-  frameNear(cameraId: number, ts: number): Buffer | null {
-    return this.shotAt(cameraId, ts);
-  }
-
-  /** The live frame closest in time to an analysed frame (both are stamped on arrival from the same ffmpeg). */
+  /** The still of an analysed frame (the ingest stamps each still with its frame's time; nearest within SHOT_MATCH_MS). */
   private shotAt(cameraId: number, ts: number): Buffer | null {
     let best: LatestFrame | null = null;
     for (const f of this.shots.get(cameraId)?.frames ?? []) if (!best || Math.abs(f.ts_ms - ts) < Math.abs(best.ts_ms - ts)) best = f;

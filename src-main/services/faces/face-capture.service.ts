@@ -40,10 +40,14 @@ export interface TrackObservations {
     appearance: AppearanceHist | null;
     /** The track's kept face of this frame (null: none, or not kept). */
     face: { sample_id: number; embedding: Float32Array; quality: number } | null;
+    /** The body crop cut from this very frame, when a listener asked for it (cropsWanted), else null. */
+    crop_jpeg: Buffer | null;
   }[];
 }
 
 export interface CaptureListener {
+  /** Which of the frame's tracked people a body crop is wanted for (each answer is OR-ed across listeners). */
+  cropsWanted?(cameraId: number, regions: readonly { track_id: number; box: Box }[]): boolean[];
   observed(o: TrackObservations): void;
   /** The tracker dropped the track; `personId` is face recognition's final decision for it. */
   ended(cameraId: number, track: EndedTrack, personId: number | null): void;
@@ -120,7 +124,7 @@ export class FaceCaptureService {
         { camera_id: cam.id, ts_ms: f.ts_ms, width: f.width, height: f.height, rgb: f.data },
         regions ? regions.map((x) => x.box) : null,
         // Re-identification alone wants only each person's appearance: no face search.
-        { min_quality: this.d.minQuality(), max_faces: cam.tuning.faces_enabled ? MAX_FACES_PER_FRAME : 0, crops: true },
+        { min_quality: this.d.minQuality(), max_faces: cam.tuning.faces_enabled ? MAX_FACES_PER_FRAME : 0, crops: true, region_crops: regions ? this.cropsWanted(cam.id, regions) : [] },
       );
       if (!r.ok) {
         if (r.error.kind !== 'busy' && this.failuresLogged++ < 5) this.d.log.warn({ camera_id: cam.id, kind: r.error.kind, error: r.error.message }, 'face capture failed on a frame');
@@ -137,7 +141,7 @@ export class FaceCaptureService {
         sampleIds = (await this.d.recognition.onFaces({ camera_id: cam.id, ts_ms: f.ts_ms, event_id: this.d.openEvent(cam.id), faces })).sample_ids;
         st.samples += sampleIds.filter((id) => id !== null).length;
       }
-      if (regions && this.listeners.size) this.deliver(cam.id, f.ts_ms, regions, r.value.appearance, faces, sampleIds);
+      if (regions && this.listeners.size) this.deliver(cam.id, f.ts_ms, regions, r.value, faces, sampleIds);
     } catch (err) {
       if (this.failuresLogged++ < 5) this.d.log.error({ camera_id: cam.id, err: err instanceof Error ? err.message : String(err) }, 'face capture failed');
     } finally {
@@ -145,7 +149,21 @@ export class FaceCaptureService {
     }
   }
 
-  private deliver(cameraId: number, ts: number, regions: { track_id: number; box: Box; score: number }[], appearance: (AppearanceHist | null)[], faces: LiveFace[], sampleIds: (number | null)[]): void {
+  /** Indices of the regions some listener wants a body crop of. */
+  private cropsWanted(cameraId: number, regions: readonly { track_id: number; box: Box }[]): number[] {
+    const want = regions.map(() => false);
+    for (const l of this.listeners) l.cropsWanted?.(cameraId, regions).forEach((w, i) => (want[i] ||= w));
+    return want.flatMap((w, i) => (w ? [i] : []));
+  }
+
+  private deliver(
+    cameraId: number,
+    ts: number,
+    regions: { track_id: number; box: Box; score: number }[],
+    found: { appearance: (AppearanceHist | null)[]; region_crops: (Buffer | null)[] },
+    faces: LiveFace[],
+    sampleIds: (number | null)[],
+  ): void {
     const o: TrackObservations = {
       camera_id: cameraId,
       ts_ms: ts,
@@ -156,7 +174,8 @@ export class FaceCaptureService {
           track_id: reg.track_id,
           box: reg.box,
           score: reg.score,
-          appearance: appearance[i] ?? null,
+          appearance: found.appearance[i] ?? null,
+          crop_jpeg: found.region_crops[i] ?? null,
           face: lf && lf.face.embedding ? { sample_id: sampleIds[k] as number, embedding: lf.face.embedding, quality: lf.face.quality.score } : null,
         };
       }),

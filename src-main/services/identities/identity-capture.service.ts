@@ -15,9 +15,6 @@ import { DEFAULT_LINK_CONFIG, NeverTogether, TransitModel, decideLink, type Evid
 export interface IdentityCaptureDeps {
   cameras: CameraSettingsSource;
   store: Pick<IdentitiesService, 'addSighting' | 'candidates' | 'neverPairs' | 'merge'>;
-  /** The live JPEG nearest a time (the body crop is cut from it). */
-  frameNear: (cameraId: number, ts: number) => Buffer | null;
-  crop: (jpeg: Buffer, box: Box) => Promise<Buffer | null>;
   openEvent: (cameraId: number) => number | null;
   /** The embedder whose faces the observations carry. */
   faceModel: () => string | null;
@@ -29,8 +26,8 @@ export interface IdentityCaptureDeps {
 
 interface Pending {
   builder: SightingBuilder;
-  /** The largest unoccluded view so far: its live frame and box. */
-  shot: { jpeg: Buffer; box: Box; area: number } | null;
+  /** The largest unoccluded view so far: its body crop (cut from the frame it was seen in) and its area. */
+  shot: { jpeg: Buffer; area: number } | null;
   event_id: number | null;
   /** Wall time of its last observation (a track whose end never comes is dropped after STALE_MS). */
   seen: number;
@@ -60,6 +57,13 @@ export class IdentityCaptureService implements CaptureListener {
     return { ...this.stats_ };
   }
 
+  /** A crop is wanted of each unoccluded view larger than its track's best so far (a reid_enabled camera's only). */
+  cropsWanted(cameraId: number, regions: readonly { track_id: number; box: Box }[]): boolean[] {
+    if (!this.d.cameras.get(cameraId)?.tuning.reid_enabled) return regions.map(() => false);
+    const occluded = occludedBoxes(regions.map((r) => r.box));
+    return regions.map((r, i) => !occluded[i] && r.box[2] * r.box[3] > (this.pending.get(key(cameraId, r.track_id))?.shot?.area ?? 0));
+  }
+
   observed(o: TrackObservations): void {
     const cam = this.d.cameras.get(o.camera_id);
     if (!cam?.tuning.reid_enabled) return;
@@ -76,10 +80,7 @@ export class IdentityCaptureService implements CaptureListener {
       p.builder.observe({ ts_ms: o.ts_ms, box: t.box, score: t.score, appearance: t.appearance, occluded: hidden, face: t.face });
       if (event !== null) p.event_id = event;
       const area = t.box[2] * t.box[3];
-      if (!hidden && (!p.shot || area > p.shot.area)) {
-        const jpeg = this.d.frameNear(o.camera_id, o.ts_ms);
-        if (jpeg) p.shot = { jpeg, box: t.box, area };
-      }
+      if (!hidden && t.crop_jpeg && (!p.shot || area > p.shot.area)) p.shot = { jpeg: t.crop_jpeg, area };
     });
   }
 
@@ -132,7 +133,7 @@ export class IdentityCaptureService implements CaptureListener {
   }
 
   private async store(cameraId: number, track: EndedTrack, personId: number | null, p: Pending): Promise<void> {
-    const crop = p.shot ? await this.d.crop(p.shot.jpeg, p.shot.box) : null;
+    const crop = p.shot?.jpeg ?? null;
     let s: SightingSummary = p.builder.finish({
       object_class: track.label,
       event_id: p.event_id,

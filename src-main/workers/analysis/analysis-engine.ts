@@ -73,7 +73,9 @@ const RATE_WINDOW_MS = 5000;
 
 const NO_FACES: FaceModels = { detector: null, embedder: null, dim: null, match_threshold: null, error: null };
 
-const toResult = (f: WireFace): FaceResult => ({ ...f, crop_jpeg: f.crop_jpeg ? Buffer.from(f.crop_jpeg.buffer, f.crop_jpeg.byteOffset, f.crop_jpeg.byteLength) : null });
+/** A JPEG as it crossed the thread boundary (a plain Uint8Array) → a Buffer over the same bytes. */
+const toBuffer = (b: Uint8Array | null): Buffer | null => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : null);
+const toResult = (f: WireFace): FaceResult => ({ ...f, crop_jpeg: toBuffer(f.crop_jpeg) });
 
 const newStats = (): CameraStats => ({ submitted: 0, analysed: 0, runs: 0, recent: [], lastInferenceMs: null, gateOpen: null, lastTs: null, lastError: null });
 
@@ -333,7 +335,7 @@ export class WorkerAnalysisEngine implements AnalysisEngine, FaceEngine, FaceMod
     frame: { camera_id: number; ts_ms: number; width: number; height: number; rgb: Buffer },
     regions: Box[] | null,
     opts: FaceOptions,
-  ): Promise<FaceOutcome<{ faces: FaceResult[]; appearance: (AppearanceHist | null)[]; timing: FaceTiming }>> {
+  ): Promise<FaceOutcome<{ faces: FaceResult[]; appearance: (AppearanceHist | null)[]; region_crops: (Buffer | null)[]; timing: FaceTiming }>> {
     const refused = this.refuseFaceJob();
     if (refused) return refused;
     const bytes = frame.width * frame.height * 3;
@@ -346,7 +348,8 @@ export class WorkerAnalysisEngine implements AnalysisEngine, FaceEngine, FaceMod
     const r = await this.faceJob(() => this.worker.request({ type: 'faces-frame', frame: job, regions, opts }, transfer));
     if (r.type === 'error') return { ok: false, error: r.error };
     if (!r.outcome.ok) return r.outcome;
-    return { ok: true, value: { ...r.outcome.value, faces: r.outcome.value.faces.map(toResult) } };
+    const v = r.outcome.value;
+    return { ok: true, value: { ...v, faces: v.faces.map(toResult), region_crops: v.region_crops.map(toBuffer) } };
   }
 
   private refuseFaceJob(): { ok: false; error: FaceError } | null {

@@ -35,6 +35,9 @@ export function checkFaceRequest(frame: Pick<FaceFrameJob, 'width' | 'height' | 
     const bad = regions.findIndex((b) => b.length !== 4 || !b.every(Number.isFinite) || b[2] <= 0 || b[3] <= 0);
     if (bad >= 0) return `region ${bad} is not a normalised [x, y, w, h] with a positive size`;
   }
+  const crops = opts.region_crops ?? [];
+  const badCrop = crops.find((i) => !Number.isInteger(i) || i < 0 || i >= (regions?.length ?? 0));
+  if (badCrop !== undefined) return `region_crops names region ${badCrop}, but the frame has ${regions?.length ?? 0} regions`;
   return null;
 }
 

@@ -8,7 +8,7 @@ import { appearanceHistograms } from './appearance-histogram';
 import { planWarp, similarityTransform, templateToSource, warpBilinear, type Point, type RgbImage } from './face-align';
 import { blazefaceAnchors, decodeBlazeface, dropContained, faceNms, type FaceCandidate } from './face-decoder';
 import { faceInterior, faceQuality, laplacianVariance, poseMeasures, poseScore, QUALITY_CROP, QUALITY_POINTS, QUALITY_TEMPLATE, toGrey } from './face-quality';
-import { regionView, squareView, toSource, wholeImageView, type DetectorView } from './face-views';
+import { marginRect, regionView, squareView, toSource, wholeImageView, type DetectorView } from './face-views';
 import { TensorWriter } from './preprocess';
 
 export interface LoadedModel {
@@ -30,6 +30,8 @@ export interface ImageFaces {
 export interface FrameFaces {
   faces: WireFace[];
   appearance: (AppearanceHist | null)[];
+  /** Per region: its body crop as JPEG when FaceOptions.region_crops asked for it, else null. */
+  region_crops: (Uint8Array | null)[];
   timing: FaceTiming;
 }
 
@@ -38,6 +40,10 @@ export const MAX_DECODE_SIDE = 4096;
 /** A whole image whose long side spans at least this many detector inputs is also searched in overlapping tiles (small faces). */
 export const TILE_ABOVE = 2;
 const JPEG_QUALITY = 90;
+/** Longest side of a region's body crop (what a sighting shows), its margin around the box, and its JPEG quality. */
+export const REGION_CROP_SIDE = 320;
+const REGION_CROP_MARGIN = 0.08;
+const REGION_CROP_QUALITY = 85;
 
 /** Why a detector and an embedder cannot work together; null when they can. */
 export function checkFacePair(det: ModelManifest, emb: ModelManifest): string | null {
@@ -71,6 +77,14 @@ class Clock {
 type Located = FaceCandidate & { region: number | null };
 
 const raw = (img: RgbImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+
+/** A person box of the frame, with a margin, shrunk to REGION_CROP_SIDE, as JPEG; null when it has no area in the frame. */
+async function regionCrop(img: RgbImage, box: Box): Promise<Uint8Array | null> {
+  const r = marginRect(img.width, img.height, box, REGION_CROP_MARGIN);
+  if (!r) return null;
+  const b = await raw(img).extract(r).resize(REGION_CROP_SIDE, REGION_CROP_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: REGION_CROP_QUALITY }).toBuffer();
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
 
 export class FacePipeline {
   readonly dim: number;
@@ -148,9 +162,13 @@ export class FacePipeline {
     const clock = new Clock();
     try {
       // max_faces 0: only the regions' appearance is wanted (re-identification without faces).
+      const wanted = new Set(opts.region_crops ?? []);
+      // sharp encodes the crops on its own threads while the detector runs.
+      const crops = Promise.all((regions ?? []).map((b, i) => (wanted.has(i) ? regionCrop(img, b) : null)));
+      crops.catch(() => undefined);
       const faces = opts.max_faces > 0 ? await this.search(img, regions, opts, clock) : [];
       const appearance = (regions ?? []).map((b) => appearanceHistograms(img.data, img.width, img.height, b));
-      return { ok: true, value: { faces, appearance, timing: clock.timing() } };
+      return { ok: true, value: { faces, appearance, region_crops: await crops, timing: clock.timing() } };
     } catch (e) {
       return { ok: false, error: { kind: 'inference', message: e instanceof Error ? e.message : String(e) } };
     }

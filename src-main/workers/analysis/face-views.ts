@@ -73,3 +73,16 @@ export function toSource(v: DetectorView, u: number, w: number): [number, number
 export function onContent(v: DetectorView, u: number, w: number): boolean {
   return u >= v.padLeft && u <= v.padLeft + v.outWidth && w >= v.padTop && w <= v.padTop + v.outHeight;
 }
+
+/**
+ * The integer source rectangle of a box grown by `margin` of its size on every side, clipped to the image (a person's
+ * crop shows a little around them); null when less than 2 px remain.
+ */
+export function marginRect(imgW: number, imgH: number, box: Box, margin: number): { left: number; top: number; width: number; height: number } | null {
+  const [x, y, w, h] = box;
+  const left = Math.max(0, Math.floor((x - w * margin) * imgW));
+  const top = Math.max(0, Math.floor((y - h * margin) * imgH));
+  const right = Math.min(imgW, Math.ceil((x + w * (1 + margin)) * imgW));
+  const bottom = Math.min(imgH, Math.ceil((y + h * (1 + margin)) * imgH));
+  return right - left < 2 || bottom - top < 2 ? null : { left, top, width: right - left, height: bottom - top };
+}
