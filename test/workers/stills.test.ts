@@ -4,7 +4,7 @@
 // mock: nothing.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisFrame } from '../../src-main/ports/ingest.port';
 import type { LatestFrame } from '../../src-main/ports/camera-workers.port';
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 /** A 48×27 grey thumbnail, so a JPEG still and an RGB analysis frame of different sizes compare. */
-async function thumb(img: sharp.Sharp): Promise<Buffer> {
+async function thumb(img: Sharp): Promise<Buffer> {
   return img.resize(48, 27, { fit: 'fill' }).greyscale().raw().toBuffer();
 }
 
