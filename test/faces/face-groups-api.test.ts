@@ -263,17 +263,22 @@ describe('live pipeline: sample keep rule and track recognition', () => {
     const pushes: string[] = [];
     const off = s.bus.subscribe((m) => pushes.push(m.name));
     const t = T0 + 1_000_000;
-    const frame = (ts: number, faces: { track: number; v: Float32Array; q: number }[]) =>
-      s.faces.recognition.onFaces({ camera_id: door, ts_ms: ts, event_id: ev, faces: faces.map((f) => ({ track_id: f.track, face: faceResult(f.v, { quality: f.q }), clothing: null })) });
+    const frame = (ts: number, faces: { track: number; v: Float32Array; q: number; crop?: Buffer }[]) =>
+      s.faces.recognition.onFaces({ camera_id: door, ts_ms: ts, event_id: ev, faces: faces.map((f) => ({ track_id: f.track, face: faceResult(f.v, { quality: f.q, crop: f.crop ?? null }), clothing: null })) });
 
-    const r1 = await frame(t, [{ track: 1, v: faceOf(ANN, 500), q: 0.6 }]);
+    const better = await crop(77);
+    const r1 = await frame(t, [{ track: 1, v: faceOf(ANN, 500), q: 0.6, crop: await crop(76) }]);
     const r2 = await frame(t + 300, [{ track: 1, v: faceOf(ANN, 501), q: 0.5 }]);
-    const r3 = await frame(t + 600, [{ track: 1, v: faceOf(ANN, 502), q: 0.9 }]);
+    const r3 = await frame(t + 600, [{ track: 1, v: faceOf(ANN, 502), q: 0.9, crop: better }]);
     expect(r1.sample_ids[0]).toEqual(expect.any(Number));
     expect(r2.sample_ids).toEqual([null]);
     expect(r3.sample_ids[0]).toEqual(expect.any(Number));
     // The better face of that second replaced the first one.
     expect(s.db.prepare('SELECT id FROM face_samples WHERE camera_id = ? AND track_id = 1').pluck().all(door)).toEqual([r3.sample_ids[0]]);
+    // A list fetched a moment before still names the replaced face: its thumbnail is the face that replaced it.
+    const replaced = await s.req(`/api/face-groups/samples/${r1.sample_ids[0]}/thumbnail`);
+    expect(replaced.status).toBe(200);
+    expect(Buffer.from(await replaced.arrayBuffer()).equals(better)).toBe(true);
     expect(r3.updates[0]?.decision).toMatchObject({ person_id: ann, name: 'Ann' });
     expect((await s.json<EventDto>('GET', `/api/events/${ev}`)).body).toMatchObject({ person_id: ann, person_name: 'Ann' });
     expect((await s.json<{ items: EventDto[] }>('GET', `/api/events?person_id=${ann}`)).body.items.map((e) => e.id)).toContain(ev);

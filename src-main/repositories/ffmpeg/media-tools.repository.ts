@@ -77,11 +77,14 @@ const removeQuietly = (p: string): void => {
 };
 
 /** `render` writes to a temp path that replaces `out` only if it succeeded and wrote something: readers never see half a JPEG. */
-async function writeVia(out: string, render: (tmp: string) => Promise<unknown>): Promise<void> {
+/** Renders into a temp file, then renames it into place; false when the render wrote nothing (ffmpeg can exit 0 so). */
+async function writeVia(out: string, render: (tmp: string) => Promise<unknown>): Promise<boolean> {
   const tmp = `${out}.partial`;
   try {
     await render(tmp);
-    if (existsSync(tmp)) renameSync(tmp, out);
+    if (!existsSync(tmp)) return false;
+    renameSync(tmp, out);
+    return true;
   } catch (err) {
     removeQuietly(tmp);
     throw err;
@@ -123,27 +126,33 @@ export class FfmpegMediaToolsRepository implements MediaToolsRepository {
     }
   }
 
-  frame(input: string, offsetS: number, out: string, width = 640, signal?: AbortSignal): Promise<void> {
-    return writeVia(out, (tmp) =>
-      run(this.ffmpeg().path, [
-        '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-        // Output-side seek (decode from the segment start): input-side -ss into a copied MPEG-TS segment lands past
-        // the end for offsets beyond the first GOP and ffmpeg then writes nothing, exiting 0. Segments are seconds long.
-        '-i', input, '-ss', Math.max(0, offsetS).toFixed(3),
-        '-frames:v', '1', '-vf', `scale=${width}:-2`, '-q:v', '4', '-update', '1', '-f', 'image2', tmp,
-      ], undefined, undefined, signal),
-    );
+  async frame(input: string, offsetS: number, out: string, width = 640, signal?: AbortSignal): Promise<void> {
+    const at = (s: number) =>
+      writeVia(out, (tmp) =>
+        run(this.ffmpeg().path, [
+          '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+          // Output-side seek (decode from the segment start): input-side -ss into a copied MPEG-TS segment lands past
+          // the end for offsets beyond the first GOP and ffmpeg then writes nothing, exiting 0. Segments are seconds long.
+          '-i', input, '-ss', Math.max(0, s).toFixed(3),
+          '-frames:v', '1', '-vf', `scale=${width}:-2`, '-q:v', '4', '-update', '1', '-f', 'image2', tmp,
+        ], undefined, undefined, signal),
+      );
+    // An offset past the media's real end (a clip shorter than its segments' index times, e.g. cut off when the camera
+    // went away) decodes nothing: the first frame is the next best picture, never a file that is not there.
+    if ((await at(offsetS)) || (offsetS > 0 && (await at(0)))) return;
+    throw new MediaToolError(`no frame could be decoded from ${input}`);
   }
 
-  sprite(input: string, durationS: number, out: string, signal?: AbortSignal): Promise<void> {
+  async sprite(input: string, durationS: number, out: string, signal?: AbortSignal): Promise<void> {
     const rate = 10 / Math.max(durationS, 0.5);
-    return writeVia(out, (tmp) =>
+    const wrote = await writeVia(out, (tmp) =>
       run(this.ffmpeg().path, [
         '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', input,
         '-vf', `fps=${rate.toFixed(6)},scale=160:90:force_original_aspect_ratio=decrease,pad=160:90:(ow-iw)/2:(oh-ih)/2,tile=10x1`,
         '-frames:v', '1', '-q:v', '5', '-update', '1', '-f', 'image2', tmp,
       ], undefined, undefined, signal),
     );
+    if (!wrote) throw new MediaToolError(`no frame could be decoded from ${input}`);
   }
 
   async probe(input: string): Promise<ProbeInfo | null> {

@@ -42,12 +42,19 @@ export interface FaceSamplesServiceDeps {
 /** A live track's kept samples are forgotten this long after its last face. */
 const TRACK_STATE_TTL_MS = 10 * 60_000;
 const CLEAR_CHUNK = 200;
+/** A sample replaced by a better face of its track answers with that face this long (lists shown a moment ago name it). */
+const SUPERSEDED_TTL_MS = 10 * 60_000;
+const SUPERSEDED_MAX = 5000;
 
 export const sampleDir = (cameraId: number, tsMs: number): string => `faces/samples/${cameraId}/${new Date(tsMs).toISOString().slice(0, 10)}`;
 
 export class FaceSamplesService {
   private readonly tracks = new Map<string, { kept: KeptSample[]; last: number }>();
   private readonly deleteListeners = new Set<(ids: number[]) => void>();
+  /** Replaced sample → the sample of the same track that replaced it, and when. */
+  private readonly superseded = new Map<number, { by: number; at: number }>();
+  /** Crops of just-stored samples still being written (their row is there a moment before the file). */
+  private readonly writing = new Map<number, Promise<void>>();
 
   constructor(private readonly d: FaceSamplesServiceDeps) {}
 
@@ -78,17 +85,33 @@ export class FaceSamplesService {
     });
     this.tracks.set(key, { kept: applySample(state.kept, decision, id, s.ts, s.quality), last: this.d.now() });
     this.d.index.addCaptured(id, s.embedding, model);
-    if (decision.replace !== null) await this.deleteIds([decision.replace]);
-    if (s.crop_jpeg?.length) {
-      try {
-        const path = await this.d.files.writeUnique(sampleDir(s.camera_id, s.ts), 'jpg', s.crop_jpeg, `${s.ts}-`);
-        if (this.d.samples.get(id)) this.d.samples.setCropPath(id, path);
-        else await this.d.files.remove(path);
-      } catch (err) {
-        this.d.log.warn({ err, sample_id: id }, 'face crop not written');
-      }
+    const crop = s.crop_jpeg?.length ? this.writeCrop(id, s.camera_id, s.ts, s.crop_jpeg) : null;
+    if (crop) this.writing.set(id, crop.finally(() => this.writing.delete(id)));
+    if (decision.replace !== null) {
+      this.supersede(decision.replace, id);
+      await this.deleteIds([decision.replace]);
     }
+    await crop;
     return id;
+  }
+
+  private async writeCrop(id: number, cameraId: number, ts: number, jpeg: Buffer): Promise<void> {
+    try {
+      const path = await this.d.files.writeUnique(sampleDir(cameraId, ts), 'jpg', jpeg, `${ts}-`);
+      if (this.d.samples.get(id)) this.d.samples.setCropPath(id, path);
+      else await this.d.files.remove(path);
+    } catch (err) {
+      this.d.log.warn({ err, sample_id: id }, 'face crop not written');
+    }
+  }
+
+  private supersede(old: number, by: number): void {
+    const now = this.d.now();
+    this.superseded.set(old, { by, at: now });
+    for (const [k, v] of this.superseded) {
+      if (this.superseded.size <= SUPERSEDED_MAX && now - v.at <= SUPERSEDED_TTL_MS) break;
+      this.superseded.delete(k);
+    }
   }
 
   /** Forgets a track's keep state (its samples stay). */
@@ -96,9 +119,20 @@ export class FaceSamplesService {
     this.tracks.delete(`${cameraId}:${trackId ?? 'none'}`);
   }
 
-  /** The crop of one sample: 404 when the sample, its crop or the file is missing, 400 if the path escapes. */
-  thumbnail(id: number): ServedFile {
-    const s = this.d.samples.get(id);
+  /**
+   * The crop of one sample: 404 when the sample, its crop or the file is missing, 400 if the path escapes. A sample just
+   * stored answers once its crop is written; one just replaced by a better face of its track (the keep rule) answers
+   * with that face, so a list fetched a moment ago shows no hole.
+   */
+  async thumbnail(id: number): Promise<ServedFile> {
+    let at = id;
+    for (let hops = 0; hops < 8 && !this.d.samples.get(at); hops++) {
+      const next = this.superseded.get(at);
+      if (!next || this.d.now() - next.at > SUPERSEDED_TTL_MS) break;
+      at = next.by;
+    }
+    await this.writing.get(at);
+    const s = this.d.samples.get(at);
     if (!s) throw notFound(`Face sample ${id} not found`);
     if (!s.crop_path) throw notFound(`Face sample ${id} has no crop`);
     return this.d.files.served(s.crop_path, 'Face crop');

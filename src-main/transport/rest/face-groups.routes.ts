@@ -26,8 +26,8 @@ export const faceGroupsRoutes =
       method: ['GET', 'HEAD'],
       url: '/api/face-groups/samples/:id/thumbnail',
       ...media('identities:read'),
-      handler: (req, reply) => {
-        const f = samples.thumbnail(intParam(req, 'id'));
+      handler: async (req, reply) => {
+        const f = await samples.thumbnail(intParam(req, 'id'));
         return sendRanged(req, reply, f, 'image/jpeg', (r) => files.read(f, r), { 'Cache-Control': 'private, max-age=3600' });
       },
     });
