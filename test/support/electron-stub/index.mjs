@@ -6,8 +6,12 @@ import { createInterface } from 'node:readline';
 const report = (msg) => process.stdout.write(`@@stub ${JSON.stringify(msg)}\n`);
 const handlers = new Map();
 
+// A packaged app (the packaging test): Electron sets process.resourcesPath to the package's resources folder.
+const packaged = process.env.VIGIL_STUB_RESOURCES ?? null;
+if (packaged) process.resourcesPath = packaged;
+
 class StubApp extends EventEmitter {
-  isPackaged = false;
+  isPackaged = packaged !== null;
   #ready = Promise.resolve();
   whenReady() {
     return this.#ready;
