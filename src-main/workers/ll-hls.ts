@@ -97,6 +97,8 @@ export class LlHlsBuilder {
   /** Discontinuities of segments no longer listed (EXT-X-DISCONTINUITY-SEQUENCE). */
   private droppedDiscontinuities = 0;
   private maxPartSec: number;
+  /** EXT-X-TARGETDURATION so far: it covers every segment ever listed and never shrinks (RFC 8216bis 4.4.3.1: it must not change). */
+  private targetSec = 0;
 
   constructor(private readonly o: LlHlsOptions = LL_HLS_DEFAULTS) {
     // The declared part target: no part may be longer. A part closes at partMinSec plus at most one fragment.
@@ -146,7 +148,7 @@ export class LlHlsBuilder {
     const complete = this.segs.slice(-this.o.windowSegments);
     const listed = this.open && this.open.parts.length ? [...complete, this.open] : complete;
     const first = listed[0];
-    const target = Math.max(Math.ceil(this.o.segmentMinSec), ...complete.map((s) => Math.round(s.durationSec)));
+    const target = Math.max(this.targetSec, Math.ceil(this.o.segmentMinSec));
     const partTarget = this.maxPartSec;
     const hidden = this.segs.length - complete.length;
     // The first listed segment never carries its discontinuity tag, so it counts with those dropped above it.
@@ -205,6 +207,8 @@ export class LlHlsBuilder {
     if (!seg || seg.parts.length === 0) return;
     seg.complete = true;
     this.segs.push(seg);
+    // It can only grow when a camera's GOP grows past it, which no target chosen in advance could cover either.
+    this.targetSec = Math.max(this.targetSec, Math.round(seg.durationSec));
     ch.write.push({ name: hlsSegmentFile(seg.seq), data: Buffer.concat(data) });
     ch.changed = true;
     while (this.segs.length > this.o.windowSegments + this.o.keepExtra) {

@@ -82,6 +82,16 @@ describe('LlHlsBuilder', () => {
     expect(late.position()).toEqual({ openSeq: null, openParts: 0, lastComplete: null, lastCompleteParts: 0 });
   });
 
+  it('never lowers the target duration when a long segment slides out of the window', () => {
+    const b = new LlHlsBuilder(opts);
+    b.init(Buffer.from('INIT'));
+    // One 3 s GOP, then 1 s GOPs until the long segment is far behind the 3-segment window.
+    for (let n = 0; n < 30 + 80; n++) b.fragment({ data: Buffer.from(`f${n};`), key: n < 30 ? n === 0 : (n - 30) % 10 === 0, durationSec: 0.1, wallMs: n * 100 });
+    const text = b.playlist();
+    expect(tags(text, '#EXTINF')).toEqual(['#EXTINF:1.000,', '#EXTINF:1.000,', '#EXTINF:1.000,']);
+    expect(tags(text, '#EXT-X-TARGETDURATION')).toEqual(['#EXT-X-TARGETDURATION:3']);
+  });
+
   it('slides the window, removes the files of segments behind it, and keeps parts only near the end', () => {
     const b = new LlHlsBuilder(opts);
     const f = feeder(b);
