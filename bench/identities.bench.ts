@@ -529,6 +529,22 @@ async function httpRows(sightings: number): Promise<BenchRow[]> {
       }
       rows.push(r50, r95);
     }
+    // What other requests wait while the dashboard is read: the longest event-loop block per analytics request.
+    const live = heartbeat();
+    const blocks: number[] = [];
+    try {
+      for (let i = 0; i < ANALYTICS_REQUESTS; i++) {
+        live.reset();
+        await get('/api/identities/analytics');
+        blocks.push(live.max());
+      }
+    } finally {
+      live.stop();
+    }
+    rows.push(
+      { name: `GET /api/identities/analytics event-loop block p50 ${at}`, value: percentile(blocks, 50), unit: 'ms', note: `${ANALYTICS_REQUESTS} requests; longest synchronous stretch per request (its queries run one per event-loop turn)` },
+      { name: `GET /api/identities/analytics event-loop block max ${at}`, value: Math.max(...blocks), unit: 'ms' },
+    );
     return rows;
   } finally {
     await app.stop();

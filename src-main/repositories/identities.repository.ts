@@ -264,7 +264,12 @@ export interface IdentitiesRepository {
   /** Identities holding a sighting never to be together with this one. */
   neverIdentitiesOf(sightingId: number): number[];
 
-  analytics(objectClass: string, nowMs: number, dayStartMs: number): AnalyticsRows;
+  /**
+   * The analytics aggregates, one query per step: the caller yields to the event loop between steps (at 100k
+   * sightings the whole is about 100 ms, its largest query about 40 ms), so the figures may straddle a write. Returns
+   * the rows when done.
+   */
+  analytics(objectClass: string, nowMs: number, dayStartMs: number): Generator<void, AnalyticsRows>;
   /** Events linked to the identity directly or through its sightings, newest first. */
   events(identityId: number, limit: number, offset: number): { total: number; items: EventRow[] };
   /** Face samples of the identity's sightings, newest first. */
@@ -664,7 +669,7 @@ export class SqliteIdentitiesRepository implements IdentitiesRepository {
       .all({ id: sightingId }) as number[];
   }
 
-  analytics(objectClass: string, nowMs: number, dayStartMs: number): AnalyticsRows {
+  *analytics(objectClass: string, nowMs: number, dayStartMs: number): Generator<void, AnalyticsRows> {
     const summary = this.db
       .prepare(
         `SELECT COUNT(*) AS total, COALESCE(SUM(is_named), 0) AS named,
@@ -673,12 +678,15 @@ export class SqliteIdentitiesRepository implements IdentitiesRepository {
          FROM identities WHERE object_class = @cls`,
       )
       .get({ cls: objectClass, day: dayStartMs, week: nowMs - 7 * 86_400_000 }) as AnalyticsRows['summary'];
+    yield;
     const counts = this.db
       .prepare('SELECT camera_id, COUNT(*) AS sightings, COUNT(DISTINCT identity_id) AS identities FROM sightings WHERE object_class = ? GROUP BY camera_id')
       .all(objectClass) as { camera_id: number; sightings: number; identities: number }[];
+    yield;
     const dwell = this.db
       .prepare('SELECT p.camera_id, AVG(p.end_ms - p.start_ms) AS avg_dwell_ms FROM presence_segments p JOIN identities i ON i.id = p.identity_id WHERE i.object_class = ? GROUP BY p.camera_id')
       .all(objectClass) as { camera_id: number; avg_dwell_ms: number | null }[];
+    yield;
     const names = new Map((this.db.prepare('SELECT id, name FROM cameras').all() as { id: number; name: string }[]).map((c) => [c.id, c.name]));
     const dwellBy = new Map(dwell.map((d) => [d.camera_id, d.avg_dwell_ms]));
     const by_camera = counts.map((c) => ({ ...c, camera_name: names.get(c.camera_id) ?? null, avg_dwell_ms: dwellBy.get(c.camera_id) ?? null }));
@@ -689,6 +697,7 @@ export class SqliteIdentitiesRepository implements IdentitiesRepository {
          FROM sightings WHERE object_class = ? AND start_ms >= ? AND start_ms <= ? GROUP BY hour_ms ORDER BY hour_ms`,
       )
       .all(objectClass, from, nowMs) as AnalyticsRows['by_hour'];
+    yield;
     const by_match_kind = this.db.prepare('SELECT link_kind, COUNT(*) AS n FROM sightings WHERE object_class = ? GROUP BY link_kind').all(objectClass) as AnalyticsRows['by_match_kind'];
     return { summary, by_camera, by_hour, by_match_kind };
   }

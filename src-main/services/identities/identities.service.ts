@@ -255,9 +255,16 @@ export class IdentitiesService {
     return { total: r.total, items: r.items.map((i) => identityItem(i, cameras.get(i.id) ?? [])) };
   }
 
-  analytics(q: { object_class: string }): AnalyticsDto {
+  /** The dashboard's aggregates; the event loop runs between its queries (see the repository). */
+  async analytics(q: { object_class: string }): Promise<AnalyticsDto> {
     const now = this.d.now();
-    const a = this.d.repo.analytics(q.object_class, now, startOfLocalDay(now));
+    const steps = this.d.repo.analytics(q.object_class, now, startOfLocalDay(now));
+    let step = steps.next();
+    while (!step.done) {
+      await this.d.yieldLoop();
+      step = steps.next();
+    }
+    const a = step.value;
     const hour0 = Math.floor(now / 3_600_000) * 3_600_000 - 23 * 3_600_000;
     const hours = new Map(a.by_hour.map((h) => [h.hour_ms, h]));
     const kinds = Object.fromEntries(LINK_KINDS.map((k) => [k, a.by_match_kind.find((m) => m.link_kind === k)?.n ?? 0])) as Record<LinkKind, number>;
