@@ -9,6 +9,7 @@ export class SystemPage {
   readonly retention: Locator;
   readonly exports: Locator;
   readonly mqtt: Locator;
+  readonly users: Locator;
   readonly previewDialog: Locator;
 
   constructor(readonly page: Page) {
@@ -19,6 +20,7 @@ export class SystemPage {
     this.retention = page.getByTestId('retention-panel');
     this.exports = page.getByTestId('exports-panel');
     this.mqtt = page.getByTestId('mqtt-panel');
+    this.users = page.getByTestId('users-panel');
     this.previewDialog = page.getByRole('dialog', { name: 'Delete recordings?' });
   }
 
@@ -36,6 +38,19 @@ export class SystemPage {
     if (f.password !== undefined) await this.page.getByTestId('setting-mqtt_password').fill(f.password);
     if (f.prefix !== undefined) await this.page.getByTestId('setting-mqtt_topic_prefix').fill(f.prefix);
     await this.page.getByTestId('save-mqtt').click();
+  }
+
+  /** Fills the Users panel's add form and submits it. */
+  async addUser(username: string, password: string, role: 'admin' | 'operator' | 'viewer'): Promise<void> {
+    await this.page.getByTestId('new-user-name').fill(username);
+    await this.page.getByTestId('new-user-password').fill(password);
+    await this.page.getByTestId('new-user-role').selectOption(role);
+    await this.page.getByTestId('add-user').click();
+  }
+
+  /** A user's row in the Users panel. */
+  userRow(username: string): Locator {
+    return this.users.locator(`[data-testid="user-row"][data-username="${username}"]`);
   }
 
   /** Rows of the retention preview table: [camera, segments, size, oldest kept]. */

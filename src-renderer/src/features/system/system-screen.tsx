@@ -6,6 +6,7 @@ import { ExportsPanel } from './exports-panel';
 import { FfmpegPathEditor } from './ffmpeg-path-editor';
 import { RetentionPanel } from './retention-panel';
 import { MqttPanel } from './mqtt-panel';
+import { UsersPanel } from './users-panel';
 import { useCameras } from '../../stores/cameras.store';
 import { useSession } from '../../stores/session.store';
 import { useSystem } from '../../stores/system.store';
@@ -20,6 +21,8 @@ const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
 export function SystemScreen() {
   const { health, info, refresh } = useSystem();
   const reportError = useSession((s) => s.reportError);
+  // Users are the admin's (the desktop app's and the API key's): role null.
+  const role = useSession((s) => s.role);
   const [key, setKey] = useState<string | null>(null);
   const [storage, setStorage] = useState<Storage | null>(null);
   const [storageError, setStorageError] = useState<string | null>(null);
@@ -226,6 +229,7 @@ export function SystemScreen() {
       </div>
       <RetentionPanel />
       <MqttPanel />
+      {role === null && <UsersPanel />}
       <ExportsPanel cameraName={camName} />
       {regen && (
         <ConfirmDialog title="Regenerate the API key?" confirmLabel="Regenerate" danger onConfirm={() => void regenerate()} onCancel={() => setRegen(false)}>
