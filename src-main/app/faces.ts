@@ -10,7 +10,7 @@ import { SharpImageHeaderRepository } from '../repositories/image-header.reposit
 import { SqlitePeopleRepository } from '../repositories/people.repository';
 import { SqliteFaceSamplesRepository } from '../repositories/face-samples.repository';
 import { NodeFaceFilesRepository } from '../repositories/face-files.repository';
-import { UsearchVectorIndexFactory } from '../repositories/vector-index.repository';
+import { vectorIndexFactory } from '../repositories/vector-index.repository';
 import { FaceIndexService } from '../services/faces/face-index.service';
 import { FaceSamplesService } from '../services/faces/face-samples.service';
 import { PeopleService } from '../services/faces/people.service';
@@ -55,7 +55,9 @@ export function buildFaces(o: FacesDeps): Faces {
   const peopleRepo = new SqlitePeopleRepository(o.db);
   const sampleRepo = new SqliteFaceSamplesRepository(o.db);
   const files = new NodeFaceFilesRepository(o.dataDir);
-  const vectors = new UsearchVectorIndexFactory();
+  const chosen = vectorIndexFactory();
+  if (chosen.fallback) log.warn({ reason: chosen.fallback }, 'usearch did not load: face search and face groups use an exact scan (correct, slower past about 100k faces)');
+  const vectors = chosen.factory;
   const image = new SharpImageHeaderRepository();
   const index = new FaceIndexService({ people: peopleRepo, samples: sampleRepo, vectors, model, matchThreshold, log: log.child({ module: 'face-index' }), yieldLoop, now });
   const samples = new FaceSamplesService({ samples: sampleRepo, files, index, model, minQuality: () => o.settings.get().face_min_quality, log: log.child({ module: 'face-samples' }), now: Date.now });

@@ -1,5 +1,27 @@
-// Nearest-neighbour search over face embeddings behind one interface: usearch HNSW (cosine) with an exact scan for small sets.
-import { exactSearch, Index, MetricKind, ScalarKind, type BatchMatches } from 'usearch';
+// Nearest-neighbour search over face embeddings behind one interface: usearch HNSW (cosine) with an exact scan for small
+// sets, and an exact scan in JS alone where usearch's native module does not load (it ships no Windows binary).
+import { createRequire } from 'node:module';
+import type { BatchMatches, Index } from 'usearch';
+
+type Usearch = typeof import('usearch');
+
+/** usearch, loaded on first use (a static import would stop the whole app from starting where it cannot load). */
+let usearch: Usearch | Error | null = null;
+function loadUsearch(): Usearch | Error {
+  if (usearch === null) {
+    try {
+      usearch = createRequire(import.meta.url)('usearch') as Usearch;
+    } catch (e) {
+      usearch = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+  return usearch;
+}
+const native = (): Usearch => {
+  const u = loadUsearch();
+  if (u instanceof Error) throw u;
+  return u;
+};
 
 export interface VectorMatch {
   key: number;
@@ -106,12 +128,23 @@ class FlatStore {
     this.pos.delete(key);
   }
 
+  /** The k best, best first (ties: the smaller key), kept in a sorted list of k while scanning: no sort of the whole set. */
   search(q: Float32Array, k: number): VectorMatch[] {
     const u = unit(q);
     const out: VectorMatch[] = [];
-    for (let i = 0; i < this.keys.length; i++) out.push({ key: this.keys[i] as number, similarity: dot(this.data, i * this.dim, u, 0, this.dim) });
-    out.sort((a, b) => b.similarity - a.similarity || a.key - b.key);
-    return out.slice(0, k);
+    if (k <= 0) return out;
+    const worse = (a: VectorMatch, b: VectorMatch): boolean => a.similarity < b.similarity || (a.similarity === b.similarity && a.key > b.key);
+    for (let i = 0; i < this.keys.length; i++) {
+      const m = { key: this.keys[i] as number, similarity: dot(this.data, i * this.dim, u, 0, this.dim) };
+      if (out.length === k && !worse(out[k - 1] as VectorMatch, m)) continue;
+      let j = out.length === k ? k - 1 : out.length;
+      while (j > 0 && worse(out[j - 1] as VectorMatch, m)) {
+        out[j] = out[j - 1] as VectorMatch;
+        j--;
+      }
+      out[j] = m;
+    }
+    return out;
   }
 }
 
@@ -198,6 +231,7 @@ export class UsearchVectorIndex implements VectorIndex {
 
   private promote(): void {
     const flat = this.flat as FlatStore;
+    const { Index, MetricKind, ScalarKind } = native();
     const idx = new Index({
       dimensions: this.dim,
       // Inner product on unit vectors is the cosine, without the two norms cos computes per comparison.
@@ -236,6 +270,7 @@ export class UsearchVectorIndexFactory implements VectorIndexFactory {
     for (let start = 0; start < n; ) {
       const count = Math.min(batch, n - start);
       const t0 = performance.now();
+      const { exactSearch, MetricKind } = native();
       const r = exactSearch(data, own(data.subarray(start * dim, (start + count) * dim)), dim, kk + 1, MetricKind.IP, this.opts.threads);
       const m = 'counts' in r ? (r as BatchMatches) : null;
       const stride = m ? m.k : kk + 1;
@@ -258,4 +293,78 @@ export class UsearchVectorIndexFactory implements VectorIndexFactory {
     }
     return { n, k: kk, neighbours, similarities };
   }
+}
+
+/** Exact search only, in JS: what runs where usearch cannot load. Correct at any size; slower than HNSW past ~100k. */
+export class FlatVectorIndex implements VectorIndex {
+  private readonly store: FlatStore;
+
+  constructor(readonly dim: number) {
+    if (!Number.isInteger(dim) || dim < 1) throw new Error(`invalid vector dimension ${dim}`);
+    this.store = new FlatStore(dim);
+  }
+
+  size(): number {
+    return this.store.size;
+  }
+
+  has(key: number): boolean {
+    return this.store.has(key);
+  }
+
+  add(keys: readonly number[], vectors: Float32Array): void {
+    if (vectors.length !== keys.length * this.dim) throw new Error(`expected ${keys.length}×${this.dim} values, got ${vectors.length}`);
+    keys.forEach((k, i) => this.store.add(k, vectors, i * this.dim));
+  }
+
+  remove(keys: readonly number[]): void {
+    for (const k of keys) this.store.remove(k);
+  }
+
+  search(query: Float32Array, k: number): VectorMatch[] {
+    if (query.length !== this.dim) throw new Error(`query has ${query.length} dimensions, the index ${this.dim}`);
+    return this.store.search(query, Math.min(Math.max(0, Math.floor(k)), this.store.size));
+  }
+}
+
+export class FlatVectorIndexFactory implements VectorIndexFactory {
+  create(dim: number): VectorIndex {
+    return new FlatVectorIndex(dim);
+  }
+
+  /** Exact, row by row over a flat store, yielding every SLICE_MS. */
+  async knnGraph(vectors: Float32Array, dim: number, k: number): Promise<KnnGraph> {
+    const n = dim > 0 ? Math.floor(vectors.length / dim) : 0;
+    const kk = Math.max(0, Math.min(k, n - 1));
+    const neighbours = new Int32Array(n * kk).fill(-1);
+    const similarities = new Float32Array(n * kk);
+    if (n < 2 || kk === 0) return { n, k: kk, neighbours, similarities };
+    const store = new FlatStore(dim);
+    for (let i = 0; i < n; i++) store.add(i, vectors, i * dim);
+    let t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      let w = 0;
+      for (const m of store.search(vectors.subarray(i * dim, (i + 1) * dim), kk + 1)) {
+        if (m.key === i || w >= kk) continue;
+        neighbours[i * kk + w] = m.key;
+        similarities[i * kk + w] = m.similarity;
+        w++;
+      }
+      if (performance.now() - t0 > SLICE_MS) {
+        await pause();
+        t0 = performance.now();
+      }
+    }
+    return { n, k: kk, neighbours, similarities };
+  }
+}
+
+/**
+ * The factory to use here: usearch's HNSW when its native module loads, else the exact JS scan (usearch has no
+ * prebuilt binary for Windows, and a machine may lack the one for its platform). `fallback` says why, when it is used.
+ */
+export function vectorIndexFactory(opts: HnswOptions = DEFAULT_HNSW, load: () => Usearch | Error = loadUsearch): { factory: VectorIndexFactory; engine: 'usearch' | 'exact'; fallback: string | null } {
+  const u = load();
+  if (u instanceof Error) return { factory: new FlatVectorIndexFactory(), engine: 'exact', fallback: u.message.split('\n')[0] ?? u.message };
+  return { factory: new UsearchVectorIndexFactory(opts), engine: 'usearch', fallback: null };
 }

@@ -1,10 +1,10 @@
 // Vector index and its rebuild from SQLite (real: usearch, SQLite file; mock: nothing): exact and HNSW modes against
-// brute force, deletes, the kNN graph, and the face index service catching up with writes made during a rebuild.
+// brute force, deletes, the kNN graph, the JS-only exact index used where usearch cannot load, and the face index service catching up with writes made during a rebuild.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsearchVectorIndex, UsearchVectorIndexFactory, DEFAULT_HNSW } from '../../src-main/repositories/vector-index.repository';
+import { DEFAULT_HNSW, FlatVectorIndex, FlatVectorIndexFactory, UsearchVectorIndex, UsearchVectorIndexFactory, vectorIndexFactory } from '../../src-main/repositories/vector-index.repository';
 import { openDatabase, type Db } from '../../src-main/repositories/db/database';
 import { SqlitePeopleRepository } from '../../src-main/repositories/people.repository';
 import { SqliteFaceSamplesRepository } from '../../src-main/repositories/face-samples.repository';
@@ -89,6 +89,57 @@ describe('UsearchVectorIndex', () => {
       expect(new Set(row)).toEqual(new Set(exact(vs, vs[i] as Float32Array, 6).filter((j) => j !== i).slice(0, 5)));
     }
     expect(await new UsearchVectorIndexFactory().knnGraph(flat(vs.slice(0, 3)), 16, 5)).toMatchObject({ n: 3, k: 2 });
+  });
+});
+
+describe('without usearch (no native binary for the platform, e.g. Windows)', () => {
+  it('the factory falls back to the exact JS index and says why; with usearch it is usearch', () => {
+    const missing = vectorIndexFactory(DEFAULT_HNSW, () => new Error('No native build was found for platform=win32 arch=x64\n    at load'));
+    expect(missing.engine).toBe('exact');
+    expect(missing.fallback).toBe('No native build was found for platform=win32 arch=x64');
+    expect(missing.factory).toBeInstanceOf(FlatVectorIndexFactory);
+    const here = vectorIndexFactory();
+    expect(here).toMatchObject({ engine: 'usearch', fallback: null });
+  });
+
+  it('FlatVectorIndex searches exactly at any size: brute-force order and similarities, deletes, re-adds', () => {
+    const vs = clustered(3000, 64);
+    const idx = new FlatVectorIndexFactory().create(64);
+    expect(idx).toBeInstanceOf(FlatVectorIndex);
+    idx.add(
+      vs.map((_, i) => i),
+      flat(vs),
+    );
+    for (let t = 0; t < 20; t++) {
+      const q = faceOf(identity(9000 + t, 64), 20_000 + t, 0.06);
+      const got = idx.search(q, 10);
+      expect(got.map((m) => m.key)).toEqual(exact(vs, q, 10));
+      expect(got[3]?.similarity).toBeCloseTo(cos(vs[got[3]?.key as number] as Float32Array, q), 5);
+    }
+    const q = vs[7] as Float32Array;
+    expect(idx.search(q, 1)[0]?.key).toBe(7);
+    idx.remove([7]);
+    expect(idx.has(7)).toBe(false);
+    expect(idx.search(q, 50).some((m) => m.key === 7)).toBe(false);
+    idx.add([7], vs[8] as Float32Array);
+    expect(idx.size()).toBe(3000);
+    expect(idx.search(vs[8] as Float32Array, 2).map((m) => m.key).sort()).toEqual([7, 8]);
+    expect(idx.search(q, 0)).toEqual([]);
+    expect(() => idx.search(new Float32Array(3), 1)).toThrow(/dimensions/);
+  });
+
+  it('builds the same kNN graph as usearch, so face groups come out the same', async () => {
+    const vs = clustered(300, 32, 20);
+    const mine = await new FlatVectorIndexFactory().knnGraph(flat(vs), 32, 8);
+    const theirs = await new UsearchVectorIndexFactory().knnGraph(flat(vs), 32, 8);
+    expect(mine).toMatchObject({ n: 300, k: 8 });
+    for (let i = 0; i < 300; i++) {
+      const row = (g: typeof mine) => [...g.neighbours.subarray(i * 8, i * 8 + 8)];
+      expect(row(mine)).not.toContain(i);
+      expect(new Set(row(mine))).toEqual(new Set(row(theirs)));
+      expect(mine.similarities[i * 8]).toBeCloseTo(theirs.similarities[i * 8] as number, 4);
+    }
+    expect(await new FlatVectorIndexFactory().knnGraph(flat(vs.slice(0, 3)), 32, 5)).toMatchObject({ n: 3, k: 2 });
   });
 });
 

@@ -101,4 +101,26 @@ describe('the packaged app', () => {
       if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
     }
   }, 150_000);
+
+  it('still starts where usearch has no native binary (Windows): faces fall back to the exact scan and the log says so', async () => {
+    rmSync(join(resources, 'app', 'node_modules', 'usearch'), { recursive: true, force: true });
+    const userData = join(work, 'userData-no-usearch');
+    const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_STUB_USER_DATA: userData, VIGIL_STUB_RESOURCES: resources, VIGIL_LOG_LEVEL: 'warn' };
+    for (const k of ['VIGIL_API_KEY', 'VIGIL_DATA_DIR', 'VIGIL_MEDIA_DIRS', 'NODE_PATH']) delete env[k];
+    const child = spawn(process.execPath, ['--import', REGISTER, join(resources, 'app', 'out', 'main', 'index.js'), '--port', '0', '--no-demo'], { cwd: work, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const shell = new Shell(child);
+    try {
+      await shell.next('the BrowserWindow', (m) => m.type === 'window', 60_000);
+      let faces = false;
+      for (const deadline = Date.now() + 60_000; !faces && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+        faces = ((await shell.invoke('vigil:system.get', {})).result as { data: { backend: { faces_enabled: boolean } } }).data.backend.faces_enabled;
+      }
+      expect(faces).toBe(true);
+      expect(shell.output).toMatch(/usearch did not load/);
+      child.stdin?.write('quit\n');
+      expect(await shell.exited).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+    }
+  }, 150_000);
 });
