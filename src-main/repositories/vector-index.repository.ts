@@ -170,9 +170,57 @@ const pause = (): Promise<void> => new Promise((r) => setImmediate(r));
 /** usearch's exactSearch reads a typed array's whole buffer from byte 0: views are copied before they reach it. */
 const own = (v: Float32Array): Float32Array => (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v : v.slice());
 
+function checkRows(keys: readonly number[], vectors: Float32Array, dim: number): void {
+  if (vectors.length !== keys.length * dim) throw new Error(`expected ${keys.length}×${dim} values, got ${vectors.length}`);
+}
+
+function checkQuery(query: Float32Array, dim: number): void {
+  if (query.length !== dim) throw new Error(`query has ${query.length} dimensions, the index ${dim}`);
+}
+
+/** k as a count of results an index of `size` can give. */
+const wanted = (k: number, size: number): number => Math.min(Math.max(0, Math.floor(k)), size);
+
+/** Exact search only: the small-set phase of the HNSW index, and the whole index where usearch cannot load. */
+export class FlatVectorIndex implements VectorIndex {
+  private readonly store: FlatStore;
+
+  constructor(readonly dim: number) {
+    if (!Number.isInteger(dim) || dim < 1) throw new Error(`invalid vector dimension ${dim}`);
+    this.store = new FlatStore(dim);
+  }
+
+  size(): number {
+    return this.store.size;
+  }
+
+  has(key: number): boolean {
+    return this.store.has(key);
+  }
+
+  add(keys: readonly number[], vectors: Float32Array): void {
+    checkRows(keys, vectors, this.dim);
+    keys.forEach((k, i) => this.store.add(k, vectors, i * this.dim));
+  }
+
+  remove(keys: readonly number[]): void {
+    for (const k of keys) this.store.remove(k);
+  }
+
+  search(query: Float32Array, k: number): VectorMatch[] {
+    checkQuery(query, this.dim);
+    return this.store.search(query, wanted(k, this.store.size));
+  }
+
+  /** Its keys and their unit rows (n×dim), in the same order. */
+  rows(): { keys: readonly number[]; data: Float32Array } {
+    return { keys: this.store.keys, data: this.store.data.slice(0, this.store.size * this.dim) };
+  }
+}
+
 /** HNSW once the set outgrows `exactBelow`; the switch happens once and never back (deletes leave it a graph). */
 export class UsearchVectorIndex implements VectorIndex {
-  private flat: FlatStore | null;
+  private flat: FlatVectorIndex | null;
   private hnsw: Index | null = null;
   private readonly members = new Set<number>();
 
@@ -180,8 +228,7 @@ export class UsearchVectorIndex implements VectorIndex {
     readonly dim: number,
     private readonly opts: HnswOptions = DEFAULT_HNSW,
   ) {
-    if (!Number.isInteger(dim) || dim < 1) throw new Error(`invalid vector dimension ${dim}`);
-    this.flat = new FlatStore(dim);
+    this.flat = new FlatVectorIndex(dim);
   }
 
   size(): number {
@@ -193,11 +240,11 @@ export class UsearchVectorIndex implements VectorIndex {
   }
 
   add(keys: readonly number[], vectors: Float32Array): void {
-    if (vectors.length !== keys.length * this.dim) throw new Error(`expected ${keys.length}×${this.dim} values, got ${vectors.length}`);
+    checkRows(keys, vectors, this.dim);
     if (!keys.length) return;
-    if (this.flat && this.flat.size + keys.length >= this.opts.exactBelow) this.promote();
+    if (this.flat && this.flat.size() + keys.length >= this.opts.exactBelow) this.promote();
     if (this.flat) {
-      keys.forEach((k, i) => this.flat?.add(k, vectors, i * this.dim));
+      this.flat.add(keys, vectors);
     } else {
       const idx = this.hnsw as Index;
       const present = keys.filter((k) => this.members.has(k));
@@ -210,14 +257,14 @@ export class UsearchVectorIndex implements VectorIndex {
   remove(keys: readonly number[]): void {
     const present = keys.filter((k) => this.members.has(k));
     if (!present.length) return;
-    if (this.flat) for (const k of present) this.flat.remove(k);
+    if (this.flat) this.flat.remove(present);
     else (this.hnsw as Index).remove(BigUint64Array.from(present.map(BigInt)));
     for (const k of present) this.members.delete(k);
   }
 
   search(query: Float32Array, k: number): VectorMatch[] {
-    if (query.length !== this.dim) throw new Error(`query has ${query.length} dimensions, the index ${this.dim}`);
-    const want = Math.min(Math.max(0, Math.floor(k)), this.members.size);
+    checkQuery(query, this.dim);
+    const want = wanted(k, this.members.size);
     if (want === 0) return [];
     if (this.flat) return this.flat.search(query, want);
     const m = (this.hnsw as Index).search(own(unit(query)), want, this.opts.threads);
@@ -230,7 +277,7 @@ export class UsearchVectorIndex implements VectorIndex {
   }
 
   private promote(): void {
-    const flat = this.flat as FlatStore;
+    const flat = (this.flat as FlatVectorIndex).rows();
     const { Index, MetricKind, ScalarKind } = native();
     const idx = new Index({
       dimensions: this.dim,
@@ -242,7 +289,7 @@ export class UsearchVectorIndex implements VectorIndex {
       expansion_search: this.opts.expansionSearch,
       multi: false,
     });
-    if (flat.size) idx.add(BigUint64Array.from(flat.keys.map(BigInt)), flat.data.slice(0, flat.size * this.dim), this.opts.threads);
+    if (flat.keys.length) idx.add(BigUint64Array.from(flat.keys.map(BigInt)), flat.data, this.opts.threads);
     this.hnsw = idx;
     this.flat = null;
   }
@@ -292,38 +339,6 @@ export class UsearchVectorIndexFactory implements VectorIndexFactory {
       if (start < n) await pause();
     }
     return { n, k: kk, neighbours, similarities };
-  }
-}
-
-/** Exact search only, in JS: what runs where usearch cannot load. Correct at any size; slower than HNSW past ~100k. */
-export class FlatVectorIndex implements VectorIndex {
-  private readonly store: FlatStore;
-
-  constructor(readonly dim: number) {
-    if (!Number.isInteger(dim) || dim < 1) throw new Error(`invalid vector dimension ${dim}`);
-    this.store = new FlatStore(dim);
-  }
-
-  size(): number {
-    return this.store.size;
-  }
-
-  has(key: number): boolean {
-    return this.store.has(key);
-  }
-
-  add(keys: readonly number[], vectors: Float32Array): void {
-    if (vectors.length !== keys.length * this.dim) throw new Error(`expected ${keys.length}×${this.dim} values, got ${vectors.length}`);
-    keys.forEach((k, i) => this.store.add(k, vectors, i * this.dim));
-  }
-
-  remove(keys: readonly number[]): void {
-    for (const k of keys) this.store.remove(k);
-  }
-
-  search(query: Float32Array, k: number): VectorMatch[] {
-    if (query.length !== this.dim) throw new Error(`query has ${query.length} dimensions, the index ${this.dim}`);
-    return this.store.search(query, Math.min(Math.max(0, Math.floor(k)), this.store.size));
   }
 }
 
