@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface BenchRow {
   name: string;
@@ -83,4 +84,13 @@ export function stopChildren(kids: readonly ChildProcess[]): Promise<void> {
         }),
     ),
   ).then(() => undefined);
+}
+
+/** Runs a bench file's cases and prints them when the file is the script being run; a failure prints its stack and exits 1. */
+export function runIfMain(url: string, run: () => Promise<BenchRow[]>): void {
+  if (url !== pathToFileURL(process.argv[1] ?? '').href) return;
+  void run().then(printRows, (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = 1;
+  });
 }

@@ -2,7 +2,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../e2e/support/browser';
@@ -13,7 +12,7 @@ import { FocusedViewPage } from '../e2e/pages/live.page';
 import { LoginPage } from '../e2e/pages/login.page';
 import { CLOCK_CELL_MEANS_JS, CLOCK_LAYOUT, clockAge, clockCellMeans, clockFeedArgs, clockRows, decodeClockCells } from '../test/support/clock-code';
 import { startRtspServer } from '../test/support/rtsp-server';
-import { median, percentile, printRows, sleep, type BenchRow } from './bench-util';
+import { median, percentile, sleep, type BenchRow, runIfMain } from './bench-util';
 
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const FEED = { width: 1280, height: 720, fps: 15, gop: 15 };
@@ -187,9 +186,4 @@ function hlsVersion(): string {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  void run().then(printRows, (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, run);

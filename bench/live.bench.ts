@@ -1,7 +1,6 @@
 // Bench: a recording-only camera (analysis off, nobody watching) vs bare ffmpeg -c copy, and one camera watched by 1/4/16 MJPEG viewers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../src-main/repositories/logger';
 import { IngestBus } from '../src-main/services/ingest-bus';
 import { PushBus } from '../src-main/services/push-bus';
@@ -9,7 +8,7 @@ import { defaultSettings } from '../src-main/shared/settings';
 import type { CameraRuntime } from '../src-main/ports/camera-workers.port';
 import { WorkerManager } from '../src-main/workers/worker-manager';
 import { h264Fixture, h264Fixture1080p15, startRtspServer } from '../test/support/rtsp-server';
-import { printRows, stopChildren, tempDir, procCpu, selfCpu, sleep, type BenchRow } from './bench-util';
+import { stopChildren, tempDir, procCpu, selfCpu, sleep, type BenchRow, runIfMain } from './bench-util';
 
 const SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
 const VIEWERS = (process.env.BENCH_LIVE_VIEWERS ?? '1,4,16').split(',').map(Number).filter((n) => n > 0);
@@ -121,9 +120,4 @@ export async function run(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  void run().then(printRows, (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, run);

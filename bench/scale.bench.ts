@@ -3,13 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../src-main/app/config';
 import { startApp } from '../src-main/app/lifecycle';
 import type { ClosedSegment } from '../src-main/ports/ingest.port';
 import { defaultSettings } from '../src-main/shared/settings';
 import { h264Fixture1080p15, startRtspServer } from '../test/support/rtsp-server';
-import { childrenCpu, printRows, stopChildren, procCpu, selfCpu, sleep, tempDir, type BenchRow } from './bench-util';
+import { childrenCpu, stopChildren, procCpu, selfCpu, sleep, tempDir, type BenchRow, runIfMain } from './bench-util';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CAMERAS = Number(process.env.BENCH_SCALE_CAMERAS ?? 32);
@@ -243,9 +242,4 @@ async function runGop(gop: number): Promise<BenchRow[]> {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  void run().then(printRows, (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, run);

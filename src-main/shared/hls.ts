@@ -6,6 +6,9 @@ export const HLS_FILE_RE = /^(seg\d{5}(\.\d{1,4})?\.m4s|init\d{5}\.mp4)$/;
 /** Names a session-file route accepts: the session's files and the documented segNNNNN.ts (404 now that segments are fMP4). */
 export const HLS_REQUEST_NAME_RE = new RegExp(`${HLS_FILE_RE.source}|^seg\\d{5}\\.ts$`);
 
+/** How long a playlist request waits for a just-started session's first complete segment before answering 503. */
+export const PLAYLIST_WAIT_MS = 12_000;
+
 /** Longest hold of a low-latency client's blocking playlist reload (the spec asks for at least three part targets). */
 export const BLOCKING_RELOAD_MS = 6_000;
 

@@ -1,4 +1,5 @@
 // Fragmented-MP4 box reader for the copy live stream: splits ffmpeg's pipe into the init segment and moof+mdat fragments.
+import { ChunkQueue } from './chunk-queue';
 
 /** The init segment (ftyp + moov) with the RFC 6381 codec string a MediaSource needs, e.g. `avc1.64001f,mp4a.40.2`. */
 export interface Fmp4Init {
@@ -221,8 +222,7 @@ export function readMoof(buf: Buffer, moof: Box, videoTrack: TrackInfo | undefin
  * arriving in many chunks costs no re-concatenation per chunk.
  */
 export class Fmp4Splitter {
-  private parts: Buffer[] = [];
-  private queued = 0;
+  private readonly q = new ChunkQueue();
   private initParts: Buffer[] = [];
   private moof: Buffer | null = null;
   private video: TrackInfo | undefined;
@@ -232,24 +232,21 @@ export class Fmp4Splitter {
 
   push(d: Buffer): Fmp4Chunk[] {
     const out: Fmp4Chunk[] = [];
-    if (d.length === 0) return out;
-    this.parts.push(d);
-    this.queued += d.length;
-    while (this.queued >= 8) {
-      const head = this.peek(Math.min(16, this.queued));
+    this.q.push(d);
+    while (this.q.size >= 8) {
+      const head = this.q.peek(16);
       let size = head.readUInt32BE(0);
       if (size === 1) {
         if (head.length < 16) break;
         size = Number(head.readBigUInt64BE(8));
       }
       if (size < 8 || size > this.maxBox) {
-        this.parts = [];
-        this.queued = 0;
+        this.q.clear();
         this.initParts = [];
         this.moof = null;
         return out;
       }
-      if (this.queued < size) break;
+      if (this.q.size < size) break;
       const type = head.toString('latin1', 4, 8);
       if (type === 'mdat' && this.moof) {
         // The fragment is moof + mdat in one buffer, written once.
@@ -257,52 +254,13 @@ export class Fmp4Splitter {
         this.moof = null;
         const data = Buffer.allocUnsafe(moof.length + size);
         moof.copy(data, 0);
-        this.takeInto(data, moof.length, size);
+        this.q.takeInto(data, moof.length, size);
         this.onFragment(moof, data, out);
       } else {
-        this.onBox(this.take(size), out);
+        this.onBox(this.q.take(size), out);
       }
     }
     return out;
-  }
-
-  /** The first n queued bytes (n <= queued), copied only when they span chunks. */
-  private peek(n: number): Buffer {
-    const first = this.parts[0]!;
-    if (first.length >= n) return first;
-    const out = Buffer.allocUnsafe(n);
-    let o = 0;
-    for (const p of this.parts) {
-      o += p.copy(out, o, 0, Math.min(p.length, n - o));
-      if (o === n) break;
-    }
-    return out;
-  }
-
-  private take(n: number): Buffer {
-    const first = this.parts[0]!;
-    if (first.length >= n) {
-      if (first.length === n) this.parts.shift();
-      else this.parts[0] = first.subarray(n);
-      this.queued -= n;
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    this.takeInto(out, 0, n);
-    return out;
-  }
-
-  private takeInto(target: Buffer, offset: number, n: number): void {
-    let o = 0;
-    while (o < n) {
-      const p = this.parts[0]!;
-      const k = Math.min(p.length, n - o);
-      p.copy(target, offset + o, 0, k);
-      o += k;
-      if (k === p.length) this.parts.shift();
-      else this.parts[0] = p.subarray(k);
-    }
-    this.queued -= n;
   }
 
   private onFragment(moof: Buffer, data: Buffer, out: Fmp4Chunk[]): void {

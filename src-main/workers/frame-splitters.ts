@@ -1,4 +1,5 @@
 // Pure stream splitters for the ingest pipes: JPEGs on SOI/EOI, PPM frames by header, text lines.
+import { ChunkQueue } from './chunk-queue';
 
 /**
  * Splits a byte stream of concatenated JPEGs (as written by ffmpeg's mjpeg encoder) into whole images.
@@ -98,19 +99,16 @@ export interface PpmFrame {
 
 /** Splits concatenated binary PPM (P6, maxval 255) images, as written by ffmpeg's ppm encoder over image2pipe. */
 export class PpmSplitter {
-  private chunks: Buffer[] = [];
-  private size = 0;
+  private readonly q = new ChunkQueue();
   private frame: { width: number; height: number; dataStart: number; end: number } | null = null;
 
   push(chunk: Buffer): PpmFrame[] {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
+    this.q.push(chunk);
     const out: PpmFrame[] = [];
     for (;;) {
       if (!this.frame) {
-        const first = this.chunks[0];
-        if (!first) break;
-        const head = first.length >= 64 || this.chunks.length === 1 ? first : Buffer.concat(this.chunks, this.size);
+        if (this.q.size === 0) break;
+        const head = this.q.peek(64);
         const h = parsePpmHeader(head, 0);
         if (h === 'need-more') {
           if (head.length >= 64) this.resync(head);
@@ -124,35 +122,22 @@ export class PpmSplitter {
         this.frame = { ...h, end: h.dataStart + h.width * h.height * 3 };
       }
       const f = this.frame;
-      if (this.size < f.end) break;
+      if (this.q.size < f.end) break;
       // One copy per frame, whatever the number of pipe chunks it came in: the pixels go straight into their own buffer
       // (whole, so the analysis worker can take it by transfer), and only the tail after the frame stays queued.
       const data = Buffer.allocUnsafeSlow(f.end - f.dataStart);
-      let skip = f.dataStart;
-      let o = 0;
-      while (o < data.length) {
-        const c = this.chunks[0]!;
-        const from = Math.min(skip, c.length);
-        skip -= from;
-        const k = Math.min(c.length - from, data.length - o);
-        c.copy(data, o, from, from + k);
-        o += k;
-        if (from + k === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(from + k);
-      }
-      this.size -= f.end;
+      this.q.skip(f.dataStart);
+      this.q.takeInto(data, 0, data.length);
       out.push({ width: f.width, height: f.height, data });
       this.frame = null;
     }
     return out;
   }
 
-  private resync(buf: Buffer): void {
-    const next = buf.indexOf('P6', 1, 'latin1');
-    const rest = next < 0 ? Buffer.alloc(0) : buf.subarray(next);
-    const all = buf.length === this.size ? rest : Buffer.concat([rest, ...this.chunks.slice(1)]);
-    this.chunks = all.length ? [all] : [];
-    this.size = all.length;
+  /** Drops bytes up to the next "P6" after the start (or the whole header window when there is none). */
+  private resync(head: Buffer): void {
+    const next = head.indexOf('P6', 1, 'latin1');
+    this.q.skip(next < 0 ? head.length : next);
   }
 }
 

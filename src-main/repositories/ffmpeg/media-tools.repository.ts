@@ -76,8 +76,10 @@ const removeQuietly = (p: string): void => {
   }
 };
 
-/** `render` writes to a temp path that replaces `out` only if it succeeded and wrote something: readers never see half a JPEG. */
-/** Renders into a temp file, then renames it into place; false when the render wrote nothing (ffmpeg can exit 0 so). */
+/**
+ * `render` writes to a temp path that replaces `out` only if it succeeded and wrote something: readers never see half a
+ * JPEG. False when it wrote nothing (ffmpeg can exit 0 so).
+ */
 async function writeVia(out: string, render: (tmp: string) => Promise<unknown>): Promise<boolean> {
   const tmp = `${out}.partial`;
   try {

@@ -3,7 +3,7 @@
 // and HLS sessions from the same ingest that stop after 5 minutes without a viewer.
 import { z } from 'zod';
 import { ApiError, notFound } from '../../shared/errors';
-import { BLOCKING_RELOAD_MS, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
+import { BLOCKING_RELOAD_MS, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, PLAYLIST_WAIT_MS, withQuery } from '../../shared/hls';
 import { uniqueSlug } from '../../shared/slug';
 import { zodIssues } from '../../shared/zod-issues';
 import type { Camera } from '../../shared/contract/cameras.contract';
@@ -12,7 +12,6 @@ import type { HlsSession, LatestFrame } from '../../ports/camera-workers.port';
 import type { Logger } from '../../repositories/logger';
 import type { ServedFile } from '../../repositories/contained-path';
 
-const PLAYLIST_WAIT_MS = 12_000;
 
 export const IOT_TYPES = ['rtsp', 'http', 'mjpeg', 'onvif'] as const;
 

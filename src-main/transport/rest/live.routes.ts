@@ -1,7 +1,7 @@
 // Live media routes (Iris /api/live): snapshot, MJPEG from the camera's on-demand decoder, and on-demand HLS.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
-import { BLOCKING_RELOAD_MS, blockingReload, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
+import { BLOCKING_RELOAD_MS, blockingReload, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, PLAYLIST_WAIT_MS, withQuery } from '../../shared/hls';
 import type { Settings } from '../../shared/settings';
 import type { LatestFrame, WorkerManagerPort } from '../../ports/camera-workers.port';
 import type { HlsFilesRepository } from '../../repositories/hls-files.repository';
@@ -40,7 +40,6 @@ export class LiveViewers {
 }
 
 const BOUNDARY = 'vigilframe';
-const PLAYLIST_WAIT_MS = 12_000;
 
 function cameraId(req: FastifyRequest, cameras: LiveCameras): number {
   const raw = (req.params as { id?: string }).id ?? '';
