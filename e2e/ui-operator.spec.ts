@@ -225,16 +225,27 @@ describe('operator UI e2e (demo cameras)', () => {
 
   it('events browser: protect, bulk delete with confirmation, clear-all with typed confirmation', async () => {
     const cam = await fileCamera();
-    const ids: number[] = [];
-    for (let i = 0; i < 2; i++) {
+    const manualEvent = async () => {
       const start = (await (await e2e.server.api(`/api/live/${cam.id}/record/start`, { method: 'POST' })).json()) as { started_at: string };
       await sleep(1500);
       const stop = await e2e.server.api(`/api/live/${cam.id}/record/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(start) });
-      ids.push(((await stop.json()) as { event_id: number }).event_id);
-    }
+      return ((await stop.json()) as { event_id: number }).event_id;
+    };
+    const ids: number[] = [];
+    for (let i = 0; i < 2; i++) ids.push(await manualEvent());
     const page = await open();
     const events = await new EventsPage(page).goto();
     for (const id of ids) await events.row(id).waitFor({ timeout: 15_000 });
+
+    // A new event arriving under the pointer waits behind a "new" button instead of moving the rows about to be clicked.
+    await events.row(ids[0]!).hover();
+    const before = await events.row(ids[0]!).boundingBox();
+    const late = await manualEvent();
+    await events.newEvents.waitFor({ timeout: 15_000 });
+    expect(await events.row(late).count()).toBe(0);
+    expect(await events.row(ids[0]!).boundingBox()).toEqual(before);
+    await events.newEvents.click();
+    await events.row(late).waitFor();
 
     await events.row(ids[0]!).click();
     await events.row(ids[1]!).click({ modifiers: ['Control'] });

@@ -10,6 +10,8 @@ export class EventsPage {
   readonly protectButton: Locator;
   readonly deleteSelected: Locator;
   readonly clearAll: Locator;
+  /** Shows the events that arrived while the pointer was over the list. */
+  readonly newEvents: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId('events-screen');
@@ -20,6 +22,7 @@ export class EventsPage {
     this.protectButton = page.getByTestId('protect-button');
     this.deleteSelected = page.getByTestId('delete-selected');
     this.clearAll = page.getByTestId('clear-all');
+    this.newEvents = page.getByTestId('new-events');
   }
 
   async goto(eventId?: number): Promise<this> {

@@ -1,6 +1,7 @@
 // Renderer stores: push-event reducers and local actions of the cameras, events, timeline and live stores, plus the
 // camera form's masked-URL payload rule, the virtualiser's window and the hash router.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { api } from '../../src-renderer/src/api/client';
 import { applyStatus, moveId, orderCameras, removeCamera, upsertCamera, useCameras, type Camera } from '../../src-renderer/src/stores/cameras.store';
 import { matches, rangeIds, upsertEvent, useEvents, type EventDto } from '../../src-renderer/src/stores/events.store';
 import { applyExportProgress, fetchWindow, loadedCovers, useTimeline, type ExportStatus } from '../../src-renderer/src/stores/timeline.store';
@@ -96,7 +97,16 @@ describe('cameras store', () => {
 
 describe('events store', () => {
   const items = [ev(5, '2026-01-01T00:05:00Z'), ev(4, '2026-01-01T00:04:00Z'), ev(2, '2026-01-01T00:02:00Z')];
-  beforeEach(() => useEvents.setState({ items, total: 10, selected: new Set(), anchor: null, active: null, filters: {} }));
+  beforeEach(() => useEvents.setState({ items, total: 10, selected: new Set(), anchor: null, active: null, filters: {}, held: false, incoming: [] }));
+  afterEach(() => vi.restoreAllMocks());
+  /** events.get answers from this map; a missing id is a 404. */
+  const serve = (byId: Map<number, EventDto>) =>
+    vi.spyOn(api, 'call').mockImplementation((async (name: string, input: { id: number }) => {
+      if (name !== 'events.get') throw new Error(`unexpected ${name}`);
+      const e = byId.get(input.id);
+      if (!e) throw new Error('404');
+      return e;
+    }) as typeof api.call);
 
   it('filters pushed events like the server does (from inclusive, to exclusive)', () => {
     const e = ev(9, '2026-01-01T00:03:00Z', { camera_id: 2, label: 'person' });
@@ -133,6 +143,49 @@ describe('events store', () => {
     expect(st.total).toBe(9);
     expect([...st.selected]).toEqual([5]);
     expect(st.active).toBeNull();
+  });
+  it('while held, new events wait beside the list instead of shifting its rows; releasing the hold shows them', async () => {
+    const db = new Map([[7, ev(7, '2026-01-01T00:07:00Z')], [3, ev(3, '2026-01-01T00:03:00Z')]]);
+    serve(db);
+    const s = useEvents.getState();
+    s.hold(true);
+    await s.created(7);
+    await s.created(3);
+    await s.created(4); // already listed: not new, stays an in-place update
+    expect(useEvents.getState().items.map((x) => x.id)).toEqual([5, 4, 2]);
+    expect(useEvents.getState().incoming.map((x) => x.id)).toEqual([7, 3]);
+    db.set(7, ev(7, '2026-01-01T00:07:00Z', { retain: true }));
+    await s.updated(7);
+    expect(useEvents.getState().incoming[0]?.retain).toBe(true);
+    s.deleted([3]);
+    expect(useEvents.getState().incoming.map((x) => x.id)).toEqual([7]);
+    s.hold(false);
+    const st = useEvents.getState();
+    expect(st.items.map((x) => x.id)).toEqual([7, 5, 4, 2]);
+    expect(st.items[0]?.retain).toBe(true);
+    expect(st.total).toBe(11);
+    expect(st.incoming).toEqual([]);
+  });
+  it('shows waiting events on request while still held, and inserts at once when not held', async () => {
+    serve(new Map([[7, ev(7, '2026-01-01T00:07:00Z')], [6, ev(6, '2026-01-01T00:06:00Z')]]));
+    const s = useEvents.getState();
+    s.hold(true);
+    await s.created(7);
+    s.showIncoming();
+    expect(useEvents.getState().items.map((x) => x.id)).toEqual([7, 5, 4, 2]);
+    expect(useEvents.getState().held).toBe(true);
+    s.hold(false);
+    await s.created(6);
+    expect(useEvents.getState().items.map((x) => x.id)).toEqual([7, 6, 5, 4, 2]);
+  });
+  it('an event deleted while its fetch was in flight is not brought back', async () => {
+    let answer: (e: EventDto) => void = () => undefined;
+    vi.spyOn(api, 'call').mockImplementation((() => new Promise<EventDto>((r) => (answer = r))) as typeof api.call);
+    const pending = useEvents.getState().created(8);
+    useEvents.getState().deleted([8]);
+    answer(ev(8, '2026-01-01T00:08:00Z'));
+    await pending;
+    expect(useEvents.getState().items.map((x) => x.id)).toEqual([5, 4, 2]);
   });
 });
 

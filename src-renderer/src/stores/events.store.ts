@@ -65,6 +65,13 @@ interface EventsState {
   selected: Set<number>;
   anchor: number | null;
   active: number | null;
+  /**
+   * While held (the pointer is over the list), pushed new events wait in `incoming` instead of being inserted: a row
+   * inserted above the cursor would shift the list under a click, and the click would select or act on another event.
+   */
+  held: boolean;
+  /** New events that arrived while held, newest first; shown by `showIncoming` or when the hold ends. */
+  incoming: EventDto[];
   setFilters(f: EventFilters): Promise<void>;
   load(): Promise<void>;
   loadMore(): Promise<void>;
@@ -78,6 +85,8 @@ interface EventsState {
   bulkDelete(ids: number[]): Promise<number>;
   setRetain(ids: number[], retain: boolean): Promise<void>;
   clearAll(): Promise<number>;
+  hold(on: boolean): void;
+  showIncoming(): void;
 }
 
 let loadSeq = 0;
@@ -92,6 +101,8 @@ export const useEvents = create<EventsState>((set, get) => ({
   selected: new Set(),
   anchor: null,
   active: null,
+  held: false,
+  incoming: [],
   async setFilters(f) {
     set({ filters: f, selected: new Set(), anchor: null });
     await get().load();
@@ -101,7 +112,8 @@ export const useEvents = create<EventsState>((set, get) => ({
     set({ loading: true });
     try {
       const r = await api.call('events.list', { ...get().filters, limit: PAGE, offset: 0 });
-      if (seq === loadSeq) set({ items: r.items, total: r.total });
+      // A fresh first page already holds whatever was waiting.
+      if (seq === loadSeq) set({ items: r.items, total: r.total, incoming: [] });
     } finally {
       if (seq === loadSeq) set({ loading: false });
     }
@@ -123,14 +135,23 @@ export const useEvents = create<EventsState>((set, get) => ({
   async created(id) {
     if (gone.has(id)) return;
     const e = await api.call('events.get', { id }).catch(() => null);
-    if (!e || !matches(e, get().filters)) return;
+    // Deleted while the fetch ran: the answer predates the delete.
+    if (!e || gone.has(id) || !matches(e, get().filters)) return;
+    if (get().held && !get().items.some((x) => x.id === id)) {
+      set({ incoming: upsertEvent(get().incoming, e).items });
+      return;
+    }
     const r = upsertEvent(get().items, e);
     set({ items: r.items, total: get().total + (r.added ? 1 : 0) });
   },
   async updated(id) {
     if (gone.has(id)) return;
     const e = await api.call('events.get', { id }).catch(() => null);
-    if (!e) return;
+    if (!e || gone.has(id)) return;
+    if (get().incoming.some((x) => x.id === id)) {
+      set({ incoming: upsertEvent(get().incoming, e).items });
+      return;
+    }
     if (!get().items.some((x) => x.id === id)) {
       if (matches(e, get().filters)) await get().created(id);
       return;
@@ -144,7 +165,8 @@ export const useEvents = create<EventsState>((set, get) => ({
     const items = get().items.filter((x) => !dropped.has(x.id));
     const removed = get().items.length - items.length;
     const selected = new Set([...get().selected].filter((x) => !dropped.has(x)));
-    set({ items, total: Math.max(0, get().total - removed), selected, active: get().active !== null && dropped.has(get().active as number) ? null : get().active });
+    const incoming = get().incoming.filter((x) => !dropped.has(x.id));
+    set({ items, incoming, total: Math.max(0, get().total - removed), selected, active: get().active !== null && dropped.has(get().active as number) ? null : get().active });
   },
   select(id, mode) {
     const { selected, anchor, items } = get();
@@ -182,8 +204,25 @@ export const useEvents = create<EventsState>((set, get) => ({
     const { camera_id, label } = get().filters;
     for (const x of get().items) gone.add(x.id);
     const r = await api.call('events.clearAll', { confirm: true, camera_id, label });
-    set({ items: [], total: 0, selected: new Set(), active: null });
+    for (const x of get().incoming) gone.add(x.id);
+    set({ items: [], incoming: [], total: 0, selected: new Set(), active: null });
     await get().load();
     return r.deleted;
+  },
+  hold(on) {
+    if (get().held === on) return;
+    set({ held: on });
+    if (!on) get().showIncoming();
+  },
+  showIncoming() {
+    const { incoming } = get();
+    if (!incoming.length) return;
+    let { items, total } = get();
+    for (const e of incoming) {
+      const r = upsertEvent(items, e);
+      items = r.items;
+      if (r.added) total++;
+    }
+    set({ items, total, incoming: [] });
   },
 }));

@@ -35,6 +35,8 @@ export function EventsScreen() {
   useEffect(() => {
     ev.load().catch(reportError);
   }, [ev.load, reportError]);
+  // Leaving the screen under the pointer fires no pointerleave: end the hold so pushed events are not kept back.
+  useEffect(() => () => useEvents.getState().hold(false), []);
 
   useEffect(() => {
     if (!peopleLoaded) usePeople.getState().load().catch(reportError);
@@ -212,7 +214,15 @@ export function EventsScreen() {
         </button>
       </div>
       <div className="events-body">
-        <div className="events-list" ref={listRef} tabIndex={0} onKeyDown={onListKey} aria-label="Event list (arrows, Space select, Delete, P protect)">
+        <div
+          className="events-list"
+          ref={listRef}
+          tabIndex={0}
+          onKeyDown={onListKey}
+          onPointerEnter={() => ev.hold(true)}
+          onPointerLeave={() => ev.hold(false)}
+          aria-label="Event list (arrows, Space select, Delete, P protect)"
+        >
           <div className="events-head">
             <input
               type="checkbox"
@@ -221,6 +231,12 @@ export function EventsScreen() {
               onChange={(e) => (e.target.checked ? selectVisible() : ev.clearSelection())}
             />
             <span>Event</span>
+            {/* In the header row, so showing it moves no event row. */}
+            {ev.incoming.length > 0 && (
+              <button className="new-events" onClick={ev.showIncoming} data-testid="new-events">
+                {ev.incoming.length} new ↑
+              </button>
+            )}
           </div>
           {items.length === 0 && !ev.loading ? (
             <div className="empty">No events match these filters.</div>
