@@ -351,8 +351,12 @@ describe('operator UI e2e (demo cameras)', () => {
     const watched = await new LiveGridPage(page).goto();
     await expect.poll(() => watched.imageLoaded(cam.id), { timeout: 20_000 }).toBe(true);
     const camerasPage = await new CamerasPage(page).goto();
-    await camerasPage.row(cam.name).getByTestId('enable-toggle').click();
-    await expect.poll(() => camerasPage.row(cam.name).getByTestId('enable-toggle').getAttribute('aria-checked')).toBe('false');
+    const toggle = camerasPage.row(cam.name).getByTestId('enable-toggle');
+    await toggle.click();
+    // The answer waits for the ffmpeg to close its last segment: the switch shows the stop in progress, then Off.
+    await expect.poll(() => toggle.innerText(), { timeout: 5_000, interval: 20 }).not.toBe('On');
+    await expect.poll(() => toggle.getAttribute('aria-checked'), { timeout: 20_000 }).toBe('false');
+    await expect.poll(() => toggle.innerText()).toBe('Off');
     const grid = await new LiveGridPage(page).goto();
     await expect.poll(() => grid.status(cam.id), { timeout: 30_000 }).toBe('offline');
     expect(await grid.tile(cam.id).getByTestId('tile-reason').innerText()).toBe('Disabled');

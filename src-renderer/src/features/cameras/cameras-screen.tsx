@@ -22,7 +22,22 @@ export function CamerasScreen() {
     return () => clearInterval(r);
   }, []);
 
-  const toggle = (c: Camera) => update({ id: c.id, enabled: !c.enabled }).then((u) => toast(`${u.name} ${u.enabled ? 'enabled' : 'disabled'}`), reportError);
+  // Disabling waits for the camera's ffmpeg to close its last segment, which can take seconds: the switch says so and
+  // takes no second click meanwhile.
+  const [switching, setSwitching] = useState<ReadonlyMap<number, boolean>>(new Map());
+  const toggle = (c: Camera) => {
+    if (switching.has(c.id)) return;
+    setSwitching((s) => new Map(s).set(c.id, !c.enabled));
+    void update({ id: c.id, enabled: !c.enabled })
+      .then((u) => toast(`${u.name} ${u.enabled ? 'enabled' : 'disabled'}`), reportError)
+      .finally(() =>
+        setSwitching((s) => {
+          const n = new Map(s);
+          n.delete(c.id);
+          return n;
+        }),
+      );
+  };
 
   return (
     <section className="screen cameras" aria-label="Cameras" data-testid="cameras-screen">
@@ -66,8 +81,17 @@ export function CamerasScreen() {
                 <td>{c.recording_mode}</td>
                 <td>{c.last_seen ? `${ago(Date.parse(c.last_seen))} ago` : '—'}</td>
                 <td>
-                  <button role="switch" aria-checked={c.enabled} className={`switch ${c.enabled ? 'on' : ''}`} onClick={() => void toggle(c)} aria-label={`${c.enabled ? 'Disable' : 'Enable'} ${c.name}`} data-testid="enable-toggle">
-                    {c.enabled ? 'On' : 'Off'}
+                  <button
+                    role="switch"
+                    aria-checked={c.enabled}
+                    aria-busy={switching.has(c.id)}
+                    disabled={switching.has(c.id)}
+                    className={`switch ${c.enabled ? 'on' : ''}`}
+                    onClick={() => toggle(c)}
+                    aria-label={`${c.enabled ? 'Disable' : 'Enable'} ${c.name}`}
+                    data-testid="enable-toggle"
+                  >
+                    {switching.has(c.id) ? (switching.get(c.id) ? 'Starting…' : 'Stopping…') : c.enabled ? 'On' : 'Off'}
                   </button>
                 </td>
                 <td className="row">
