@@ -9,6 +9,22 @@ export const HLS_REQUEST_NAME_RE = new RegExp(`${HLS_FILE_RE.source}|^seg\\d{5}\
 /** How long a playlist request waits for a just-started session's first complete segment before answering 503. */
 export const PLAYLIST_WAIT_MS = 12_000;
 
+/**
+ * A just-started session's playlist once it lists a complete segment, read every 250 ms; null after `waitMs`.
+ * `check` runs between reads and may throw to end the wait (the camera was removed meanwhile).
+ */
+export async function firstPlaylist(read: () => Promise<string | null>, opts: { check?: () => void; now?: () => number; waitMs?: number } = {}): Promise<string | null> {
+  const now = opts.now ?? Date.now;
+  const deadline = now() + (opts.waitMs ?? PLAYLIST_WAIT_MS);
+  for (;;) {
+    const text = await read();
+    if (text?.includes('#EXTINF')) return text;
+    if (now() >= deadline) return null;
+    opts.check?.();
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** Longest hold of a low-latency client's blocking playlist reload (the spec asks for at least three part targets). */
 export const BLOCKING_RELOAD_MS = 6_000;
 

@@ -3,7 +3,7 @@
 // real: the builder and the playlist URI helpers. mock: nothing (fragments are byte strings with known durations).
 import { describe, expect, it } from 'vitest';
 import { hasPosition, LlHlsBuilder, tooFarAhead, type HlsChanges } from '../../src-main/workers/ll-hls';
-import { blockingReload, HLS_FILE_RE, mapPlaylistUris, withQuery } from '../../src-main/shared/hls';
+import { blockingReload, firstPlaylist, HLS_FILE_RE, mapPlaylistUris, withQuery } from '../../src-main/shared/hls';
 
 const opts = { partMinSec: 0.2, segmentMinSec: 1, windowSegments: 3, keepExtra: 1 };
 
@@ -183,5 +183,22 @@ describe('playlist URI rewriting', () => {
     const out = mapPlaylistUris(text, (u) => withQuery(`stream/${u}`, 'token=a%2Fb'));
     expect(out).toBe('#EXTM3U\n#EXT-X-MAP:URI="stream/init00000.mp4?token=a%2Fb"\n#EXT-X-PART:DURATION=0.200,URI="stream/seg00001.0.m4s?token=a%2Fb",INDEPENDENT=YES\n#EXTINF:1.000,\nstream/seg00000.m4s?token=a%2Fb\n');
     expect(withQuery('a?x=1', 'y=2')).toBe('a?x=1&y=2');
+  });
+});
+
+describe('waiting for a new session\'s first playlist', () => {
+  it('reads until a segment is listed, gives up at the deadline, and stops when the check throws', async () => {
+    const answers = [null, '#EXTM3U\n', '#EXTM3U\n#EXTINF:1.000,\nseg00000.m4s\n'];
+    let reads = 0;
+    expect(await firstPlaylist(async () => answers[reads++] ?? null)).toContain('seg00000.m4s');
+    expect(reads).toBe(3);
+
+    let t = 0;
+    reads = 0;
+    const none = await firstPlaylist(async () => (reads++, '#EXTM3U\n'), { now: () => (t += 400), waitMs: 1000 });
+    expect(none).toBeNull();
+    expect(reads).toBe(3);
+
+    await expect(firstPlaylist(async () => null, { check: () => { throw new Error('camera removed'); } })).rejects.toThrow('camera removed');
   });
 });

@@ -3,7 +3,7 @@
 // and HLS sessions from the same ingest that stop after 5 minutes without a viewer.
 import { z } from 'zod';
 import { ApiError, notFound } from '../../shared/errors';
-import { BLOCKING_RELOAD_MS, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, PLAYLIST_WAIT_MS, withQuery } from '../../shared/hls';
+import { BLOCKING_RELOAD_MS, firstPlaylist, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
 import { uniqueSlug } from '../../shared/slug';
 import { zodIssues } from '../../shared/zod-issues';
 import type { Camera } from '../../shared/contract/cameras.contract';
@@ -261,14 +261,8 @@ export class IotCamerasService {
       if (r === 'timeout') throw new ApiError(503, 'The requested part did not arrive in time; reload the playlist.', { 'Retry-After': '1' });
       if (r === 'gone') throw new ApiError(409, `The stream of ${slug} stopped: POST /tenant/iot/${slug}/stream/start again.`);
     }
-    const deadline = this.d.now() + PLAYLIST_WAIT_MS;
-    let text: string | null = null;
-    while (this.d.now() < deadline) {
-      text = await this.d.hlsFiles.readPlaylist(session.playlist);
-      if (text?.includes('#EXTINF')) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    if (!text?.includes('#EXTINF')) throw new ApiError(503, 'The HLS playlist is not ready yet; retry shortly.', { 'Retry-After': '2' });
+    const text = await firstPlaylist(() => this.d.hlsFiles.readPlaylist(session.playlist), { now: this.d.now });
+    if (!text) throw new ApiError(503, 'The HLS playlist is not ready yet; retry shortly.', { 'Retry-After': '2' });
     const q = token ? `token=${encodeURIComponent(token)}` : null;
     return mapPlaylistUris(text, (uri) => (q ? withQuery(`stream/${uri}`, q) : `stream/${uri}`));
   }

@@ -1,7 +1,7 @@
 // Live media routes (Iris /api/live): snapshot, MJPEG from the camera's on-demand decoder, and on-demand HLS.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../shared/errors';
-import { BLOCKING_RELOAD_MS, blockingReload, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, PLAYLIST_WAIT_MS, withQuery } from '../../shared/hls';
+import { BLOCKING_RELOAD_MS, blockingReload, firstPlaylist, HLS_REQUEST_NAME_RE, hlsFileType, mapPlaylistUris, withQuery } from '../../shared/hls';
 import type { Settings } from '../../shared/settings';
 import type { LatestFrame, WorkerManagerPort } from '../../ports/camera-workers.port';
 import type { HlsFilesRepository } from '../../repositories/hls-files.repository';
@@ -60,7 +60,6 @@ export function withToken(playlist: string, token: string | null): string {
   return mapPlaylistUris(playlist, (uri) => withQuery(uri, q));
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Clamp the MJPEG ?fps= request to [1, cap]; missing or invalid means the cap. */
 export function clampFps(requested: unknown, cap: number): number {
@@ -177,15 +176,12 @@ export const liveRoutes =
         if (r === 'timeout') throw new ApiError(503, 'The requested part did not arrive in time; reload the playlist.', { 'Retry-After': '1' });
         if (r === 'gone') throw new ApiError(409, 'The HLS session was closed; request the playlist again to reopen it.');
       }
-      const deadline = Date.now() + PLAYLIST_WAIT_MS;
-      let text: string | null = null;
-      while (Date.now() < deadline) {
-        text = await d.hlsFiles.readPlaylist(playlist);
-        if (text && text.includes('#EXTINF')) break;
-        if (!d.cameras.exists(id)) throw new ApiError(404, `Camera ${id} not found`);
-        await sleep(250);
-      }
-      if (!text || !text.includes('#EXTINF')) throw new ApiError(503, 'The HLS playlist is not ready yet; retry shortly.', { 'Retry-After': '2' });
+      const text = await firstPlaylist(() => d.hlsFiles.readPlaylist(playlist), {
+        check: () => {
+          if (!d.cameras.exists(id)) throw new ApiError(404, `Camera ${id} not found`);
+        },
+      });
+      if (!text) throw new ApiError(503, 'The HLS playlist is not ready yet; retry shortly.', { 'Retry-After': '2' });
       const token = query.token;
       return reply
         .header('Cache-Control', 'no-cache, no-store')
