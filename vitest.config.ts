@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'e2e/**/*.spec.ts', 'src-*/**/*.test.ts', 'src-*/**/*.test.tsx'],
+    include: ['test/**/*.test.ts', 'e2e/**/*.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,7 +1,7 @@
 // Face groups store logic (pure): which group continues a selection after re-clustering, search order, removing deleted
 // samples, and the threshold slider's range.
 import { describe, expect, it } from 'vitest';
-import { newestFirst, successorGroup, thresholdRange, withoutSamples, type FaceGroupDto, type FaceSearchHit } from '../../stores/face-groups.store';
+import { newestFirst, successorGroup, thresholdRange, withoutSamples, type FaceGroupDto, type FaceSearchHit } from '../../src-renderer/src/stores/face-groups.store';
 
 const group = (group_id: number, sample_ids: number[]): FaceGroupDto => ({
   group_id,

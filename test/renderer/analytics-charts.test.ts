@@ -1,6 +1,6 @@
 // Analytics (pure): dwell and hour formatting, tick steps, camera order, the busiest hour and the chart configurations.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THEME, camerasBySightings, dwellChart, dwellStep, formatDwell, hourLabel, hourlyChart, matchKindChart, peakHour, perCameraChart, type AnalyticsDto } from './analytics-charts';
+import { DEFAULT_THEME, camerasBySightings, dwellChart, dwellStep, formatDwell, hourLabel, hourlyChart, matchKindChart, peakHour, perCameraChart, type AnalyticsDto } from '../../src-renderer/src/features/analytics/analytics-charts';
 
 const hours = Array.from({ length: 24 }, (_, k) => ({ hour: new Date(Date.UTC(2026, 0, 1, k)).toISOString(), sightings: k === 5 || k === 9 ? 3 : k === 7 ? 1 : 0, identities: k === 5 ? 2 : k === 9 || k === 7 ? 1 : 0 }));
 const data: AnalyticsDto = {

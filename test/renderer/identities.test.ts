@@ -1,9 +1,9 @@
 // Identities screen logic without a browser: merge preview and target, the not-same partner, the evidence sentence,
 // the strip's lanes, fit, markers and hit-testing, and the list store's selection.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { defaultMergeTarget, displayName, mergePreview, notSamePartner, rangeIds, useIdentities, type IdentityItemDto, type SightingDto } from '../../stores/identities.store';
-import { clock, gapText, scoresText, whyLinked } from './evidence';
-import { fitView, hitMarker, layoutMarkers, stripLanes } from './sightings-layout';
+import { defaultMergeTarget, displayName, mergePreview, notSamePartner, rangeIds, useIdentities, type IdentityItemDto, type SightingDto } from '../../src-renderer/src/stores/identities.store';
+import { clock, gapText, scoresText, whyLinked } from '../../src-renderer/src/features/identities/evidence';
+import { fitView, hitMarker, layoutMarkers, stripLanes } from '../../src-renderer/src/features/identities/sightings-layout';
 
 const T0 = Date.parse('2026-03-03T14:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
