@@ -60,7 +60,6 @@ export function withToken(playlist: string, token: string | null): string {
   return mapPlaylistUris(playlist, (uri) => withQuery(uri, q));
 }
 
-
 /** Clamp the MJPEG ?fps= request to [1, cap]; missing or invalid means the cap. */
 export function clampFps(requested: unknown, cap: number): number {
   const n = typeof requested === 'string' && requested.trim() !== '' ? Number(requested) : typeof requested === 'number' ? requested : NaN;
