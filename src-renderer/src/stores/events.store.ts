@@ -202,9 +202,8 @@ export const useEvents = create<EventsState>((set, get) => ({
   },
   async clearAll() {
     const { camera_id, label } = get().filters;
-    for (const x of get().items) gone.add(x.id);
+    for (const x of [...get().items, ...get().incoming]) gone.add(x.id);
     const r = await api.call('events.clearAll', { confirm: true, camera_id, label });
-    for (const x of get().incoming) gone.add(x.id);
     set({ items: [], incoming: [], total: 0, selected: new Set(), active: null });
     await get().load();
     return r.deleted;
